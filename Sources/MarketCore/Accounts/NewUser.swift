@@ -1,0 +1,79 @@
+/// A request to create a user, checked against every rule that needs no database.
+public struct NewUser: Sendable {
+    public let email: EmailAddress
+    public let displayName: String
+    public let password: String
+    public let role: Role
+    public let councilID: CouncilID?
+    public let organisationID: OrganisationID?
+
+    public static let passwordLength = 12...128
+    public static let displayNameMaxLength = 120
+
+    /// Validates every field at once; throws `MarketError.validation` naming each bad field.
+    public init(
+        email: String, displayName: String, password: String, role: Role,
+        councilID: CouncilID?, organisationID: OrganisationID?
+    ) throws(MarketError) {
+        var validator = Validator()
+        let parsedEmail = EmailAddress(email)
+        validator.check(parsedEmail != nil, "email", "must be an email address")
+        let name = validator.text(displayName, "display_name", maxLength: Self.displayNameMaxLength)
+        validator.check(
+            Self.passwordLength.contains(password.count), "password",
+            "must be \(Self.passwordLength.lowerBound) to \(Self.passwordLength.upperBound) characters")
+        if role.isCouncilStaff {
+            validator.check(councilID != nil, "council_id", "is required for \(role.rawValue)")
+            validator.check(organisationID == nil, "organisation_id", "must be absent for \(role.rawValue)")
+        } else if role.organisationKind != nil {
+            validator.check(organisationID != nil, "organisation_id", "is required for \(role.rawValue)")
+            validator.check(councilID == nil, "council_id", "must be absent for \(role.rawValue)")
+        } else if role == .platformAdmin {
+            validator.check(councilID == nil, "council_id", "must be absent for platform_admin")
+            validator.check(organisationID == nil, "organisation_id", "must be absent for platform_admin")
+        } else {
+            validator.check(organisationID == nil, "organisation_id", "must be absent for \(role.rawValue)")
+        }
+        try validator.throwIfInvalid()
+        // Validator guarantees parsedEmail is non-nil here.
+        guard let parsedEmail else { throw .invalid("email", "must be an email address") }
+        self.email = parsedEmail
+        self.displayName = name
+        self.password = password
+        self.role = role
+        self.councilID = councilID
+        self.organisationID = organisationID
+    }
+}
+
+/// A request to onboard a council.
+public struct NewCouncil: Sendable {
+    public let name: String
+    public let code: String
+
+    public init(name: String, code: String) throws(MarketError) {
+        var validator = Validator()
+        let name = validator.text(name, "name", maxLength: 120)
+        let code = validator.text(code, "code", maxLength: 16).uppercased()
+        validator.check(
+            code.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }, "code",
+            "must be letters and digits, such as E09000005")
+        try validator.throwIfInvalid()
+        self.name = name
+        self.code = code
+    }
+}
+
+/// A request to onboard an organisation.
+public struct NewOrganisation: Sendable {
+    public let kind: OrganisationKind
+    public let name: String
+
+    public init(kind: OrganisationKind, name: String) throws(MarketError) {
+        var validator = Validator()
+        let name = validator.text(name, "name", maxLength: 120)
+        try validator.throwIfInvalid()
+        self.kind = kind
+        self.name = name
+    }
+}

@@ -1,0 +1,39 @@
+/// What a user is, and therefore what they may reach. Every user has exactly one role.
+public enum Role: String, Sendable, Codable, CaseIterable {
+    case platformAdmin = "platform_admin"
+    case councilAdmin = "council_admin"
+    case commissioner
+    case finance
+    case provider
+    case broker
+    case budgetHolder = "budget_holder"
+    case communityPublisher = "community_publisher"
+
+    /// Staff of one council: they must belong to a council and to no organisation.
+    public var isCouncilStaff: Bool {
+        switch self {
+        case .councilAdmin, .commissioner, .finance: true
+        default: false
+        }
+    }
+
+    /// Every council staff role.
+    public static var councilStaff: [Role] { allCases.filter(\.isCouncilStaff) }
+
+    /// The kind of organisation a user of this role must belong to, if any.
+    public var organisationKind: OrganisationKind? {
+        switch self {
+        case .provider: .provider
+        case .broker: .broker
+        case .communityPublisher: .community
+        default: nil
+        }
+    }
+}
+
+/// What an organisation does on the marketplace.
+public enum OrganisationKind: String, Sendable, Codable, CaseIterable {
+    case provider
+    case community
+    case broker
+}

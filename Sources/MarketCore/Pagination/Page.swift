@@ -1,0 +1,82 @@
+import Foundation
+
+/// What a caller asked for: at most `limit` items after `cursor`.
+public struct PageRequest: Sendable, Equatable {
+    public static let defaultLimit = 20
+    public static let maximumLimit = 100
+
+    public let limit: Int
+    public let after: Cursor?
+
+    /// Validates `limit` (1...100, default 20) and decodes the opaque cursor.
+    public init(limit: Int?, cursor: String?) throws(MarketError) {
+        var validator = Validator()
+        let limit = limit ?? Self.defaultLimit
+        validator.check(
+            (1...Self.maximumLimit).contains(limit), "limit", "must be between 1 and \(Self.maximumLimit)")
+        var after: Cursor?
+        if let cursor {
+            after = Cursor(encoded: cursor)
+            validator.check(after != nil, "cursor", "is not a cursor this service issued")
+        }
+        try validator.throwIfInvalid()
+        self.limit = limit
+        self.after = after
+    }
+
+    public init(limit: Int = PageRequest.defaultLimit, after: Cursor? = nil) {
+        self.limit = limit
+        self.after = after
+    }
+}
+
+/// One page of a list, and the cursor for the next one (`nil` on the last page).
+public struct Page<Item: Sendable>: Sendable {
+    public let items: [Item]
+    public let nextCursor: Cursor?
+
+    public init(items: [Item], nextCursor: Cursor?) {
+        self.items = items
+        self.nextCursor = nextCursor
+    }
+
+    /// Builds a page from `limit + 1` fetched rows: the extra row only proves there is more.
+    public init(fetched: [Item], limit: Int, key: (Item) -> String) {
+        if fetched.count > limit {
+            let items = Array(fetched.prefix(limit))
+            self.init(items: items, nextCursor: items.last.map { Cursor(key: key($0)) })
+        } else {
+            self.init(items: fetched, nextCursor: nil)
+        }
+    }
+
+    public func map<T>(_ transform: (Item) throws -> T) rethrows -> Page<T> {
+        Page<T>(items: try items.map(transform), nextCursor: nextCursor)
+    }
+}
+
+/// An opaque position in a list: the sort key of the last item seen. Stable under inserts
+/// because lists are ordered by a unique key and resume strictly after it.
+public struct Cursor: Sendable, Equatable {
+    /// The sort key of the last item on the previous page.
+    public let key: String
+
+    public init(key: String) { self.key = key }
+
+    private static let version = "c1:"
+
+    /// Base64url without padding, so it is safe in a query string.
+    public var encoded: String {
+        Data((Self.version + key).utf8).base64URLEncodedString()
+    }
+
+    public init?(encoded: String) {
+        guard encoded.count <= 512 else { return nil }
+        guard let data = Data(base64URLEncoded: encoded), let text = String(data: data, encoding: .utf8),
+            text.hasPrefix(Self.version)
+        else { return nil }
+        let key = String(text.dropFirst(Self.version.count))
+        guard !key.isEmpty else { return nil }
+        self.key = key
+    }
+}

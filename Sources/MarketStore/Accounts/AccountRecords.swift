@@ -1,0 +1,86 @@
+import Foundation
+import GRDB
+import MarketCore
+
+struct CouncilRecord: MarketRecord {
+    static let databaseTableName = "council"
+    var id: CouncilID
+    var name: String
+    var code: String
+    var createdAt: Date
+
+    init(_ council: Council) {
+        id = council.id
+        name = council.name
+        code = council.code
+        createdAt = council.createdAt
+    }
+
+    var council: Council { Council(id: id, name: name, code: code, createdAt: createdAt) }
+}
+
+struct OrganisationRecord: MarketRecord {
+    static let databaseTableName = "organisation"
+    var id: OrganisationID
+    var kind: OrganisationKind
+    var name: String
+    var createdAt: Date
+
+    init(_ organisation: Organisation) {
+        id = organisation.id
+        kind = organisation.kind
+        name = organisation.name
+        createdAt = organisation.createdAt
+    }
+
+    var organisation: Organisation { Organisation(id: id, kind: kind, name: name, createdAt: createdAt) }
+}
+
+struct UserRecord: MarketRecord {
+    static let databaseTableName = "user"
+    var id: UserID
+    var email: EmailAddress
+    var displayName: String
+    var passwordHash: String
+    var role: Role
+    var councilId: CouncilID?
+    var organisationId: OrganisationID?
+    var organisationKind: OrganisationKind?
+    var createdAt: Date
+
+    init(_ user: User, passwordHash: String) {
+        id = user.id
+        email = user.email
+        displayName = user.displayName
+        self.passwordHash = passwordHash
+        role = user.role
+        councilId = user.councilID
+        organisationId = user.organisationID
+        organisationKind = user.role.organisationKind
+        createdAt = user.createdAt
+    }
+
+    var user: User {
+        User(
+            id: id, email: email, displayName: displayName, role: role,
+            councilID: councilId, organisationID: organisationId, createdAt: createdAt)
+    }
+}
+
+struct AccessTokenRecord: MarketRecord {
+    static let databaseTableName = "access_token"
+    var id: AccessTokenID
+    var userId: UserID
+    var tokenHash: String
+    var createdAt: Date
+    var expiresAt: Date
+    var revokedAt: Date?
+}
+
+struct LoginThrottleRecord: MarketRecord {
+    static let databaseTableName = "login_throttle"
+    var emailHash: String
+    var failureCount: Int
+    var windowStartedAt: Date
+    var lockedUntil: Date?
+}

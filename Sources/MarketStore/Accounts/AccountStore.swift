@@ -1,0 +1,174 @@
+import Foundation
+import GRDB
+import MarketCore
+
+/// Councils, organisations and users: onboarding and scoped reads.
+/// Every method that changes something is one write transaction with its audit event.
+public struct AccountStore: Sendable {
+    let database: AppDatabase
+    let hasher: PasswordHasher
+
+    public init(database: AppDatabase, hasher: PasswordHasher) {
+        self.database = database
+        self.hasher = hasher
+    }
+
+    // MARK: Councils
+
+    /// Onboards a council. Platform admins only.
+    public func createCouncil(_ new: NewCouncil, by policy: AccessPolicy, idempotency: IdempotencyKey?) async throws -> Council {
+        try policy.authorizePlatformAdministration()
+        let now = database.clock.now()
+        let council = Council(id: .random(), name: new.name, code: new.code, createdAt: now)
+        return try await database.write(as: policy.principal.userID, idempotency: idempotency) { db in
+            try CouncilRecord(council).insert(db)
+            try AuditEventRecord.append(
+                db, at: now, actor: policy.principal.userID, action: "council.created",
+                subjectType: "council", subjectID: council.id.rawValue)
+            return council
+        }
+    }
+
+    /// The council, if the caller can see it; else `notFound`.
+    public func council(_ id: CouncilID, by policy: AccessPolicy) async throws -> Council {
+        guard policy.maySee(council: id),
+            let record = try await database.read({ db in try CouncilRecord.fetchOne(db, key: id.rawValue) })
+        else { throw MarketError.notFound(resource: "council") }
+        return record.council
+    }
+
+    /// The councils the caller can see, ordered by id.
+    public func councils(by policy: AccessPolicy, page: PageRequest) async throws -> Page<Council> {
+        let scope = policy.councilScope
+        let records = try await database.read { db in
+            var request = CouncilRecord.order(Column("id"))
+            switch scope {
+            case .all: break
+            case .only(let id): request = request.filter(Column("id") == id.rawValue)
+            case .none: return [CouncilRecord]()
+            }
+            if let after = page.after { request = request.filter(Column("id") > after.key) }
+            return try request.limit(page.limit + 1).fetchAll(db)
+        }
+        return Page(fetched: records.map(\.council), limit: page.limit, key: \.id.rawValue)
+    }
+
+    // MARK: Organisations
+
+    /// Onboards a provider, community organisation or broker. Platform admins only.
+    public func createOrganisation(
+        _ new: NewOrganisation, by policy: AccessPolicy, idempotency: IdempotencyKey?
+    ) async throws -> Organisation {
+        try policy.authorizePlatformAdministration()
+        let now = database.clock.now()
+        let organisation = Organisation(id: .random(), kind: new.kind, name: new.name, createdAt: now)
+        return try await database.write(as: policy.principal.userID, idempotency: idempotency) { db in
+            try OrganisationRecord(organisation).insert(db)
+            try AuditEventRecord.append(
+                db, at: now, actor: policy.principal.userID, action: "organisation.created",
+                subjectType: "organisation", subjectID: organisation.id.rawValue,
+                details: ["kind": organisation.kind.rawValue])
+            return organisation
+        }
+    }
+
+    /// Organisations are a public directory (providers, community groups, brokers).
+    public func organisation(_ id: OrganisationID) async throws -> Organisation {
+        guard let record = try await database.read({ db in try OrganisationRecord.fetchOne(db, key: id.rawValue) })
+        else { throw MarketError.notFound(resource: "organisation") }
+        return record.organisation
+    }
+
+    /// The public directory of organisations, optionally of one kind, ordered by id.
+    public func organisations(kind: OrganisationKind?, page: PageRequest) async throws -> Page<Organisation> {
+        let records = try await database.read { db in
+            var request = OrganisationRecord.order(Column("id"))
+            if let kind { request = request.filter(Column("kind") == kind.rawValue) }
+            if let after = page.after { request = request.filter(Column("id") > after.key) }
+            return try request.limit(page.limit + 1).fetchAll(db)
+        }
+        return Page(fetched: records.map(\.organisation), limit: page.limit, key: \.id.rawValue)
+    }
+
+    // MARK: Users
+
+    /// Creates a user after asking the policy; the council or organisation must exist and be in
+    /// the caller's scope, and an organisation must be of the kind the role needs.
+    public func createUser(_ new: NewUser, by policy: AccessPolicy, idempotency: IdempotencyKey?) async throws -> User {
+        try policy.authorizeCreatingUser(role: new.role, councilID: new.councilID, organisationID: new.organisationID)
+        let passwordHash = await hasher.hash(new.password)
+        return try await insertUser(new, passwordHash: passwordHash, actor: policy.principal.userID, idempotency: idempotency)
+    }
+
+    /// Creates a user without a policy check: for the operator's command line and the demo seed.
+    public func bootstrapUser(_ new: NewUser) async throws -> User {
+        let passwordHash = await hasher.hash(new.password)
+        return try await insertUser(new, passwordHash: passwordHash, actor: nil, idempotency: nil)
+    }
+
+    private func insertUser(
+        _ new: NewUser, passwordHash: String, actor: UserID?, idempotency: IdempotencyKey?
+    ) async throws -> User {
+        let now = database.clock.now()
+        let user = User(
+            id: .random(), email: new.email, displayName: new.displayName, role: new.role,
+            councilID: new.councilID, organisationID: new.organisationID, createdAt: now)
+        return try await database.write(as: actor, idempotency: idempotency) { db in
+            if let councilID = new.councilID, try !CouncilRecord.exists(db, key: councilID.rawValue) {
+                throw MarketError.notFound(resource: "council")
+            }
+            if let organisationID = new.organisationID {
+                guard let organisation = try OrganisationRecord.fetchOne(db, key: organisationID.rawValue) else {
+                    throw MarketError.notFound(resource: "organisation")
+                }
+                guard organisation.kind == new.role.organisationKind else {
+                    throw MarketError.invalid(
+                        "organisation_id", "is a \(organisation.kind.rawValue) organisation; \(new.role.rawValue) needs another kind")
+                }
+            }
+            try UserRecord(user, passwordHash: passwordHash).insert(db)
+            try AuditEventRecord.append(
+                db, at: now, actor: actor, action: "user.created", subjectType: "user",
+                subjectID: user.id.rawValue, details: ["role": user.role.rawValue])
+            return user
+        }
+    }
+
+    /// The user, if the caller can see them; else `notFound`.
+    public func user(_ id: UserID, by policy: AccessPolicy) async throws -> User {
+        guard let user = try await database.read({ db in try UserRecord.fetchOne(db, key: id.rawValue)?.user }),
+            policy.maySee(user)
+        else { throw MarketError.notFound(resource: "user") }
+        return user
+    }
+
+    /// The users the caller can see, ordered by id.
+    public func users(by policy: AccessPolicy, page: PageRequest) async throws -> Page<User> {
+        let scope = policy.userScope
+        let records = try await database.read { db in
+            var request = UserRecord.order(Column("id"))
+            switch scope {
+            case .all:
+                break
+            case .councilStaff(let council):
+                request = request.filter(
+                    Column("council_id") == council.rawValue
+                        && Role.councilStaff.map(\.rawValue).contains(Column("role")))
+            case .organisation(let organisation):
+                request = request.filter(Column("organisation_id") == organisation.rawValue)
+            case .only(let id):
+                request = request.filter(Column("id") == id.rawValue)
+            }
+            if let after = page.after { request = request.filter(Column("id") > after.key) }
+            return try request.limit(page.limit + 1).fetchAll(db)
+        }
+        return Page(fetched: records.map(\.user), limit: page.limit, key: \.id.rawValue)
+    }
+
+    /// The user with this email, for the operator's command line.
+    public func user(email: EmailAddress) async throws -> User? {
+        try await database.read { db in
+            try UserRecord.filter(Column("email") == email.value).fetchOne(db)?.user
+        }
+    }
+}

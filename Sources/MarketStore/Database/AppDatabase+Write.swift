@@ -1,0 +1,95 @@
+import Foundation
+import GRDB
+import MarketCore
+
+extension AppDatabase {
+    /// Runs one business action in one write transaction, so that it lands entirely or not at all.
+    /// Unique-constraint violations become `MarketError.conflict`.
+    package func write<Result: Sendable>(
+        _ action: @escaping @Sendable (Database) throws -> Result
+    ) async throws -> Result {
+        do {
+            return try await writer.write(action)
+        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
+            throw MarketError.conflict(Self.describeUniqueViolation(error))
+        }
+    }
+
+    /// Runs one business action in one write transaction, guarded by the caller's idempotency key.
+    ///
+    /// The key's record is checked and written in the same transaction as the action: a repeat
+    /// with the same fingerprint returns the stored result without running `action`; a repeat with
+    /// another fingerprint throws `MarketError.idempotencyKeyReused`. Keys are scoped to `caller`.
+    package func write<Result: Codable & Sendable>(
+        as caller: UserID?,
+        idempotency: IdempotencyKey?,
+        _ action: @escaping @Sendable (Database) throws -> Result
+    ) async throws -> Result {
+        guard let idempotency, let caller else { return try await write(action) }
+        let now = clock.now()
+        return try await write { db in
+            if let stored = try IdempotencyRecord.fetchOne(
+                db, key: ["user_id": caller.rawValue, "idempotency_key": idempotency.key])
+            {
+                guard stored.requestFingerprint == idempotency.fingerprint else {
+                    throw MarketError.idempotencyKeyReused
+                }
+                return try JSONDecoder().decode(Result.self, from: Data(stored.response.utf8))
+            }
+            let result = try action(db)
+            let response = String(decoding: try JSONEncoder().encode(result), as: UTF8.self)
+            try IdempotencyRecord(
+                userId: caller, idempotencyKey: idempotency.key,
+                requestFingerprint: idempotency.fingerprint, response: response, createdAt: now
+            ).insert(db)
+            return result
+        }
+    }
+
+    /// Reads a consistent snapshot.
+    package func read<Result: Sendable>(_ body: @escaping @Sendable (Database) throws -> Result) async throws -> Result {
+        try await writer.read(body)
+    }
+
+    /// "UNIQUE constraint failed: user.email" becomes "email is already in use".
+    static func describeUniqueViolation(_ error: DatabaseError) -> String {
+        let columns = (error.message ?? "")
+            .components(separatedBy: ": ").last?
+            .components(separatedBy: ", ")
+            .map { $0.components(separatedBy: ".").last ?? $0 } ?? []
+        return columns.isEmpty ? "already exists" : "\(columns.joined(separator: ", ")) is already in use"
+    }
+}
+
+struct IdempotencyRecord: MarketRecord {
+    static let databaseTableName = "idempotency_record"
+    var userId: UserID
+    var idempotencyKey: String
+    var requestFingerprint: String
+    var response: String
+    var createdAt: Date
+}
+
+/// One line of the append-only audit trail, written in the transaction of the action it records.
+struct AuditEventRecord: MarketRecord {
+    static let databaseTableName = "audit_event"
+    var id: Int64?
+    var occurredAt: Date
+    var actorUserId: UserID?
+    var action: String
+    var subjectType: String
+    var subjectId: String
+    var details: String
+
+    /// Appends an audit event; `details` is encoded as a JSON object.
+    static func append(
+        _ db: Database, at time: Date, actor: UserID?, action: String, subjectType: String, subjectID: String,
+        details: [String: String] = [:]
+    ) throws {
+        let json = String(decoding: try JSONEncoder().encode(details), as: UTF8.self)
+        try AuditEventRecord(
+            id: nil, occurredAt: time, actorUserId: actor, action: action,
+            subjectType: subjectType, subjectId: subjectID, details: json
+        ).insert(db)
+    }
+}

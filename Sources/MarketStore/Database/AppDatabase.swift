@@ -1,0 +1,53 @@
+import Foundation
+import GRDB
+import MarketCore
+
+/// The service's one SQLite database: owns the connection (a WAL `DatabasePool` for files) and the
+/// migrator. Every store holds one of these and runs each business action in one `write`.
+public struct AppDatabase: Sendable {
+    /// The writer; also a reader. A `DatabasePool` for files (one writer, concurrent readers).
+    package let writer: any DatabaseWriter
+    /// The source of "now" for every store that uses this database.
+    public let clock: any WallClock
+
+    /// Opens (creating if needed) the database at `path`; `:memory:` gives a private in-memory
+    /// database for tests. Does not migrate: call `migrate()`.
+    public static func open(path: String, clock: any WallClock = SystemWallClock()) throws -> AppDatabase {
+        if path == ":memory:" {
+            return AppDatabase(writer: try DatabaseQueue(configuration: configuration), clock: clock)
+        }
+        return AppDatabase(writer: try DatabasePool(path: path, configuration: configuration), clock: clock)
+    }
+
+    /// Foreign keys on, a busy timeout rather than instant `SQLITE_BUSY`, and `synchronous=FULL`:
+    /// an acknowledged write survives power loss, not only a process crash.
+    static var configuration: Configuration {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        return configuration
+    }
+
+    /// Brings the schema up to the latest migration. Idempotent: applied migrations are skipped.
+    public func migrate() throws {
+        try Self.migrator.migrate(writer)
+    }
+
+    /// Names of the migrations applied so far, in order.
+    public func appliedMigrations() throws -> [String] {
+        try writer.read { db in try Self.migrator.appliedMigrations(db) }
+    }
+
+    /// Whether every known migration has been applied.
+    public func isFullyMigrated() throws -> Bool {
+        try writer.read { db in try Self.migrator.hasCompletedMigrations(db) }
+    }
+
+    /// Answers `true` when the database can be read; used by `GET /health`.
+    public func ping() async -> Bool {
+        (try? await writer.read { db in try Int.fetchOne(db, sql: "SELECT 1") }) == 1
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import GRDB
+import MarketCore
+
+/// Loads the demo market (`seed-data/demo.json`): councils, organisations and the demo accounts.
+///
+/// Idempotent: a council, organisation or user that already exists (by code, name or email) is
+/// left as it is, so running `seed --demo` twice changes nothing the second time.
+public struct DemoSeed: Sendable {
+    struct File: Decodable {
+        struct CouncilEntry: Decodable { let key, name, code: String }
+        struct OrganisationEntry: Decodable { let key, name: String; let kind: OrganisationKind }
+        struct UserEntry: Decodable {
+            let email, displayName: String
+            let role: Role
+            let council, organisation: String?
+        }
+        let password: String
+        let councils: [CouncilEntry]
+        let organisations: [OrganisationEntry]
+        let users: [UserEntry]
+    }
+
+    /// What the seed created, for the command line to report.
+    public struct Summary: Sendable, Equatable {
+        public var councils = 0
+        public var organisations = 0
+        public var users = 0
+    }
+
+    let database: AppDatabase
+    let accounts: AccountStore
+
+    public init(database: AppDatabase, accounts: AccountStore) {
+        self.database = database
+        self.accounts = accounts
+    }
+
+    public func load(from url: URL) async throws -> Summary {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        let file = try decoder.decode(File.self, from: Data(contentsOf: url))
+        var summary = Summary()
+        let now = database.clock.now()
+
+        var councilIDs: [String: CouncilID] = [:]
+        for entry in file.councils {
+            let new = try NewCouncil(name: entry.name, code: entry.code)
+            councilIDs[entry.key] = try await database.write { db in
+                if let existing = try CouncilRecord.filter(Column("code") == new.code).fetchOne(db) {
+                    return existing.id
+                }
+                let record = CouncilRecord(Council(id: .random(), name: new.name, code: new.code, createdAt: now))
+                try record.insert(db)
+                return record.id
+            }
+        }
+        summary.councils = councilIDs.count
+
+        var organisationIDs: [String: OrganisationID] = [:]
+        for entry in file.organisations {
+            let new = try NewOrganisation(kind: entry.kind, name: entry.name)
+            organisationIDs[entry.key] = try await database.write { db in
+                if let existing = try OrganisationRecord.filter(Column("name") == new.name).fetchOne(db) {
+                    return existing.id
+                }
+                let record = OrganisationRecord(Organisation(id: .random(), kind: new.kind, name: new.name, createdAt: now))
+                try record.insert(db)
+                return record.id
+            }
+        }
+        summary.organisations = organisationIDs.count
+
+        for entry in file.users {
+            let new = try NewUser(
+                email: entry.email, displayName: entry.displayName, password: file.password, role: entry.role,
+                councilID: entry.council.flatMap { councilIDs[$0] },
+                organisationID: entry.organisation.flatMap { organisationIDs[$0] })
+            if try await accounts.user(email: new.email) == nil {
+                _ = try await accounts.bootstrapUser(new)
+            }
+            summary.users += 1
+        }
+        return summary
+    }
+}

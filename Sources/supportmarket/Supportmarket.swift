@@ -1,0 +1,2 @@
+import ArgumentParser
+@main struct Supportmarket: AsyncParsableCommand { func run() async throws {} }
