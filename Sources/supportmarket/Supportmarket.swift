@@ -1,2 +1,11 @@
 import ArgumentParser
-@main struct Supportmarket: AsyncParsableCommand { func run() async throws {} }
+
+/// The command line: argument parsing only; all work happens in the libraries.
+@main
+struct Supportmarket: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "supportmarket",
+        abstract: "The backend of a marketplace for social care and community support.",
+        subcommands: [Serve.self, Migrate.self, Seed.self, UserCommand.self, TokenCommand.self],
+        defaultSubcommand: Serve.self)
+}

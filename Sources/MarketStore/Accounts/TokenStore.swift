@@ -1,4 +1,3 @@
-import Crypto
 import Foundation
 import GRDB
 import MarketCore
@@ -22,7 +21,7 @@ public struct TokenStore: Sendable {
     /// for the right password, until the lock ends.
     public func login(email: String, password: String) async throws -> IssuedToken {
         let normalised = EmailAddress(email)?.value ?? email.lowercased()
-        let emailHash = Self.sha256(normalised)
+        let emailHash = Digest.sha256Hex(normalised)
         let (throttle, record) = try await database.read { db in
             (
                 try LoginThrottleRecord.fetchOne(db, key: emailHash),
@@ -54,7 +53,7 @@ public struct TokenStore: Sendable {
         let now = database.clock.now()
         let token = Self.newToken()
         let record = AccessTokenRecord(
-            id: .random(), userId: user.id, tokenHash: Self.sha256(token), createdAt: now,
+            id: .random(), userId: user.id, tokenHash: Digest.sha256Hex(token), createdAt: now,
             expiresAt: now.addingTimeInterval(policy.tokenLifetime), revokedAt: nil)
         let policy = self.policy
         try await database.write { db in
@@ -83,7 +82,7 @@ public struct TokenStore: Sendable {
 
     /// The principal behind a bearer token, or `unauthenticated` if it is unknown, expired or revoked.
     public func authenticate(token: String) async throws -> Authentication {
-        let tokenHash = Self.sha256(token)
+        let tokenHash = Digest.sha256Hex(token)
         let now = database.clock.now()
         let found = try await database.read { db -> (AccessTokenRecord, UserRecord)? in
             guard let access = try AccessTokenRecord.filter(Column("token_hash") == tokenHash).fetchOne(db),
@@ -112,10 +111,6 @@ public struct TokenStore: Sendable {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
         return "smk_" + Data(bytes).base64URLEncodedString()
-    }
-
-    static func sha256(_ text: String) -> String {
-        SHA256.hash(data: Data(text.utf8)).map { String(format: "%02x", $0) }.joined()
     }
 }
 

@@ -1,0 +1,87 @@
+import Hummingbird
+import MarketCore
+import MarketStore
+
+/// Councils, organisations and users: `/v1/councils`, `/v1/organisations`, `/v1/users`.
+struct AccountsController {
+    let accounts: AccountStore
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.get("v1/organisations", use: listOrganisations)
+        router.get("v1/organisations/:id", use: showOrganisation)
+        let authenticated = router.group("v1", context: AuthenticatedContext.self)
+        authenticated.get("councils", use: listCouncils)
+        authenticated.post("councils", use: createCouncil)
+        authenticated.get("councils/:id", use: showCouncil)
+        authenticated.post("organisations", use: createOrganisation)
+        authenticated.get("users", use: listUsers)
+        authenticated.post("users", use: createUser)
+        authenticated.get("users/:id", use: showUser)
+    }
+
+    // MARK: Councils
+
+    @Sendable func listCouncils(_ request: Request, context: AuthenticatedContext) async throws -> ListResponse<CouncilResponse> {
+        let page = try await accounts.councils(by: context.policy, page: try request.pageRequest)
+        return ListResponse(page, CouncilResponse.init)
+    }
+
+    @Sendable func createCouncil(_ request: Request, context: AuthenticatedContext) async throws -> EditedResponse<CouncilResponse> {
+        let body = try await request.decodeJSON(as: CreateCouncilRequest.self, context: context)
+        let council = try await accounts.createCouncil(
+            try NewCouncil(name: body.name, code: body.code), by: context.policy, idempotency: context.idempotencyKey)
+        return EditedResponse(status: .created, response: CouncilResponse(council))
+    }
+
+    @Sendable func showCouncil(_ request: Request, context: AuthenticatedContext) async throws -> CouncilResponse {
+        let id = try context.parameters.identifier("id", as: CouncilID.self)
+        return CouncilResponse(try await accounts.council(id, by: context.policy))
+    }
+
+    // MARK: Organisations
+
+    @Sendable func listOrganisations(_ request: Request, context: AppRequestContext) async throws -> ListResponse<OrganisationResponse> {
+        var kind: OrganisationKind?
+        if let text = request.uri.queryParameters.get("kind") {
+            guard let parsed = OrganisationKind(rawValue: text) else {
+                throw MarketError.invalid("kind", "must be one of \(OrganisationKind.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            kind = parsed
+        }
+        let page = try await accounts.organisations(kind: kind, page: try request.pageRequest)
+        return ListResponse(page, OrganisationResponse.init)
+    }
+
+    @Sendable func showOrganisation(_ request: Request, context: AppRequestContext) async throws -> OrganisationResponse {
+        let id = try context.parameters.identifier("id", as: OrganisationID.self)
+        return OrganisationResponse(try await accounts.organisation(id))
+    }
+
+    @Sendable func createOrganisation(_ request: Request, context: AuthenticatedContext) async throws -> EditedResponse<OrganisationResponse> {
+        let body = try await request.decodeJSON(as: CreateOrganisationRequest.self, context: context)
+        let organisation = try await accounts.createOrganisation(
+            try NewOrganisation(kind: body.kind, name: body.name), by: context.policy, idempotency: context.idempotencyKey)
+        return EditedResponse(status: .created, response: OrganisationResponse(organisation))
+    }
+
+    // MARK: Users
+
+    @Sendable func listUsers(_ request: Request, context: AuthenticatedContext) async throws -> ListResponse<UserResponse> {
+        let page = try await accounts.users(by: context.policy, page: try request.pageRequest)
+        return ListResponse(page, UserResponse.init)
+    }
+
+    @Sendable func createUser(_ request: Request, context: AuthenticatedContext) async throws -> EditedResponse<UserResponse> {
+        let body = try await request.decodeJSON(as: CreateUserRequest.self, context: context)
+        let new = try NewUser(
+            email: body.email, displayName: body.displayName, password: body.password, role: body.role,
+            councilID: body.councilId, organisationID: body.organisationId)
+        let user = try await accounts.createUser(new, by: context.policy, idempotency: context.idempotencyKey)
+        return EditedResponse(status: .created, response: UserResponse(user))
+    }
+
+    @Sendable func showUser(_ request: Request, context: AuthenticatedContext) async throws -> UserResponse {
+        let id = try context.parameters.identifier("id", as: UserID.self)
+        return UserResponse(try await accounts.user(id, by: context.policy))
+    }
+}

@@ -1,0 +1,37 @@
+import Hummingbird
+import MarketCore
+import MarketStore
+
+/// `POST /v1/auth/tokens`, `DELETE /v1/auth/tokens/current`, `GET /v1/me`.
+struct AuthController {
+    let tokens: TokenStore
+    let accounts: AccountStore
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        router.post("v1/auth/tokens", use: login)
+        let authenticated = router.group("v1", context: AuthenticatedContext.self)
+        authenticated.delete("auth/tokens/current", use: revokeCurrent)
+        authenticated.get("me", use: me)
+    }
+
+    @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<TokenResponse> {
+        let body = try await request.decodeJSON(as: LoginRequest.self, context: context)
+        var validator = Validator()
+        validator.check((1...254).contains(body.email.count), "email", "must be 1 to 254 characters")
+        validator.check((1...NewUser.passwordLength.upperBound).contains(body.password.count), "password",
+                        "must be 1 to \(NewUser.passwordLength.upperBound) characters")
+        try validator.throwIfInvalid()
+        let issued = try await tokens.login(email: body.email, password: body.password)
+        return EditedResponse(status: .created, response: TokenResponse(issued))
+    }
+
+    @Sendable func revokeCurrent(_ request: Request, context: AuthenticatedContext) async throws -> HTTPResponse.Status {
+        try await tokens.revoke(context.authentication.tokenID)
+        return .noContent
+    }
+
+    @Sendable func me(_ request: Request, context: AuthenticatedContext) async throws -> PrincipalResponse {
+        let user = try await accounts.user(context.principal.userID, by: context.policy)
+        return PrincipalResponse(user)
+    }
+}

@@ -1,0 +1,27 @@
+import Hummingbird
+import MarketCore
+import MarketStore
+
+/// Resolves `Authorization: Bearer <token>` to a principal. No header leaves the request
+/// anonymous (public routes still answer); a malformed header or a bad token is a 401.
+struct AuthenticationMiddleware: RouterMiddleware {
+    typealias Context = AppRequestContext
+    let tokens: TokenStore
+
+    static let maximumTokenLength = 512
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let header = request.headers[.authorization] else {
+            return try await next(request, context)
+        }
+        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer",
+            !parts[1].isEmpty, parts[1].count <= Self.maximumTokenLength
+        else { throw HTTPProblem.malformedAuthorization }
+        var context = context
+        let authentication = try await tokens.authenticate(token: String(parts[1]))
+        context.authentication = authentication
+        context.logger[metadataKey: "user.id"] = .string(authentication.principal.userID.rawValue)
+        return try await next(request, context)
+    }
+}

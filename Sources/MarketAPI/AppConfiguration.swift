@@ -1,0 +1,79 @@
+import Foundation
+import Logging
+import MarketCore
+
+/// Everything the service is configured with, read once at start (command line, then environment,
+/// then defaults) and validated as a whole: one error lists every problem.
+public struct AppConfiguration: Sendable {
+    public var hostname = "127.0.0.1"
+    public var port = 8080
+    public var databasePath = "supportmarket.sqlite"
+    /// Folder with `categories.json` and `units.json`.
+    public var catalogueDirectory = "catalogue"
+    /// The OpenAPI document served at `/openapi.yaml`.
+    public var openAPIPath = "openapi.yaml"
+    public var bcryptCost: UInt8 = 12
+    public var login = LoginPolicy()
+    public var logLevel: Logger.Level = .info
+    /// `json` (one object per line) or `text`.
+    public var logFormat = "json"
+
+    public init() {}
+
+    /// Overrides from `SUPPORTMARKET_*` environment variables; unparsable values are reported by `validate()`.
+    public mutating func apply(environment: [String: String]) -> [String] {
+        var problems: [String] = []
+        if let value = environment["SUPPORTMARKET_HOSTNAME"] { hostname = value }
+        if let value = environment["SUPPORTMARKET_PORT"] {
+            if let port = Int(value) { self.port = port } else { problems.append("SUPPORTMARKET_PORT is not a number") }
+        }
+        if let value = environment["SUPPORTMARKET_DATABASE"] { databasePath = value }
+        if let value = environment["SUPPORTMARKET_CATALOGUE"] { catalogueDirectory = value }
+        if let value = environment["SUPPORTMARKET_OPENAPI"] { openAPIPath = value }
+        if let value = environment["SUPPORTMARKET_BCRYPT_COST"] {
+            if let cost = UInt8(value) { bcryptCost = cost } else { problems.append("SUPPORTMARKET_BCRYPT_COST is not a number") }
+        }
+        if let value = environment["SUPPORTMARKET_TOKEN_LIFETIME_SECONDS"] {
+            if let seconds = TimeInterval(value) { login.tokenLifetime = seconds } else {
+                problems.append("SUPPORTMARKET_TOKEN_LIFETIME_SECONDS is not a number")
+            }
+        }
+        if let value = environment["SUPPORTMARKET_LOG_LEVEL"] {
+            if let level = Logger.Level(rawValue: value) { logLevel = level } else {
+                problems.append("SUPPORTMARKET_LOG_LEVEL must be one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+        }
+        if let value = environment["SUPPORTMARKET_LOG_FORMAT"] { logFormat = value }
+        return problems
+    }
+
+    /// Every problem with the configuration; empty when it is usable.
+    public func validate() -> [String] {
+        var problems: [String] = []
+        if !(0...65535).contains(port) { problems.append("port must be 0...65535, not \(port)") }
+        if hostname.isEmpty { problems.append("hostname must not be empty") }
+        if databasePath.isEmpty { problems.append("database path must not be empty") }
+        if !(4...31).contains(bcryptCost) { problems.append("bcrypt cost must be 4...31, not \(bcryptCost)") }
+        if login.tokenLifetime < 60 { problems.append("token lifetime must be at least 60 seconds") }
+        if !["json", "text"].contains(logFormat) { problems.append("log format must be json or text, not \(logFormat)") }
+        var isDirectory: ObjCBool = false
+        if !FileManager.default.fileExists(atPath: catalogueDirectory, isDirectory: &isDirectory) || !isDirectory.boolValue {
+            problems.append("catalogue folder \(catalogueDirectory) does not exist")
+        }
+        if !FileManager.default.fileExists(atPath: openAPIPath) {
+            problems.append("OpenAPI document \(openAPIPath) does not exist")
+        }
+        return problems
+    }
+}
+
+/// Thrown at start when the configuration is unusable; lists every problem at once.
+public struct ConfigurationError: Error, CustomStringConvertible {
+    public let problems: [String]
+
+    public init(problems: [String]) { self.problems = problems }
+
+    public var description: String {
+        "the configuration is not usable:\n" + problems.map { "  - \($0)" }.joined(separator: "\n")
+    }
+}

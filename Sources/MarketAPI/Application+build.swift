@@ -1,0 +1,59 @@
+import Foundation
+import Hummingbird
+import Logging
+import MarketCore
+import MarketStore
+import ServiceLifecycle
+
+/// Everything the routes need, built once from the configuration and the database.
+public struct AppServices: Sendable {
+    public let database: AppDatabase
+    public let taxonomy: CategoryTaxonomy
+    public let accounts: AccountStore
+    public let tokens: TokenStore
+    public let openAPIDocument: String
+
+    public init(configuration: AppConfiguration, database: AppDatabase) throws {
+        self.database = database
+        self.taxonomy = try CategoryTaxonomy.load(from: URL(fileURLWithPath: configuration.catalogueDirectory))
+        let hasher = PasswordHasher(cost: configuration.bcryptCost)
+        self.accounts = AccountStore(database: database, hasher: hasher)
+        self.tokens = TokenStore(database: database, hasher: hasher, policy: configuration.login)
+        self.openAPIDocument = try String(contentsOfFile: configuration.openAPIPath, encoding: .utf8)
+    }
+}
+
+/// The HTTP application: router, middleware and background services.
+public func buildApplication(
+    configuration: AppConfiguration,
+    services: AppServices,
+    logger: Logger
+) -> some ApplicationProtocol {
+    let router = buildRouter(services: services)
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.hostname, port: configuration.port), serverName: "supportmarket"),
+        logger: logger)
+}
+
+/// All routes, behind the middleware stack (outermost first): access log and request id,
+/// metrics, problem documents, body limits, authentication, idempotency keys.
+public func buildRouter(services: AppServices) -> Router<AppRequestContext> {
+    let router = Router(context: AppRequestContext.self)
+    let routes = RouteTable()
+    router.addMiddleware {
+        AccessLogMiddleware()
+        MetricsMiddleware<AppRequestContext>()
+        ProblemMiddleware(routes: routes)
+        RequestLimitsMiddleware<AppRequestContext>()
+        AuthenticationMiddleware(tokens: services.tokens)
+        IdempotencyMiddleware()
+    }
+    _ = AppMetrics.registry
+    SystemController(database: services.database, openAPIDocument: services.openAPIDocument).addRoutes(to: router)
+    AuthController(tokens: services.tokens, accounts: services.accounts).addRoutes(to: router)
+    AccountsController(accounts: services.accounts).addRoutes(to: router)
+    CategoryController(taxonomy: services.taxonomy).addRoutes(to: router)
+    routes.load(router.routes)
+    return router
+}

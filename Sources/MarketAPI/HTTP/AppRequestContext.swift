@@ -1,0 +1,43 @@
+import Foundation
+import Hummingbird
+import MarketCore
+
+/// The context of every request. Middleware fills in who is calling and any idempotency key.
+public struct AppRequestContext: RequestContext {
+    public var coreContext: CoreRequestContextStorage
+    /// Set by `AuthenticationMiddleware` when a valid bearer token came with the request.
+    public var authentication: Authentication?
+    /// Set by `IdempotencyMiddleware` for POSTs that carry an `Idempotency-Key`.
+    public var idempotencyKey: IdempotencyKey?
+
+    public init(source: ApplicationRequestContextSource) {
+        self.coreContext = .init(source: source)
+    }
+
+    /// Bodies over 1 MiB are refused with 413.
+    public var maxUploadSize: Int { RequestLimits.maximumBodySize }
+}
+
+/// The context of routes that need a caller. Creating it throws 401 when no valid token came,
+/// so handlers always get a non-optional principal and the one access policy.
+public struct AuthenticatedContext: ChildRequestContext {
+    public var coreContext: CoreRequestContextStorage
+    public let authentication: Authentication
+    public let idempotencyKey: IdempotencyKey?
+
+    public init(context: AppRequestContext) throws {
+        guard let authentication = context.authentication else {
+            throw MarketError.unauthenticated("a bearer token is required")
+        }
+        self.coreContext = context.coreContext
+        self.authentication = authentication
+        self.idempotencyKey = context.idempotencyKey
+    }
+
+    public var maxUploadSize: Int { RequestLimits.maximumBodySize }
+
+    public var principal: Principal { authentication.principal }
+
+    /// The one place that decides what this caller may see and change.
+    public var policy: AccessPolicy { AccessPolicy(principal) }
+}

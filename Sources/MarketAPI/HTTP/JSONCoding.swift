@@ -1,0 +1,100 @@
+import Foundation
+import Hummingbird
+import MarketCore
+
+/// The JSON conventions of the API: snake_case keys, RFC 3339 UTC timestamps.
+enum JSONCoding {
+    static var encoder: JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.keyEncodingStrategy = .convertToSnakeCase
+        encoder.dateEncodingStrategy = .iso8601
+        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        return encoder
+    }
+
+    static var decoder: JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.keyDecodingStrategy = .convertFromSnakeCase
+        decoder.dateDecodingStrategy = .iso8601
+        return decoder
+    }
+
+    /// `councilId` → `council_id`: how a Swift coding key appears to clients.
+    static func snakeCase(_ key: String) -> String {
+        var result = ""
+        for character in key {
+            if character.isUppercase {
+                result += "_" + character.lowercased()
+            } else {
+                result.append(character)
+            }
+        }
+        return result
+    }
+
+    /// A JSON path such as `lines[0].quantity` for a decoding error's coding path.
+    static func fieldPath(_ path: [any CodingKey]) -> String {
+        var result = ""
+        for key in path {
+            if let index = key.intValue {
+                result += "[\(index)]"
+            } else {
+                result += (result.isEmpty ? "" : ".") + snakeCase(key.stringValue)
+            }
+        }
+        return result.isEmpty ? "body" : result
+    }
+}
+
+extension AppRequestContext {
+    public var responseEncoder: JSONEncoder { JSONCoding.encoder }
+}
+
+extension AuthenticatedContext {
+    public var responseEncoder: JSONEncoder { JSONCoding.encoder }
+}
+
+extension Request {
+    /// Decodes the JSON body (already collected and size-checked by `RequestLimitsMiddleware`).
+    ///
+    /// Throws `HTTPProblem.malformedJSON` (400) for an empty or unparsable body, naming where
+    /// it broke, and `MarketError.validation` (422) naming the field for missing or mistyped fields.
+    func decodeJSON<Body: Decodable>(as type: Body.Type, context: some RequestContext) async throws -> Body {
+        var request = self
+        let buffer = try await request.collectBody(upTo: context.maxUploadSize)
+        guard buffer.readableBytes > 0 else { throw HTTPProblem.malformedJSON("the request body is empty; send a JSON object") }
+        do {
+            return try JSONCoding.decoder.decode(Body.self, from: buffer)
+        } catch let error as DecodingError {
+            throw Self.problem(for: error)
+        }
+    }
+
+    static func problem(for error: DecodingError) -> any Error {
+        switch error {
+        case .dataCorrupted(let context) where context.codingPath.isEmpty:
+            let underlying = (context.underlyingError as? NSError)?.userInfo[NSDebugDescriptionErrorKey] as? String
+            return HTTPProblem.malformedJSON("the body is not valid JSON: \(underlying ?? context.debugDescription)")
+        case .dataCorrupted(let context):
+            return MarketError.invalid(JSONCoding.fieldPath(context.codingPath), context.debugDescription)
+        case .keyNotFound(let key, let context):
+            return MarketError.invalid(JSONCoding.fieldPath(context.codingPath + [key]), "is required")
+        case .typeMismatch(let type, let context):
+            return MarketError.invalid(JSONCoding.fieldPath(context.codingPath), "must be \(Self.describe(type))")
+        case .valueNotFound(let type, let context):
+            return MarketError.invalid(JSONCoding.fieldPath(context.codingPath), "must be \(Self.describe(type)), not null")
+        @unknown default:
+            return HTTPProblem.malformedJSON("the body could not be decoded")
+        }
+    }
+
+    private static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Int.Type, is Int64.Type: "an integer"
+        case is Bool.Type: "true or false"
+        case is [Any].Type: "an array"
+        default: "an object"
+        }
+    }
+}

@@ -1,0 +1,124 @@
+import ArgumentParser
+import Foundation
+import Hummingbird
+import MarketAPI
+import MarketCore
+import MarketStore
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Migrate the database and serve the API.")
+
+    @OptionGroup var common: CommonOptions
+    @Option(help: "Address to listen on (default 127.0.0.1; env SUPPORTMARKET_HOSTNAME).") var hostname: String?
+    @Option(help: "Port to listen on (default 8080; env SUPPORTMARKET_PORT).") var port: Int?
+
+    func run() async throws {
+        let configuration = try common.configuration { configuration in
+            if let hostname { configuration.hostname = hostname }
+            if let port { configuration.port = port }
+        }
+        let logger = bootstrapLogging(configuration)
+        let database = try common.openDatabase(configuration)
+        let services = try AppServices(configuration: configuration, database: database)
+        logger.info("serving", metadata: [
+            "http.address": "\(configuration.hostname):\(configuration.port)",
+            "database.path": "\(configuration.databasePath)",
+        ])
+        let app = buildApplication(configuration: configuration, services: services, logger: logger)
+        try await app.runService()
+    }
+}
+
+struct Migrate: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Bring the database schema up to date.")
+
+    @OptionGroup var common: CommonOptions
+
+    func run() async throws {
+        let database = try common.openDatabase(try common.configuration())
+        print("migrated: \(try database.appliedMigrations().joined(separator: ", "))")
+    }
+}
+
+struct Seed: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Load the demo market (idempotent).")
+
+    @OptionGroup var common: CommonOptions
+    @Flag(help: "Load seed-data/demo.json: the demo council, organisations and accounts.") var demo = false
+    @Option(help: "The demo data file.") var demoFile = "seed-data/demo.json"
+
+    func validate() throws {
+        guard demo else { throw ValidationError("say what to seed: --demo") }
+    }
+
+    func run() async throws {
+        let configuration = try common.configuration()
+        let database = try common.openDatabase(configuration)
+        let accounts = AccountStore(database: database, hasher: PasswordHasher(cost: configuration.bcryptCost))
+        let summary = try await DemoSeed(database: database, accounts: accounts).load(from: URL(fileURLWithPath: demoFile))
+        print("demo market: \(summary.councils) councils, \(summary.organisations) organisations, \(summary.users) accounts")
+    }
+}
+
+struct UserCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "user", abstract: "Manage users.", subcommands: [Create.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Create a user (bootstrap: the first platform admin). Reads the password from standard input.")
+
+        @OptionGroup var common: CommonOptions
+        @Option var email: String
+        @Option var name: String
+        @Option(help: "One of \(Role.allCases.map(\.rawValue).joined(separator: ", ")).") var role: String
+        @Option var councilId: String?
+        @Option var organisationId: String?
+
+        func run() async throws {
+            guard let role = Role(rawValue: role) else { throw ValidationError("unknown role \(role)") }
+            let councilID = try councilId.map { text in
+                guard let id = CouncilID(text) else { throw ValidationError("malformed council id") }
+                return id
+            }
+            let organisationID = try organisationId.map { text in
+                guard let id = OrganisationID(text) else { throw ValidationError("malformed organisation id") }
+                return id
+            }
+            let password = readLine(strippingNewline: true) ?? ""
+            let configuration = try common.configuration()
+            let database = try common.openDatabase(configuration)
+            let accounts = AccountStore(database: database, hasher: PasswordHasher(cost: configuration.bcryptCost))
+            let user = try await accounts.bootstrapUser(
+                try NewUser(email: email, displayName: name, password: password, role: role,
+                            councilID: councilID, organisationID: organisationID))
+            print(user.id)
+        }
+    }
+}
+
+struct TokenCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "token", abstract: "Manage bearer tokens.", subcommands: [Create.self])
+
+    struct Create: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Issue a bearer token for a user without their password (operators only).")
+
+        @OptionGroup var common: CommonOptions
+        @Option var email: String
+
+        func run() async throws {
+            let configuration = try common.configuration()
+            let database = try common.openDatabase(configuration)
+            let hasher = PasswordHasher(cost: configuration.bcryptCost)
+            let accounts = AccountStore(database: database, hasher: hasher)
+            guard let address = EmailAddress(email), let user = try await accounts.user(email: address) else {
+                throw ValidationError("no user has the email \(email)")
+            }
+            let issued = try await TokenStore(database: database, hasher: hasher, policy: configuration.login)
+                .issueWithoutPassword(for: user)
+            print(issued.token)
+        }
+    }
+}

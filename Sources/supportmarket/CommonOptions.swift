@@ -1,0 +1,50 @@
+import ArgumentParser
+import Foundation
+import Logging
+import MarketAPI
+import MarketStore
+
+/// Options every command shares. Precedence: command line, then `SUPPORTMARKET_*` environment
+/// variables, then defaults.
+struct CommonOptions: ParsableArguments {
+    @Option(help: "SQLite database file (default supportmarket.sqlite; env SUPPORTMARKET_DATABASE).")
+    var database: String?
+
+    @Option(help: "Folder with categories.json and units.json (default catalogue; env SUPPORTMARKET_CATALOGUE).")
+    var catalogue: String?
+
+    @Option(help: "The OpenAPI document to serve (default openapi.yaml; env SUPPORTMARKET_OPENAPI).")
+    var openapi: String?
+
+    /// The validated configuration; throws one error listing every problem.
+    func configuration(_ adjust: (inout AppConfiguration) -> Void = { _ in }) throws -> AppConfiguration {
+        var configuration = AppConfiguration()
+        var problems = configuration.apply(environment: ProcessInfo.processInfo.environment)
+        if let database { configuration.databasePath = database }
+        if let catalogue { configuration.catalogueDirectory = catalogue }
+        if let openapi { configuration.openAPIPath = openapi }
+        adjust(&configuration)
+        problems += configuration.validate()
+        guard problems.isEmpty else { throw ConfigurationError(problems: problems) }
+        return configuration
+    }
+
+    /// Opens and migrates the database.
+    func openDatabase(_ configuration: AppConfiguration) throws -> AppDatabase {
+        let database = try AppDatabase.open(path: configuration.databasePath)
+        try database.migrate()
+        return database
+    }
+}
+
+/// Sends log output as JSON lines (production) or as plain text (a terminal).
+func bootstrapLogging(_ configuration: AppConfiguration) -> Logger {
+    let level = configuration.logLevel
+    let json = configuration.logFormat == "json"
+    LoggingSystem.bootstrap { label in
+        var handler: any LogHandler = json ? JSONLogHandler(label: label) : StreamLogHandler.standardOutput(label: label)
+        handler.logLevel = level
+        return handler
+    }
+    return Logger(label: "supportmarket")
+}
