@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import MarketCore
 import MarketStore
@@ -15,9 +16,18 @@ struct IdempotencyMiddleware: RouterMiddleware {
         var request = request
         var context = context
         let body = try await request.collectBody(upTo: context.maxUploadSize)
-        var material = Array("\(request.method.rawValue) \(request.uri.path)\n".utf8)
-        material += body.readableBytesView
+        var material = Data("\(request.method.rawValue) \(request.uri.path)\n".utf8)
+        material += Self.canonical(Data(body.readableBytesView))
         context.idempotencyKey = try IdempotencyKey(key: key, fingerprint: Digest.sha256Hex(material))
         return try await next(request, context)
+    }
+
+    /// JSON re-serialised with sorted keys, so that the same object with its keys in another order
+    /// counts as the same body; anything else as sent.
+    static func canonical(_ body: Data) -> Data {
+        guard let object = try? JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed]),
+            let canonical = try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .fragmentsAllowed])
+        else { return body }
+        return canonical
     }
 }

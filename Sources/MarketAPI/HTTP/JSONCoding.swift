@@ -66,15 +66,14 @@ extension Request {
         do {
             return try JSONCoding.decoder.decode(Body.self, from: buffer)
         } catch let error as DecodingError {
-            throw Self.problem(for: error)
+            throw Self.problem(for: error, body: Data(buffer.readableBytesView))
         }
     }
 
-    static func problem(for error: DecodingError) -> any Error {
+    static func problem(for error: DecodingError, body: Data) -> any Error {
         switch error {
         case .dataCorrupted(let context) where context.codingPath.isEmpty:
-            let underlying = (context.underlyingError as? NSError)?.userInfo[NSDebugDescriptionErrorKey] as? String
-            return HTTPProblem.malformedJSON("the body is not valid JSON: \(underlying ?? context.debugDescription)")
+            return HTTPProblem.malformedJSON("the body is not valid JSON: \(syntaxErrorLocation(body) ?? context.debugDescription)")
         case .dataCorrupted(let context):
             return MarketError.invalid(JSONCoding.fieldPath(context.codingPath), context.debugDescription)
         case .keyNotFound(let key, let context):
@@ -85,6 +84,17 @@ extension Request {
             return MarketError.invalid(JSONCoding.fieldPath(context.codingPath), "must be \(Self.describe(type)), not null")
         @unknown default:
             return HTTPProblem.malformedJSON("the body could not be decoded")
+        }
+    }
+
+    /// Where the JSON parser gave up, such as "Invalid value around character 10."
+    /// (Foundation's `JSONDecoder` on Linux does not say; `JSONSerialization` does.)
+    private static func syntaxErrorLocation(_ body: Data) -> String? {
+        do {
+            _ = try JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed])
+            return nil
+        } catch {
+            return (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String
         }
     }
 
