@@ -1,0 +1,19 @@
+import Foundation
+import HummingbirdTesting
+import Testing
+
+@Suite("A live server on 127.0.0.1")
+struct LiveServerTests {
+    /// The whole stack over a real socket: log in, call /v1/me, get a problem for a bad route.
+    @Test func servesOverARealSocket() async throws {
+        let market = try await TestMarket.make()
+        try await market.application.test(.live) { raw in
+            let client = Client(client: raw)
+            let token = try await client.login("holder@demo.test")
+            #expect(try await client.me(token)["role"] as? String == "budget_holder")
+            let missing = try await client.send(.get, "/v1/missing")
+            #expect(missing.status == .notFound)
+            #expect(missing.headers[.contentType] == "application/problem+json")
+        }
+    }
+}
