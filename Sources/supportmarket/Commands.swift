@@ -52,10 +52,9 @@ struct Seed: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let configuration = try common.configuration()
-        let database = try common.openDatabase(configuration)
-        let accounts = AccountStore(database: database, hasher: PasswordHasher(cost: configuration.bcryptCost))
-        let summary = try await DemoSeed(database: database, accounts: accounts).load(from: URL(fileURLWithPath: demoFile))
+        let stores = try common.operatorStores()
+        let summary = try await DemoSeed(database: stores.database, accounts: stores.accounts)
+            .load(from: URL(fileURLWithPath: demoFile))
         print("demo market: \(summary.councils) councils, \(summary.organisations) organisations, \(summary.users) accounts")
     }
 }
@@ -86,10 +85,7 @@ struct UserCommand: AsyncParsableCommand {
                 return id
             }
             let password = readLine(strippingNewline: true) ?? ""
-            let configuration = try common.configuration()
-            let database = try common.openDatabase(configuration)
-            let accounts = AccountStore(database: database, hasher: PasswordHasher(cost: configuration.bcryptCost))
-            let user = try await accounts.bootstrapUser(
+            let user = try await common.operatorStores().accounts.bootstrapUser(
                 try NewUser(email: email, displayName: name, password: password, role: role,
                             councilID: councilID, organisationID: organisationID))
             print(user.id)
@@ -109,15 +105,11 @@ struct TokenCommand: AsyncParsableCommand {
         @Option var email: String
 
         func run() async throws {
-            let configuration = try common.configuration()
-            let database = try common.openDatabase(configuration)
-            let hasher = PasswordHasher(cost: configuration.bcryptCost)
-            let accounts = AccountStore(database: database, hasher: hasher)
-            guard let address = EmailAddress(email), let user = try await accounts.user(email: address) else {
+            let stores = try common.operatorStores()
+            guard let address = EmailAddress(email), let user = try await stores.accounts.user(email: address) else {
                 throw ValidationError("no user has the email \(email)")
             }
-            let issued = try await TokenStore(database: database, hasher: hasher, policy: configuration.login)
-                .issueWithoutPassword(for: user)
+            let issued = try await stores.tokens.issueWithoutPassword(for: user)
             print(issued.token)
         }
     }

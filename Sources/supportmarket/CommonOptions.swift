@@ -35,6 +35,23 @@ struct CommonOptions: ParsableArguments {
         try database.migrate()
         return database
     }
+
+    /// The configuration, the migrated database and the account stores, for the operator commands.
+    func operatorStores() throws -> OperatorStores {
+        let configuration = try configuration()
+        let database = try openDatabase(configuration)
+        let hasher = PasswordHasher(cost: configuration.bcryptCost)
+        return OperatorStores(
+            database: database,
+            accounts: AccountStore(database: database, hasher: hasher),
+            tokens: TokenStore(database: database, hasher: hasher, policy: configuration.login))
+    }
+}
+
+struct OperatorStores {
+    let database: AppDatabase
+    let accounts: AccountStore
+    let tokens: TokenStore
 }
 
 /// Sends log output as JSON lines (production) or as plain text (a terminal).
