@@ -17,6 +17,8 @@ public struct AppConfiguration: Sendable {
     public var logLevel: Logger.Level = .info
     /// `json` (one object per line) or `text`.
     public var logFormat = "json"
+    /// How often counted community views and click-throughs are written.
+    public var usageFlushInterval: Duration = .seconds(5)
 
     public init() {}
 

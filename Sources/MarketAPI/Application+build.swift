@@ -11,6 +11,8 @@ public struct AppServices: Sendable {
     public let taxonomy: CategoryTaxonomy
     public let accounts: AccountStore
     public let tokens: TokenStore
+    public let community: CommunityStore
+    public let communityUsage: CommunityUsageRecorder
     public let openAPIDocument: String
 
     public init(configuration: AppConfiguration, database: AppDatabase) throws {
@@ -19,11 +21,14 @@ public struct AppServices: Sendable {
         let hasher = PasswordHasher(cost: configuration.bcryptCost)
         self.accounts = AccountStore(database: database, hasher: hasher)
         self.tokens = TokenStore(database: database, hasher: hasher, policy: configuration.login)
+        self.community = CommunityStore(database: database, taxonomy: taxonomy)
+        self.communityUsage = CommunityUsageRecorder(database: database)
         self.openAPIDocument = try String(contentsOfFile: configuration.openAPIPath, encoding: .utf8)
     }
 }
 
-/// The HTTP application: router, middleware and background services.
+/// The HTTP application: router, middleware and background services (the community usage
+/// flusher; later the invoicing scheduler and the webhook dispatcher), all shut down gracefully.
 public func buildApplication(
     configuration: AppConfiguration,
     services: AppServices,
@@ -33,6 +38,10 @@ public func buildApplication(
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.hostname, port: configuration.port), serverName: "supportmarket"),
+        services: [
+            CommunityUsageFlushService(
+                recorder: services.communityUsage, interval: configuration.usageFlushInterval, logger: logger)
+        ],
         logger: logger)
 }
 
@@ -54,6 +63,9 @@ public func buildRouter(services: AppServices) -> Router<AppRequestContext> {
     AuthController(tokens: services.tokens, accounts: services.accounts).addRoutes(to: router)
     AccountsController(accounts: services.accounts).addRoutes(to: router)
     CategoryController(taxonomy: services.taxonomy).addRoutes(to: router)
+    CommunityController(community: services.community, usage: services.communityUsage, taxonomy: services.taxonomy)
+        .addRoutes(to: router)
+    OpenReferralController(community: services.community, taxonomy: services.taxonomy).addRoutes(to: router)
     routes.load(router.routes)
     return router
 }

@@ -66,14 +66,20 @@ struct CouncilResponse: ResponseEncodable, Sendable {
     let id: CouncilID
     let name: String
     let code: String
+    let communityStaleAfterDays: Int
     let createdAt: Date
 
     init(_ council: Council) {
         id = council.id
         name = council.name
         code = council.code
+        communityStaleAfterDays = council.communityStaleAfterDays
         createdAt = council.createdAt
     }
+}
+
+struct UpdateCouncilRequest: Decodable {
+    let communityStaleAfterDays: Int?
 }
 
 struct CreateCouncilRequest: Decodable {

@@ -13,6 +13,7 @@ struct AccountsController {
         authenticated.get("councils", use: listCouncils)
         authenticated.post("councils", use: createCouncil)
         authenticated.get("councils/:id", use: showCouncil)
+        authenticated.patch("councils/:id", use: updateCouncil)
         authenticated.post("organisations", use: createOrganisation)
         authenticated.get("users", use: listUsers)
         authenticated.post("users", use: createUser)
@@ -36,6 +37,16 @@ struct AccountsController {
     @Sendable func showCouncil(_ request: Request, context: AuthenticatedContext) async throws -> CouncilResponse {
         let id = try context.parameters.identifier("id", as: CouncilID.self)
         return CouncilResponse(try await accounts.council(id, by: context.policy))
+    }
+
+    /// Council settings; for now the community staleness window.
+    @Sendable func updateCouncil(_ request: Request, context: AuthenticatedContext) async throws -> CouncilResponse {
+        let id = try context.parameters.identifier("id", as: CouncilID.self)
+        let body = try await request.decodeJSON(as: UpdateCouncilRequest.self, context: context)
+        guard let days = body.communityStaleAfterDays else {
+            return CouncilResponse(try await accounts.council(id, by: context.policy))
+        }
+        return CouncilResponse(try await accounts.setCommunityStaleWindow(of: id, days: days, by: context.policy))
     }
 
     // MARK: Organisations

@@ -15,8 +15,19 @@ enum JSONCoding {
     static var decoder: JSONDecoder {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
-        decoder.dateDecodingStrategy = .iso8601
+        decoder.dateDecodingStrategy = .custom(decodeTimestamp)
         return decoder
+    }
+
+    /// RFC 3339, with or without fractional seconds. Thrown from the value's own container so the
+    /// error names the field (Foundation's `.iso8601` strategy loses the coding path on Linux).
+    @Sendable static func decodeTimestamp(_ decoder: any Decoder) throws -> Date {
+        let container = try decoder.singleValueContainer()
+        let text = try container.decode(String.self)
+        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle()) { return date }
+        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle(includingFractionalSeconds: true)) { return date }
+        throw DecodingError.dataCorruptedError(
+            in: container, debugDescription: "must be an RFC 3339 timestamp such as 2026-12-01T18:00:00Z")
     }
 
     /// `councilId` → `council_id`: how a Swift coding key appears to clients.
@@ -73,7 +84,11 @@ extension Request {
     static func problem(for error: DecodingError, body: Data) -> any Error {
         switch error {
         case .dataCorrupted(let context) where context.codingPath.isEmpty:
-            return HTTPProblem.malformedJSON("the body is not valid JSON: \(syntaxErrorLocation(body) ?? context.debugDescription)")
+            guard let location = syntaxErrorLocation(body) else {
+                // Well-formed JSON with a value the decoder refused without saying where.
+                return MarketError.invalid("body", context.debugDescription)
+            }
+            return HTTPProblem.malformedJSON("the body is not valid JSON: \(location)")
         case .dataCorrupted(let context):
             return MarketError.invalid(JSONCoding.fieldPath(context.codingPath), context.debugDescription)
         case .keyNotFound(let key, let context):

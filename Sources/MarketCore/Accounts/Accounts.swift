@@ -6,12 +6,18 @@ public struct Council: Sendable, Equatable, Codable {
     public var name: String
     /// The ONS-style code, such as `E09000005`; unique.
     public var code: String
+    /// Community resources listed for this council's area are stale after this many days unverified.
+    public var communityStaleAfterDays: Int
     public let createdAt: Date
 
-    public init(id: CouncilID, name: String, code: String, createdAt: Date) {
+    public init(
+        id: CouncilID, name: String, code: String,
+        communityStaleAfterDays: Int = CommunityFreshness.defaultWindowDays, createdAt: Date
+    ) {
         self.id = id
         self.name = name
         self.code = code
+        self.communityStaleAfterDays = communityStaleAfterDays
         self.createdAt = createdAt
     }
 }

@@ -7,16 +7,20 @@ struct CouncilRecord: MarketRecord {
     var id: CouncilID
     var name: String
     var code: String
+    var communityStaleAfterDays: Int
     var createdAt: Date
 
     init(_ council: Council) {
         id = council.id
         name = council.name
         code = council.code
+        communityStaleAfterDays = council.communityStaleAfterDays
         createdAt = council.createdAt
     }
 
-    var council: Council { Council(id: id, name: name, code: code, createdAt: createdAt) }
+    var council: Council {
+        Council(id: id, name: name, code: code, communityStaleAfterDays: communityStaleAfterDays, createdAt: createdAt)
+    }
 }
 
 struct OrganisationRecord: MarketRecord {

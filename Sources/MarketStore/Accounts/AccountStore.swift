@@ -37,6 +37,28 @@ public struct AccountStore: Sendable {
         return record.council
     }
 
+    /// Sets how many days a community resource listed for the council stays fresh unverified (1...3650).
+    public func setCommunityStaleWindow(
+        of id: CouncilID, days: Int, by policy: AccessPolicy
+    ) async throws -> Council {
+        try policy.authorizeChangingSettings(of: id)
+        guard (1...3650).contains(days) else {
+            throw MarketError.invalid("community_stale_after_days", "must be between 1 and 3650 days")
+        }
+        let now = database.clock.now()
+        return try await database.write { db in
+            guard var record = try CouncilRecord.fetchOne(db, key: id.rawValue) else {
+                throw MarketError.notFound(resource: "council")
+            }
+            record.communityStaleAfterDays = days
+            try record.update(db)
+            try AuditEventRecord.append(
+                db, at: now, actor: policy.principal.userID, action: "council.settings_changed",
+                subjectType: "council", subjectID: id.rawValue, details: ["community_stale_after_days": String(days)])
+            return record.council
+        }
+    }
+
     /// The councils the caller can see, ordered by id.
     public func councils(by policy: AccessPolicy, page: PageRequest) async throws -> Page<Council> {
         let scope = policy.councilScope

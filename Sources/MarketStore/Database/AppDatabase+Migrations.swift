@@ -101,6 +101,76 @@ extension AppDatabase {
                     BEGIN SELECT RAISE(ABORT, 'audit_event is append-only'); END;
                 """)
         }
+        migrator.registerMigration("v2-community") { db in
+            try db.execute(sql: """
+                ALTER TABLE council ADD COLUMN community_stale_after_days INTEGER NOT NULL DEFAULT 180
+                    CHECK (community_stale_after_days BETWEEN 1 AND 3650);
+
+                -- One JSON document per resource (`details`, the Codable CommunityResourceDetails);
+                -- the columns that are filtered or searched are generated from it, so they cannot
+                -- disagree with it. `seq` is a stable rowid for the full-text index.
+                CREATE TABLE community_resource (
+                    seq INTEGER PRIMARY KEY,
+                    id TEXT NOT NULL UNIQUE CHECK (id GLOB 'res_*'),
+                    organisation_id TEXT REFERENCES organisation(id),
+                    publisher_council_id TEXT REFERENCES council(id),
+                    council_id TEXT REFERENCES council(id),
+                    details TEXT NOT NULL CHECK (json_valid(details)),
+                    last_verified_at TEXT NOT NULL,
+                    created_at TEXT NOT NULL,
+                    updated_at TEXT NOT NULL,
+                    kind TEXT GENERATED ALWAYS AS (details ->> '$.kind') STORED
+                        CHECK (kind IN ('group', 'service', 'event', 'venue')),
+                    title TEXT GENERATED ALWAYS AS (details ->> '$.title') STORED
+                        CHECK (length(trim(title)) BETWEEN 1 AND 120),
+                    description TEXT GENERATED ALWAYS AS (details ->> '$.description') STORED
+                        CHECK (length(description) BETWEEN 1 AND 4000),
+                    categories TEXT GENERATED ALWAYS AS (details -> '$.categories') STORED
+                        CHECK (json_array_length(categories) >= 1),
+                    areas TEXT GENERATED ALWAYS AS (details -> '$.areas') STORED
+                        CHECK (json_array_length(areas) >= 1),
+                    starts_at TEXT GENERATED ALWAYS AS (details ->> '$.schedule.startsAt') STORED,
+                    ends_at TEXT GENERATED ALWAYS AS (details ->> '$.schedule.endsAt') STORED,
+                    -- when the event is over for good: a one-off's end, a bounded series' last day
+                    final_end_at TEXT GENERATED ALWAYS AS (CASE details ->> '$.schedule.recurrence'
+                        WHEN 'none' THEN details ->> '$.schedule.endsAt'
+                        ELSE details ->> '$.schedule.repeatsUntil' END) STORED,
+                    CHECK ((organisation_id IS NULL) <> (publisher_council_id IS NULL)),
+                    CHECK ((kind = 'event') = (starts_at IS NOT NULL AND ends_at IS NOT NULL)),
+                    CHECK (ends_at IS NULL OR ends_at > starts_at)
+                ) STRICT;
+                CREATE INDEX community_resource_organisation ON community_resource(organisation_id);
+                CREATE INDEX community_resource_council ON community_resource(council_id);
+                CREATE INDEX community_resource_publisher_council ON community_resource(publisher_council_id);
+
+                CREATE VIRTUAL TABLE community_resource_fts USING fts5(
+                    title, description, content = 'community_resource', content_rowid = 'seq',
+                    tokenize = 'porter unicode61 remove_diacritics 2');
+                CREATE TRIGGER community_resource_fts_insert AFTER INSERT ON community_resource BEGIN
+                    INSERT INTO community_resource_fts(rowid, title, description)
+                        VALUES (new.seq, new.title, new.description);
+                END;
+                CREATE TRIGGER community_resource_fts_delete AFTER DELETE ON community_resource BEGIN
+                    INSERT INTO community_resource_fts(community_resource_fts, rowid, title, description)
+                        VALUES ('delete', old.seq, old.title, old.description);
+                END;
+                CREATE TRIGGER community_resource_fts_update AFTER UPDATE ON community_resource BEGIN
+                    INSERT INTO community_resource_fts(community_resource_fts, rowid, title, description)
+                        VALUES ('delete', old.seq, old.title, old.description);
+                    INSERT INTO community_resource_fts(rowid, title, description)
+                        VALUES (new.seq, new.title, new.description);
+                END;
+
+                -- Views and click-throughs per resource per day; no personal data.
+                CREATE TABLE community_usage (
+                    resource_id TEXT NOT NULL REFERENCES community_resource(id) ON DELETE CASCADE,
+                    day TEXT NOT NULL CHECK (day GLOB '[0-9][0-9][0-9][0-9]-[0-9][0-9]-[0-9][0-9]'),
+                    views INTEGER NOT NULL DEFAULT 0 CHECK (views >= 0),
+                    click_throughs INTEGER NOT NULL DEFAULT 0 CHECK (click_throughs >= 0),
+                    PRIMARY KEY (resource_id, day)
+                ) STRICT, WITHOUT ROWID;
+                """)
+        }
         return migrator
     }
 }

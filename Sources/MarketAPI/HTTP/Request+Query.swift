@@ -1,0 +1,25 @@
+import Foundation
+import Hummingbird
+import MarketCore
+
+extension Request {
+    /// Query parameter `name` as an RFC 3339 timestamp, or a `YYYY-MM-DD` date taken as the start
+    /// (or end) of that UTC day; absent is `nil`, anything else a 422 problem.
+    func queryTimestamp(_ name: String, endOfDay: Bool) throws -> Date? {
+        guard let text = uri.queryParameters.get(name) else { return nil }
+        if let date = try? Date(text, strategy: Date.ISO8601FormatStyle()) { return date }
+        if let day = try? Date(text, strategy: Date.ISO8601FormatStyle().year().month().day()) {
+            return endOfDay ? day.addingTimeInterval(86_399) : day
+        }
+        throw MarketError.invalid(name, "must be a date (YYYY-MM-DD) or an RFC 3339 timestamp")
+    }
+
+    /// Query parameter `name` as `true` or `false`; absent is `false`, anything else a 422 problem.
+    func queryFlag(_ name: String) throws -> Bool {
+        switch uri.queryParameters.get(name) {
+        case nil, "false": return false
+        case "true": return true
+        default: throw MarketError.invalid(name, "must be true or false")
+        }
+    }
+}

@@ -1,0 +1,2 @@
+public enum CommunityResourceEntity: IdentifiedEntity { public static var idPrefix: String { "res" } }
+public typealias CommunityResourceID = Identifier<CommunityResourceEntity>

@@ -1,0 +1,227 @@
+import Foundation
+import GRDB
+import MarketCore
+
+/// The community catalogue: free resources, their freshness, and search.
+/// Reads are public; changes are scoped by `AccessPolicy.communityMaintenanceScope`.
+public struct CommunityStore: Sendable {
+    let database: AppDatabase
+    let taxonomy: CategoryTaxonomy
+
+    public init(database: AppDatabase, taxonomy: CategoryTaxonomy) {
+        self.database = database
+        self.taxonomy = taxonomy
+    }
+
+    /// The one place the staleness rule lives: more than the window's days since the last
+    /// verification, the window being the resource's council's setting or the default.
+    static let staleExpression = """
+        (julianday(:now) - julianday(r.last_verified_at)
+            > coalesce((SELECT c.community_stale_after_days FROM council c WHERE c.id = r.council_id), \(CommunityFreshness.defaultWindowDays)))
+        """
+
+    // MARK: Changes
+
+    /// Lists a new resource under the caller's organisation or council, verified now.
+    public func create(_ input: CommunityResourceInput, by policy: AccessPolicy) async throws -> ListedResource {
+        let publisher = try policy.authorizePublishingCommunityResource()
+        let (details, councilID) = try input.validated(taxonomy: taxonomy)
+        let now = database.clock.now()
+        let resource = CommunityResource(
+            id: .random(), publisher: publisher, councilID: councilID ?? Self.defaultCouncil(of: publisher),
+            details: details, lastVerifiedAt: now, createdAt: now, updatedAt: now)
+        return try await database.write { db in
+            try Self.requireCouncil(resource.councilID, db)
+            try CommunityResourceRecord(resource).insert(db)
+            try AuditEventRecord.append(
+                db, at: now, actor: policy.principal.userID, action: "community_resource.created",
+                subjectType: "community_resource", subjectID: resource.id.rawValue)
+            return try Self.listed(resource.id, now: now, db)
+        }
+    }
+
+    /// Changes the fields `patch` sets; the result must be valid as a whole. A change is a verification.
+    public func update(
+        _ id: CommunityResourceID, patch: CommunityResourceInput, by policy: AccessPolicy
+    ) async throws -> ListedResource {
+        let now = database.clock.now()
+        let taxonomy = self.taxonomy
+        return try await database.write { db in
+            var resource = try Self.maintained(id, by: policy, db)
+            let (details, councilID) = try CommunityResourceInput(resource).applying(patch).validated(taxonomy: taxonomy)
+            try Self.requireCouncil(councilID, db)
+            resource.details = details
+            resource.councilID = councilID
+            resource.updatedAt = now
+            resource.lastVerifiedAt = now
+            try CommunityResourceRecord(resource).updateChangeableColumns(db)
+            try AuditEventRecord.append(
+                db, at: now, actor: policy.principal.userID, action: "community_resource.updated",
+                subjectType: "community_resource", subjectID: id.rawValue)
+            return try Self.listed(id, now: now, db)
+        }
+    }
+
+    /// Confirms the listing is still right: `last_verified_at` becomes now.
+    public func verify(_ id: CommunityResourceID, by policy: AccessPolicy) async throws -> ListedResource {
+        let now = database.clock.now()
+        return try await database.write { db in
+            var resource = try Self.maintained(id, by: policy, db)
+            resource.lastVerifiedAt = now
+            try CommunityResourceRecord(resource).updateChangeableColumns(db)
+            try AuditEventRecord.append(
+                db, at: now, actor: policy.principal.userID, action: "community_resource.verified",
+                subjectType: "community_resource", subjectID: id.rawValue)
+            return try Self.listed(id, now: now, db)
+        }
+    }
+
+    // MARK: Reads
+
+    /// Any resource, for anyone; `notFound` if it does not exist.
+    public func resource(_ id: CommunityResourceID) async throws -> ListedResource {
+        let now = database.clock.now()
+        return try await database.read { db in try Self.listed(id, now: now, db) }
+    }
+
+    /// Searches the catalogue. Without text, pages follow listing order (stable under inserts);
+    /// with text, they follow relevance.
+    public func search(_ search: CommunitySearch, page: PageRequest) async throws -> Page<ListedResource> {
+        let now = database.clock.now()
+        var conditions: [String] = []
+        var arguments: [String: (any DatabaseValueConvertible)?] = [
+            "now": now, "nowText": CommunityResourceRecord.detailsTimestamp(now),
+        ]
+        var join = ""
+        var order = "r.seq"
+        if let text = search.text {
+            guard let match = FullTextQuery(text).matchExpression else { return Page(items: [], nextCursor: nil) }
+            join = "JOIN community_resource_fts f ON f.rowid = r.seq AND community_resource_fts MATCH :match"
+            arguments["match"] = match
+            order = "f.rank, r.seq"
+        }
+        if let categories = search.categoryIDs {
+            conditions.append("EXISTS (SELECT 1 FROM json_each(r.categories) WHERE value IN (SELECT value FROM json_each(:categories)))")
+            arguments["categories"] = String(decoding: try JSONEncoder().encode(categories), as: UTF8.self)
+        }
+        if let area = search.area {
+            conditions.append("EXISTS (SELECT 1 FROM json_each(r.areas) WHERE value = :area)")
+            arguments["area"] = area.code
+        }
+        if let kind = search.kind {
+            conditions.append("r.kind = :kind")
+            arguments["kind"] = kind.rawValue
+        }
+        if search.eventsFrom != nil || search.eventsTo != nil {
+            conditions.append("r.kind = 'event'")
+            if let from = search.eventsFrom {
+                conditions.append("(r.final_end_at IS NULL OR r.final_end_at >= :from)")
+                arguments["from"] = CommunityResourceRecord.detailsTimestamp(from)
+            }
+            if let to = search.eventsTo {
+                conditions.append("r.starts_at <= :to")
+                arguments["to"] = CommunityResourceRecord.detailsTimestamp(to)
+            }
+        }
+        if !search.includePast {
+            conditions.append("(r.final_end_at IS NULL OR r.final_end_at >= :nowText)")
+        }
+        return try await fetchPage(
+            join: join, conditions: conditions, arguments: arguments, order: order, ranked: search.text != nil, page: page)
+    }
+
+    /// Stale resources the caller maintains, so they can be re-verified or fixed.
+    public func staleResources(by policy: AccessPolicy, page: PageRequest) async throws -> Page<ListedResource> {
+        var conditions = [Self.staleExpression]
+        var arguments: [String: (any DatabaseValueConvertible)?] = ["now": database.clock.now()]
+        switch policy.communityMaintenanceScope {
+        case .all:
+            break
+        case .organisation(let organisation):
+            conditions.append("r.organisation_id = :scope")
+            arguments["scope"] = organisation.rawValue
+        case .council(let council):
+            conditions.append("(r.publisher_council_id = :scope OR r.council_id = :scope)")
+            arguments["scope"] = council.rawValue
+        case .none:
+            throw MarketError.forbidden("only community publishers and council staff maintain community resources")
+        }
+        return try await fetchPage(join: "", conditions: conditions, arguments: arguments, order: "r.seq", ranked: false, page: page)
+    }
+
+    /// Runs one page of a resource query. Unranked pages resume after the last `seq` (keyset);
+    /// ranked pages resume at an offset, since relevance has no stable key.
+    private func fetchPage(
+        join: String, conditions: [String], arguments: [String: (any DatabaseValueConvertible)?], order: String,
+        ranked: Bool, page: PageRequest
+    ) async throws -> Page<ListedResource> {
+        var conditions = conditions
+        var arguments = arguments
+        var offset = 0
+        if let after = page.after {
+            if ranked {
+                guard after.key.hasPrefix("o:"), let value = Int(after.key.dropFirst(2)), value >= 0 else {
+                    throw MarketError.invalid("cursor", "is not a cursor for this search")
+                }
+                offset = value
+            } else {
+                guard after.key.hasPrefix("s:"), let seq = Int64(after.key.dropFirst(2)) else {
+                    throw MarketError.invalid("cursor", "is not a cursor for this search")
+                }
+                conditions.append("r.seq > :afterSeq")
+                arguments["afterSeq"] = seq
+            }
+        }
+        arguments["limit"] = page.limit + 1
+        arguments["offset"] = offset
+        let sql = """
+            SELECT r.*, \(Self.staleExpression) AS is_stale FROM community_resource r \(join)
+            \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
+            ORDER BY \(order) LIMIT :limit OFFSET :offset
+            """
+        let statementArguments = StatementArguments(arguments)
+        let rows = try await database.read { db in
+            try Row.fetchAll(db, sql: sql, arguments: statementArguments).map { row in
+                (seq: row["seq"] as Int64, listed: try ListedResource(row: row))
+            }
+        }
+        guard rows.count > page.limit else { return Page(items: rows.map(\.listed), nextCursor: nil) }
+        let shown = rows.prefix(page.limit)
+        let key = ranked ? "o:\(offset + page.limit)" : "s:\(shown.last?.seq ?? 0)"
+        return Page(items: shown.map(\.listed), nextCursor: Cursor(key: key))
+    }
+
+    // MARK: Helpers
+
+    /// A council's own listings serve its area by default.
+    private static func defaultCouncil(of publisher: ResourcePublisher) -> CouncilID? {
+        if case .council(let council) = publisher { return council }
+        return nil
+    }
+
+    private static func requireCouncil(_ council: CouncilID?, _ db: Database) throws {
+        if let council, try !CouncilRecord.exists(db, key: council.rawValue) {
+            throw MarketError.invalid("council_id", "no such council")
+        }
+    }
+
+    /// The resource if the caller maintains it; `notFound` otherwise (its existence is public,
+    /// but another publisher's resource is not theirs to change).
+    private static func maintained(_ id: CommunityResourceID, by policy: AccessPolicy, _ db: Database) throws -> CommunityResource {
+        if policy.communityMaintenanceScope == .none {
+            throw MarketError.forbidden("only community publishers and council staff maintain community resources")
+        }
+        guard let record = try CommunityResourceRecord.filter(Column("id") == id.rawValue).fetchOne(db),
+            case let resource = try record.resource(), policy.communityMaintenanceScope.contains(resource)
+        else { throw MarketError.notFound(resource: "community resource") }
+        return resource
+    }
+
+    private static func listed(_ id: CommunityResourceID, now: Date, _ db: Database) throws -> ListedResource {
+        let sql = "SELECT r.*, \(staleExpression) AS is_stale FROM community_resource r WHERE r.id = :id"
+        guard let row = try Row.fetchOne(db, sql: sql, arguments: ["id": id.rawValue, "now": now]) else {
+            throw MarketError.notFound(resource: "community resource")
+        }
+        return try ListedResource(row: row)
+    }
+}
