@@ -53,9 +53,11 @@ struct Seed: AsyncParsableCommand {
 
     func run() async throws {
         let stores = try common.operatorStores()
-        let summary = try await DemoSeed(database: stores.database, accounts: stores.accounts)
+        let summary = try await DemoSeed(database: stores.database, accounts: stores.accounts, community: stores.community)
             .load(from: URL(fileURLWithPath: demoFile))
-        print("demo market: \(summary.councils) councils, \(summary.organisations) organisations, \(summary.users) accounts")
+        print(
+            "demo market: \(summary.councils) councils, \(summary.organisations) organisations,",
+            "\(summary.users) accounts, \(summary.communityResources) community resources")
     }
 }
 

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import Logging
 import MarketAPI
+import MarketCore
 import MarketStore
 
 /// Options every command shares. Precedence: command line, then `SUPPORTMARKET_*` environment
@@ -41,10 +42,12 @@ struct CommonOptions: ParsableArguments {
         let configuration = try configuration()
         let database = try openDatabase(configuration)
         let hasher = PasswordHasher(cost: configuration.bcryptCost)
+        let taxonomy = try CategoryTaxonomy.load(from: URL(fileURLWithPath: configuration.catalogueDirectory))
         return OperatorStores(
             database: database,
             accounts: AccountStore(database: database, hasher: hasher),
-            tokens: TokenStore(database: database, hasher: hasher, policy: configuration.login))
+            tokens: TokenStore(database: database, hasher: hasher, policy: configuration.login),
+            community: CommunityStore(database: database, taxonomy: taxonomy))
     }
 }
 
@@ -52,6 +55,7 @@ struct OperatorStores {
     let database: AppDatabase
     let accounts: AccountStore
     let tokens: TokenStore
+    let community: CommunityStore
 }
 
 /// Sends log output as JSON lines (production) or as plain text (a terminal).

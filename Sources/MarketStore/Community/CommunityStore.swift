@@ -40,6 +40,25 @@ public struct CommunityStore: Sendable {
         }
     }
 
+    /// Lists a resource for the demo seed, without a policy check; a resource with the same
+    /// publisher and title is left as it is, so seeding twice changes nothing.
+    func seed(_ input: CommunityResourceInput, publisher: ResourcePublisher) async throws {
+        let (details, councilID) = try input.validated(taxonomy: taxonomy)
+        let now = database.clock.now()
+        let resource = CommunityResource(
+            id: .random(), publisher: publisher, councilID: councilID ?? Self.defaultCouncil(of: publisher),
+            details: details, lastVerifiedAt: now, createdAt: now, updatedAt: now)
+        let record = try CommunityResourceRecord(resource)
+        try await database.write { db in
+            let duplicate = try CommunityResourceRecord
+                .filter(Column("title") == details.title)
+                .filter(Column("organisation_id") == record.organisationId?.rawValue
+                    && Column("publisher_council_id") == record.publisherCouncilId?.rawValue)
+                .fetchCount(db)
+            if duplicate == 0 { try record.insert(db) }
+        }
+    }
+
     /// Changes the fields `patch` sets; the result must be valid as a whole. A change is a verification.
     public func update(
         _ id: CommunityResourceID, patch: CommunityResourceInput, by policy: AccessPolicy

@@ -15,10 +15,24 @@ public struct DemoSeed: Sendable {
             let role: Role
             let council, organisation: String?
         }
+        struct CommunityEntry: Decodable {
+            let organisation, council: String?
+            let resource: CommunityResourceInput
+
+            enum CodingKeys: String, CodingKey { case organisation, council }
+
+            init(from decoder: any Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                organisation = try container.decodeIfPresent(String.self, forKey: .organisation)
+                council = try container.decodeIfPresent(String.self, forKey: .council)
+                resource = try CommunityResourceInput(from: decoder)
+            }
+        }
         let password: String
         let councils: [CouncilEntry]
         let organisations: [OrganisationEntry]
         let users: [UserEntry]
+        let communityResources: [CommunityEntry]?
     }
 
     /// What the seed created, for the command line to report.
@@ -26,19 +40,24 @@ public struct DemoSeed: Sendable {
         public var councils = 0
         public var organisations = 0
         public var users = 0
+        public var communityResources = 0
     }
 
     let database: AppDatabase
     let accounts: AccountStore
+    let community: CommunityStore
 
-    public init(database: AppDatabase, accounts: AccountStore) {
+    public init(database: AppDatabase, accounts: AccountStore, community: CommunityStore) {
         self.database = database
         self.accounts = accounts
+        self.community = community
     }
 
-    public func load(from url: URL) async throws -> Summary {
+    /// Loads the file; `includingCommunity: false` leaves out the community resources.
+    public func load(from url: URL, includingCommunity: Bool = true) async throws -> Summary {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
+        decoder.dateDecodingStrategy = .iso8601
         let file = try decoder.decode(File.self, from: Data(contentsOf: url))
         var summary = Summary()
         let now = database.clock.now()
@@ -80,6 +99,19 @@ public struct DemoSeed: Sendable {
                 _ = try await accounts.bootstrapUser(new)
             }
             summary.users += 1
+        }
+
+        for entry in includingCommunity ? file.communityResources ?? [] : [] {
+            let publisher: ResourcePublisher
+            if let key = entry.organisation, let id = organisationIDs[key] {
+                publisher = .organisation(id)
+            } else if let key = entry.council, let id = councilIDs[key] {
+                publisher = .council(id)
+            } else {
+                throw MarketError.invalid("community_resources", "each needs a known organisation or council")
+            }
+            try await community.seed(entry.resource, publisher: publisher)
+            summary.communityResources += 1
         }
         return summary
     }

@@ -2,6 +2,7 @@ import Foundation
 import GRDB
 import HTTPTypes
 import MarketCore
+import MarketStore
 import Testing
 
 extension Client {
@@ -249,5 +250,21 @@ struct CommunityTests {
                 #expect(Set(seen) == Set(created) && seen.count == created.count, "\(path)")
             }
         }
+    }
+}
+
+@Suite("Demo community catalogue")
+struct DemoCommunityTests {
+    @Test func theDemoSeedListsResourcesOnceHoweverOftenItRuns() async throws {
+        let market = try await TestMarket.make()
+        let seed = DemoSeed(database: market.database, accounts: market.services.accounts, community: market.services.community)
+        let file = repositoryRoot.appendingPathComponent("seed-data/demo.json")
+        let first = try await seed.load(from: file)
+        _ = try await seed.load(from: file)
+        #expect(first.communityResources >= 5)
+        let stored = try await market.database.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM community_resource") }
+        #expect(stored == first.communityResources)
+        let users = try await market.database.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM user") }
+        #expect(users == first.users)
     }
 }

@@ -30,8 +30,9 @@ final class TestMarket: Sendable {
         try database.migrate()
         let services = try AppServices(configuration: configuration, database: database)
         if seedDemo {
-            _ = try await DemoSeed(database: database, accounts: services.accounts)
-                .load(from: repositoryRoot.appendingPathComponent("seed-data/demo.json"))
+            // Community resources are left out so that community tests start from an empty catalogue.
+            _ = try await DemoSeed(database: database, accounts: services.accounts, community: services.community)
+                .load(from: repositoryRoot.appendingPathComponent("seed-data/demo.json"), includingCommunity: false)
         }
         return TestMarket(database: database, services: services, clock: clock, directory: directory)
     }
