@@ -8,10 +8,10 @@ struct PrincipalResponse: ResponseEncodable, Sendable {
     let email: String
     let displayName: String
     let role: Role
-    let councilId: CouncilID?
-    let organisationId: OrganisationID?
+    let councilId: Nullable<CouncilID>
+    let organisationId: Nullable<OrganisationID>
     /// Linked once budget holders exist as records (the budgets issue); `null` until then.
-    let budgetHolderId: BudgetHolderID?
+    let budgetHolderId: Nullable<BudgetHolderID>
 
     init(_ user: User) {
         self.init(user.principal, displayName: user.displayName)
@@ -22,25 +22,9 @@ struct PrincipalResponse: ResponseEncodable, Sendable {
         email = principal.email.value
         self.displayName = displayName
         role = principal.role
-        councilId = principal.councilID
-        organisationId = principal.organisationID
-        budgetHolderId = nil
-    }
-
-    /// Absent values are sent as explicit `null`s, as API.md promises.
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(userId, forKey: .userId)
-        try container.encode(email, forKey: .email)
-        try container.encode(displayName, forKey: .displayName)
-        try container.encode(role, forKey: .role)
-        try container.encode(councilId, forKey: .councilId)
-        try container.encode(organisationId, forKey: .organisationId)
-        try container.encode(budgetHolderId, forKey: .budgetHolderId)
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case userId, email, displayName, role, councilId, organisationId, budgetHolderId
+        councilId = Nullable(principal.councilID)
+        organisationId = Nullable(principal.organisationID)
+        budgetHolderId = Nullable(nil)
     }
 }
 
@@ -111,8 +95,8 @@ struct UserResponse: ResponseEncodable, Sendable {
     let email: String
     let displayName: String
     let role: Role
-    let councilId: CouncilID?
-    let organisationId: OrganisationID?
+    let councilId: Nullable<CouncilID>
+    let organisationId: Nullable<OrganisationID>
     let createdAt: Date
 
     init(_ user: User) {
@@ -120,24 +104,9 @@ struct UserResponse: ResponseEncodable, Sendable {
         email = user.email.value
         displayName = user.displayName
         role = user.role
-        councilId = user.councilID
-        organisationId = user.organisationID
+        councilId = Nullable(user.councilID)
+        organisationId = Nullable(user.organisationID)
         createdAt = user.createdAt
-    }
-
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(id, forKey: .id)
-        try container.encode(email, forKey: .email)
-        try container.encode(displayName, forKey: .displayName)
-        try container.encode(role, forKey: .role)
-        try container.encode(councilId, forKey: .councilId)
-        try container.encode(organisationId, forKey: .organisationId)
-        try container.encode(createdAt, forKey: .createdAt)
-    }
-
-    enum CodingKeys: String, CodingKey {
-        case id, email, displayName, role, councilId, organisationId, createdAt
     }
 }
 

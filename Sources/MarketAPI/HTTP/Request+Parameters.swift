@@ -29,19 +29,11 @@ extension Request {
 /// The list envelope of every paginated answer.
 struct ListResponse<Item: Encodable & Sendable>: ResponseEncodable, Sendable {
     let items: [Item]
-    let nextCursor: String?
+    /// Always present, `null` on the last page.
+    let nextCursor: Nullable<String>
 
     init<Source>(_ page: Page<Source>, _ transform: (Source) -> Item) {
         self.items = page.items.map(transform)
-        self.nextCursor = page.nextCursor?.encoded
+        self.nextCursor = Nullable(page.nextCursor?.encoded)
     }
-
-    /// `next_cursor` is always present, `null` on the last page.
-    func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: CodingKeys.self)
-        try container.encode(items, forKey: .items)
-        try container.encode(nextCursor, forKey: .nextCursor)
-    }
-
-    enum CodingKeys: String, CodingKey { case items, nextCursor }
 }
