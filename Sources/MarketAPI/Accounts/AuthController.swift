@@ -16,11 +16,6 @@ struct AuthController {
 
     @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<TokenResponse> {
         let body = try await request.decodeJSON(as: LoginRequest.self, context: context)
-        var validator = Validator()
-        validator.check((1...254).contains(body.email.count), "email", "must be 1 to 254 characters")
-        validator.check((1...NewUser.passwordLength.upperBound).contains(body.password.count), "password",
-                        "must be 1 to \(NewUser.passwordLength.upperBound) characters")
-        try validator.throwIfInvalid()
         let issued = try await tokens.login(email: body.email, password: body.password)
         return EditedResponse(status: .created, response: TokenResponse(issued))
     }

@@ -20,6 +20,11 @@ public struct TokenStore: Sendable {
     /// same time. After `maximumFailures` failures within the window the email is `locked`, even
     /// for the right password, until the lock ends.
     public func login(email: String, password: String) async throws -> IssuedToken {
+        var validator = Validator()
+        validator.check((1...254).contains(email.count), "email", "must be 1 to 254 characters")
+        validator.check((1...NewUser.passwordLength.upperBound).contains(password.count), "password",
+                        "must be 1 to \(NewUser.passwordLength.upperBound) characters")
+        try validator.throwIfInvalid()
         let normalised = EmailAddress(email)?.value ?? email.lowercased()
         let emailHash = Digest.sha256Hex(normalised)
         let (throttle, record) = try await database.read { db in

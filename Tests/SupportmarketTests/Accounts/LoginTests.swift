@@ -126,3 +126,21 @@ struct LoginTests {
         #expect(stored.allSatisfy { $0.count == 64 })
     }
 }
+
+@Suite("Login input")
+struct LoginInputTests {
+    @Test(arguments: [
+        (["email": "", "password": "x"] as [String: any Sendable], "email"),
+        (["email": "a@b.c", "password": ""], "password"),
+        (["email": "a@b.c", "password": String(repeating: "p", count: 129)], "password"),
+        (["email": "a@b.c"], "password"),
+        (["email": 7, "password": "x"], "email"),
+    ])
+    func malformedCredentialsAre422(body: [String: any Sendable], field: String) async throws {
+        try await TestMarket.make(seedDemo: false).test { client in
+            let answer = try await client.send(.post, "/v1/auth/tokens", json: body)
+            #expect(answer.status == .unprocessableContent)
+            #expect(answer.problemFields == [field])
+        }
+    }
+}
