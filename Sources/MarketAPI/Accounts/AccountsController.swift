@@ -43,22 +43,15 @@ struct AccountsController {
     @Sendable func updateCouncil(_ request: Request, context: AuthenticatedContext) async throws -> CouncilResponse {
         let id = try context.parameters.identifier("id", as: CouncilID.self)
         let body = try await request.decodeJSON(as: UpdateCouncilRequest.self, context: context)
-        guard let days = body.communityStaleAfterDays else {
-            return CouncilResponse(try await accounts.council(id, by: context.policy))
-        }
-        return CouncilResponse(try await accounts.setCommunityStaleWindow(of: id, days: days, by: context.policy))
+        let council = try await accounts.updateSettings(
+            of: id, communityStaleAfterDays: body.communityStaleAfterDays, by: context.policy)
+        return CouncilResponse(council)
     }
 
     // MARK: Organisations
 
     @Sendable func listOrganisations(_ request: Request, context: AppRequestContext) async throws -> ListResponse<OrganisationResponse> {
-        var kind: OrganisationKind?
-        if let text = request.uri.queryParameters.get("kind") {
-            guard let parsed = OrganisationKind(rawValue: text) else {
-                throw MarketError.invalid("kind", "must be one of \(OrganisationKind.allCases.map(\.rawValue).joined(separator: ", "))")
-            }
-            kind = parsed
-        }
+        let kind = try request.queryValue("kind", as: OrganisationKind.self)
         let page = try await accounts.organisations(kind: kind, page: try request.pageRequest)
         return ListResponse(page, OrganisationResponse.init)
     }

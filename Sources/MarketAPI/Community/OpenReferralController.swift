@@ -10,8 +10,6 @@ struct OpenReferralController {
     let community: CommunityStore
     let taxonomy: CategoryTaxonomy
 
-    static let maximumPerPage = 100
-
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get("v1/community/oruk/services", use: list)
         router.get("v1/community/oruk/services/:id", use: show)
@@ -19,16 +17,11 @@ struct OpenReferralController {
 
     /// Pages as Open Referral does: `?page=` (from 1) and `?per_page=` (1...100, default 50).
     @Sendable func list(_ request: Request, context: AppRequestContext) async throws -> OpenReferralPage {
-        let query = request.uri.queryParameters
-        var v = Validator()
-        let number = query.get("page").map { Int($0) ?? 0 } ?? 1
-        let size = query.get("per_page").map { Int($0) ?? 0 } ?? 50
-        v.check(number >= 1, "page", "must be a whole number from 1")
-        v.check((1...Self.maximumPerPage).contains(size), "per_page", "must be between 1 and \(Self.maximumPerPage)")
-        try v.throwIfInvalid()
-        let (items, total) = try await community.openReferralPage(number: number, size: size)
+        let page = try NumberedPageRequest(
+            number: request.uri.queryParameters.get("page"), size: request.uri.queryParameters.get("per_page"))
+        let (items, total) = try await community.openReferralPage(page)
         return OpenReferralPage(
-            items: items.map { OpenReferralService($0, taxonomy: taxonomy) }, total: total, number: number, size: size)
+            items: items.map { OpenReferralService($0, taxonomy: taxonomy) }, total: total, number: page.number, size: page.size)
     }
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> OpenReferralService {

@@ -14,6 +14,17 @@ extension Request {
         throw MarketError.invalid(name, "must be a date (YYYY-MM-DD) or an RFC 3339 timestamp")
     }
 
+    /// Query parameter `name` as one of an enumeration's raw values; absent is `nil`, anything
+    /// else a 422 problem that lists the values.
+    func queryValue<Value: RawRepresentable & CaseIterable>(_ name: String, as type: Value.Type) throws -> Value?
+    where Value.RawValue == String {
+        guard let text = uri.queryParameters.get(name) else { return nil }
+        guard let value = Value(rawValue: text) else {
+            throw MarketError.invalid(name, "must be one of \(Value.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return value
+    }
+
     /// Query parameter `name` as `true` or `false`; absent is `false`, anything else a 422 problem.
     func queryFlag(_ name: String) throws -> Bool {
         switch uri.queryParameters.get(name) {

@@ -30,6 +30,31 @@ public struct PageRequest: Sendable, Equatable {
     }
 }
 
+/// A page by number, for standards that page that way (Open Referral UK): `number` from 1,
+/// `size` 1...100 (default 50).
+public struct NumberedPageRequest: Sendable, Equatable {
+    public static let defaultSize = 50
+    public static let maximumSize = 100
+
+    public let number: Int
+    public let size: Int
+
+    /// Validates both at once; text that is not a whole number is out of range.
+    public init(number: String?, size: String?) throws(MarketError) {
+        var validator = Validator()
+        let number = number.map { Int($0) ?? 0 } ?? 1
+        let size = size.map { Int($0) ?? 0 } ?? Self.defaultSize
+        validator.check(number >= 1, "page", "must be a whole number from 1")
+        validator.check((1...Self.maximumSize).contains(size), "per_page", "must be between 1 and \(Self.maximumSize)")
+        try validator.throwIfInvalid()
+        self.number = number
+        self.size = size
+    }
+
+    /// How many items come before this page.
+    public var offset: Int { (number - 1) * size }
+}
+
 /// One page of a list, and the cursor for the next one (`nil` on the last page).
 public struct Page<Item: Sendable>: Sendable {
     public let items: [Item]

@@ -37,10 +37,12 @@ public struct AccountStore: Sendable {
         return record.council
     }
 
-    /// Sets how many days a community resource listed for the council stays fresh unverified (1...3650).
-    public func setCommunityStaleWindow(
-        of id: CouncilID, days: Int, by policy: AccessPolicy
+    /// Changes the council's settings: how many days (1...3650) a community resource listed for it
+    /// stays fresh unverified. With nothing to change, answers the council as it is.
+    public func updateSettings(
+        of id: CouncilID, communityStaleAfterDays: Int?, by policy: AccessPolicy
     ) async throws -> Council {
+        guard let days = communityStaleAfterDays else { return try await council(id, by: policy) }
         try policy.authorizeChangingSettings(of: id)
         guard (1...3650).contains(days) else {
             throw MarketError.invalid("community_stale_after_days", "must be between 1 and 3650 days")

@@ -19,12 +19,12 @@ extension CommunityStore {
 
     /// One page of current resources (past events left out) with their publishers' names, ordered
     /// by listing order, and the total count: Open Referral pages by number, not by cursor.
-    public func openReferralPage(number: Int, size: Int) async throws -> (items: [PublishedResource], total: Int) {
+    public func openReferralPage(_ page: NumberedPageRequest) async throws -> (items: [PublishedResource], total: Int) {
         let now = database.clock.now()
         let current = "(r.final_end_at IS NULL OR r.final_end_at >= :nowText)"
         let arguments: StatementArguments = [
             "now": now, "nowText": CommunityResourceRecord.detailsTimestamp(now),
-            "limit": size, "offset": (number - 1) * size,
+            "limit": page.size, "offset": page.offset,
         ]
         return try await database.read { db in
             let total = try Int.fetchOne(db, sql: "SELECT count(*) FROM community_resource r WHERE \(current)", arguments: arguments) ?? 0

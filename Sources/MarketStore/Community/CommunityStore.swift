@@ -25,11 +25,8 @@ public struct CommunityStore: Sendable {
     /// Lists a new resource under the caller's organisation or council, verified now.
     public func create(_ input: CommunityResourceInput, by policy: AccessPolicy) async throws -> ListedResource {
         let publisher = try policy.authorizePublishingCommunityResource()
-        let (details, councilID) = try input.validated(taxonomy: taxonomy)
-        let now = database.clock.now()
-        let resource = CommunityResource(
-            id: .random(), publisher: publisher, councilID: councilID ?? Self.defaultCouncil(of: publisher),
-            details: details, lastVerifiedAt: now, createdAt: now, updatedAt: now)
+        let resource = try newResource(input, publisher: publisher)
+        let now = resource.createdAt
         return try await database.write { db in
             try Self.requireCouncil(resource.councilID, db)
             try CommunityResourceRecord(resource).insert(db)
@@ -43,15 +40,11 @@ public struct CommunityStore: Sendable {
     /// Lists a resource for the demo seed, without a policy check; a resource with the same
     /// publisher and title is left as it is, so seeding twice changes nothing.
     func seed(_ input: CommunityResourceInput, publisher: ResourcePublisher) async throws {
-        let (details, councilID) = try input.validated(taxonomy: taxonomy)
-        let now = database.clock.now()
-        let resource = CommunityResource(
-            id: .random(), publisher: publisher, councilID: councilID ?? Self.defaultCouncil(of: publisher),
-            details: details, lastVerifiedAt: now, createdAt: now, updatedAt: now)
+        let resource = try newResource(input, publisher: publisher)
         let record = try CommunityResourceRecord(resource)
         try await database.write { db in
             let duplicate = try CommunityResourceRecord
-                .filter(Column("title") == details.title)
+                .filter(Column("title") == resource.details.title)
                 .filter(Column("organisation_id") == record.organisationId?.rawValue
                     && Column("publisher_council_id") == record.publisherCouncilId?.rawValue)
                 .fetchCount(db)
@@ -212,10 +205,15 @@ public struct CommunityStore: Sendable {
 
     // MARK: Helpers
 
-    /// A council's own listings serve its area by default.
-    private static func defaultCouncil(of publisher: ResourcePublisher) -> CouncilID? {
-        if case .council(let council) = publisher { return council }
-        return nil
+    /// A validated new resource, verified now. A council's own listings serve its area by default.
+    private func newResource(_ input: CommunityResourceInput, publisher: ResourcePublisher) throws -> CommunityResource {
+        let (details, councilID) = try input.validated(taxonomy: taxonomy)
+        let now = database.clock.now()
+        var defaultCouncil: CouncilID?
+        if case .council(let council) = publisher { defaultCouncil = council }
+        return CommunityResource(
+            id: .random(), publisher: publisher, councilID: councilID ?? defaultCouncil,
+            details: details, lastVerifiedAt: now, createdAt: now, updatedAt: now)
     }
 
     private static func requireCouncil(_ council: CouncilID?, _ db: Database) throws {
