@@ -68,7 +68,7 @@ public struct User: Sendable, Equatable, Codable {
 }
 
 /// A normalised (trimmed, lower-cased) email address of plausible shape.
-public struct EmailAddress: Sendable, Hashable, Codable, CustomStringConvertible {
+public struct EmailAddress: Sendable, Hashable, TextCodable, CustomStringConvertible {
     public let value: String
 
     /// `nil` unless the text is `local@domain.tld`-shaped, ≤ 254 characters, without spaces.
@@ -83,17 +83,6 @@ public struct EmailAddress: Sendable, Hashable, Codable, CustomStringConvertible
     }
 
     public var description: String { value }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        guard let email = EmailAddress(try container.decode(String.self)) else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "not an email address")
-        }
-        self = email
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(value)
-    }
+    public var text: String { value }
+    public static var expectedText: String { "an email address" }
 }

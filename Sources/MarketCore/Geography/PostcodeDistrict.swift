@@ -3,7 +3,7 @@ import Foundation
 /// A UK postcode district (the outward code), such as `HA1`, `SW1A`, `EC1A` or `W1`.
 ///
 /// Invariant: upper-case; one or two letters, a digit, then an optional digit or letter.
-public struct PostcodeDistrict: Sendable, Hashable, Codable, CustomStringConvertible {
+public struct PostcodeDistrict: Sendable, Hashable, TextCodable, CustomStringConvertible {
     public let code: String
 
     /// Accepts any case and surrounding spaces; `nil` for anything that is not a district.
@@ -20,17 +20,6 @@ public struct PostcodeDistrict: Sendable, Hashable, Codable, CustomStringConvert
     }
 
     public var description: String { code }
-
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.singleValueContainer()
-        guard let district = PostcodeDistrict(try container.decode(String.self)) else {
-            throw DecodingError.dataCorruptedError(in: container, debugDescription: "not a UK postcode district such as HA1")
-        }
-        self = district
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var container = encoder.singleValueContainer()
-        try container.encode(code)
-    }
+    public var text: String { code }
+    public static var expectedText: String { "a UK postcode district such as HA1" }
 }

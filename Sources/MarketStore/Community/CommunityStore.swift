@@ -58,31 +58,34 @@ public struct CommunityStore: Sendable {
     ) async throws -> ListedResource {
         let now = database.clock.now()
         let taxonomy = self.taxonomy
-        return try await database.write { db in
-            var resource = try Self.maintained(id, by: policy, db)
+        return try await changeMaintained(id, by: policy, action: "community_resource.updated") { resource, db in
             let (details, councilID) = try CommunityResourceInput(resource).applying(patch).validated(taxonomy: taxonomy)
             try Self.requireCouncil(councilID, db)
             resource.details = details
             resource.councilID = councilID
             resource.updatedAt = now
-            resource.lastVerifiedAt = now
-            try CommunityResourceRecord(resource).updateChangeableColumns(db)
-            try AuditEventRecord.append(
-                db, at: now, actor: policy.principal.userID, action: "community_resource.updated",
-                subjectType: "community_resource", subjectID: id.rawValue)
-            return try Self.listed(id, now: now, db)
         }
     }
 
     /// Confirms the listing is still right: `last_verified_at` becomes now.
     public func verify(_ id: CommunityResourceID, by policy: AccessPolicy) async throws -> ListedResource {
+        try await changeMaintained(id, by: policy, action: "community_resource.verified") { _, _ in }
+    }
+
+    /// One write transaction for a change to a resource the caller maintains: apply `change`,
+    /// mark it verified now, save it, and record `action` in the audit trail.
+    private func changeMaintained(
+        _ id: CommunityResourceID, by policy: AccessPolicy, action: String,
+        _ change: @escaping @Sendable (inout CommunityResource, Database) throws -> Void
+    ) async throws -> ListedResource {
         let now = database.clock.now()
         return try await database.write { db in
             var resource = try Self.maintained(id, by: policy, db)
+            try change(&resource, db)
             resource.lastVerifiedAt = now
             try CommunityResourceRecord(resource).updateChangeableColumns(db)
             try AuditEventRecord.append(
-                db, at: now, actor: policy.principal.userID, action: "community_resource.verified",
+                db, at: now, actor: policy.principal.userID, action: action,
                 subjectType: "community_resource", subjectID: id.rawValue)
             return try Self.listed(id, now: now, db)
         }
