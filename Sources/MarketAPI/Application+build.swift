@@ -13,6 +13,7 @@ public struct AppServices: Sendable {
     public let tokens: TokenStore
     public let community: CommunityStore
     public let communityUsage: CommunityUsageRecorder
+    public let catalogue: CatalogueStore
     public let openAPIDocument: String
 
     public init(configuration: AppConfiguration, database: AppDatabase) throws {
@@ -23,12 +24,14 @@ public struct AppServices: Sendable {
         self.tokens = TokenStore(database: database, hasher: hasher, policy: configuration.login)
         self.community = CommunityStore(database: database, taxonomy: taxonomy)
         self.communityUsage = CommunityUsageRecorder(database: database)
+        self.catalogue = CatalogueStore(database: database, taxonomy: taxonomy)
         self.openAPIDocument = try String(contentsOfFile: configuration.openAPIPath, encoding: .utf8)
     }
 }
 
-/// The HTTP application: router, middleware and background services (the community usage
-/// flusher; later the invoicing scheduler and the webhook dispatcher), all shut down gracefully.
+/// The HTTP application: router, middleware and background services (the community usage and
+/// search demand flushers; later the invoicing scheduler and the webhook dispatcher), all shut
+/// down gracefully.
 public func buildApplication(
     configuration: AppConfiguration,
     services: AppServices,
@@ -39,8 +42,12 @@ public func buildApplication(
         router: router,
         configuration: .init(address: .hostname(configuration.hostname, port: configuration.port), serverName: "supportmarket"),
         services: [
-            CommunityUsageFlushService(
-                recorder: services.communityUsage, interval: configuration.usageFlushInterval, logger: logger)
+            PeriodicFlushService(
+                name: "community_usage", interval: configuration.usageFlushInterval,
+                flush: services.communityUsage.flush, logger: logger),
+            PeriodicFlushService(
+                name: "search_demand", interval: configuration.usageFlushInterval,
+                flush: services.catalogue.demand.flush, logger: logger),
         ],
         logger: logger)
 }
@@ -66,6 +73,9 @@ public func buildRouter(services: AppServices) -> Router<AppRequestContext> {
     CommunityController(community: services.community, usage: services.communityUsage, taxonomy: services.taxonomy)
         .addRoutes(to: router)
     OpenReferralController(community: services.community, taxonomy: services.taxonomy).addRoutes(to: router)
+    ProviderController(catalogue: services.catalogue).addRoutes(to: router)
+    OfferingController(catalogue: services.catalogue, taxonomy: services.taxonomy).addRoutes(to: router)
+    CouncilRateController(catalogue: services.catalogue).addRoutes(to: router)
     routes.load(router.routes)
     return router
 }

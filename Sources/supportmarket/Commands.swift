@@ -53,11 +53,13 @@ struct Seed: AsyncParsableCommand {
 
     func run() async throws {
         let stores = try common.operatorStores()
-        let summary = try await DemoSeed(database: stores.database, accounts: stores.accounts, community: stores.community)
+        let summary = try await DemoSeed(
+            database: stores.database, accounts: stores.accounts, community: stores.community, catalogue: stores.catalogue)
             .load(from: URL(fileURLWithPath: demoFile))
         print(
             "demo market: \(summary.councils) councils, \(summary.organisations) organisations,",
-            "\(summary.users) accounts, \(summary.communityResources) community resources")
+            "\(summary.users) accounts, \(summary.communityResources) community resources,",
+            "\(summary.offerings) offerings, \(summary.councilRates) council rates")
     }
 }
 

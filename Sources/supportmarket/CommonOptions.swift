@@ -47,7 +47,8 @@ struct CommonOptions: ParsableArguments {
             database: database,
             accounts: AccountStore(database: database, hasher: hasher),
             tokens: TokenStore(database: database, hasher: hasher, policy: configuration.login),
-            community: CommunityStore(database: database, taxonomy: taxonomy))
+            community: CommunityStore(database: database, taxonomy: taxonomy),
+            catalogue: CatalogueStore(database: database, taxonomy: taxonomy))
     }
 }
 
@@ -56,6 +57,7 @@ struct OperatorStores {
     let accounts: AccountStore
     let tokens: TokenStore
     let community: CommunityStore
+    let catalogue: CatalogueStore
 }
 
 /// Sends log output as JSON lines (production) or as plain text (a terminal).

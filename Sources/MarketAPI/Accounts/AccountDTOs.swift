@@ -88,6 +88,7 @@ struct OrganisationResponse: ResponseEncodable, Sendable {
 struct CreateOrganisationRequest: Decodable {
     let kind: OrganisationKind
     let name: String
+    let providerType: ProviderType?
 }
 
 struct UserResponse: ResponseEncodable, Sendable {

@@ -64,7 +64,7 @@ struct AccountsController {
     @Sendable func createOrganisation(_ request: Request, context: AuthenticatedContext) async throws -> EditedResponse<OrganisationResponse> {
         let body = try await request.decodeJSON(as: CreateOrganisationRequest.self, context: context)
         let organisation = try await accounts.createOrganisation(
-            try NewOrganisation(kind: body.kind, name: body.name), by: context.policy, idempotency: context.idempotencyKey)
+            try NewOrganisation(kind: body.kind, name: body.name, providerType: body.providerType), by: context.policy, idempotency: context.idempotencyKey)
         return EditedResponse(status: .created, response: OrganisationResponse(organisation))
     }
 

@@ -10,9 +10,17 @@ public struct AppRequestContext: RequestContext {
     /// Set by `IdempotencyMiddleware` for POSTs that carry an `Idempotency-Key`.
     public var idempotencyKey: IdempotencyKey?
 
+    /// The peer's IP address, when the transport knows it; used only to tell anonymous
+    /// searchers apart in memory, never stored or logged.
+    public let remoteAddress: String?
+
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
+        self.remoteAddress = source.channel.remoteAddress?.ipAddress
     }
+
+    /// The caller's access policy, `nil` for anonymous callers of public routes.
+    public var policy: AccessPolicy? { authentication.map { AccessPolicy($0.principal) } }
 
     /// Bodies over 1 MiB are refused with 413.
     public var maxUploadSize: Int { RequestLimits.maximumBodySize }

@@ -68,12 +68,21 @@ public struct NewCouncil: Sendable {
 public struct NewOrganisation: Sendable {
     public let kind: OrganisationKind
     public let name: String
+    /// A provider's type opens its store; other kinds have none.
+    public let providerType: ProviderType?
 
-    public init(kind: OrganisationKind, name: String) throws(MarketError) {
+    public init(kind: OrganisationKind, name: String, providerType: ProviderType? = nil) throws(MarketError) {
         var validator = Validator()
         let name = validator.text(name, "name", maxLength: 120)
+        if kind == .provider {
+            validator.check(providerType != nil, "provider_type",
+                            "is required for a provider: one of \(ProviderType.allCases.map(\.rawValue).joined(separator: ", "))")
+        } else {
+            validator.check(providerType == nil, "provider_type", "applies to providers only")
+        }
         try validator.throwIfInvalid()
         self.kind = kind
         self.name = name
+        self.providerType = providerType
     }
 }

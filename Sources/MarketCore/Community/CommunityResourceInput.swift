@@ -93,40 +93,16 @@ public struct CommunityResourceInput: Sendable, Codable, Equatable {
         for (index, category) in categories.enumerated() where taxonomy.category(category) == nil {
             v.add("categories[\(index)]", "'\(category)' is not a category of the taxonomy")
         }
-        let areaTexts = areas ?? []
-        v.check((1...Limits.areas).contains(areaTexts.count), "areas", "must list 1 to \(Limits.areas) postcode districts")
-        var districts: [PostcodeDistrict] = []
-        for (index, text) in areaTexts.enumerated() {
-            if let district = PostcodeDistrict(text) { districts.append(district) } else {
-                v.add("areas[\(index)]", "'\(text)' is not a UK postcode district such as HA1")
-            }
-        }
+        let districts = v.districts(areas, "areas", maximum: Limits.areas)
 
-        let address = optionalText(self.address, "address", maxLength: Limits.shortText, &v)
+        let address = v.optionalText(self.address, "address", maxLength: Limits.shortText)
         v.check((latitude == nil) == (longitude == nil), "latitude", "latitude and longitude come together")
         if let latitude { v.check((-90...90).contains(latitude), "latitude", "must be between -90 and 90") }
         if let longitude { v.check((-180...180).contains(longitude), "longitude", "must be between -180 and 180") }
 
-        let phone = optionalText(self.phone, "phone", maxLength: 32, &v)
-        if let phone {
-            v.check(phone.allSatisfy { $0.isNumber || " +()-".contains($0) } && phone.filter(\.isNumber).count >= 6,
-                    "phone", "must be a phone number of digits, spaces and + ( ) -")
-        }
-        let emailText = optionalText(self.email, "email", maxLength: 254, &v)
-        let email = emailText.flatMap(EmailAddress.init)
-        v.check(emailText == nil || email != nil, "email", "must be an email address")
-        let website = optionalText(self.website, "website", maxLength: Limits.website, &v)
-        if let website {
-            let url = URL(string: website)
-            v.check(["http", "https"].contains(url?.scheme?.lowercased() ?? "") && !(url?.host ?? "").isEmpty,
-                    "website", "must be an http or https address")
-        }
+        let contact = v.contact(phone: phone, email: email, website: website)
 
-        let languages = (self.languages ?? []).map { $0.trimmingCharacters(in: .whitespaces) }
-        v.check(languages.count <= Limits.languages, "languages", "must list at most \(Limits.languages) languages")
-        for (index, language) in languages.enumerated() {
-            v.check((1...40).contains(language.count), "languages[\(index)]", "must be 1 to 40 characters")
-        }
+        let languages = v.labels(self.languages, "languages", maximum: Limits.languages)
 
         var schedule: EventSchedule?
         if kind == .event {
@@ -158,22 +134,15 @@ public struct CommunityResourceInput: Sendable, Codable, Equatable {
         let details = CommunityResourceDetails(
             kind: kind ?? .group, title: title, description: description, categories: categories, areas: districts,
             address: address, latitude: latitude, longitude: longitude,
-            contact: ResourceContact(phone: phone, email: email, website: website),
-            accessibilityNotes: optionalText(accessibilityNotes, "accessibility_notes", maxLength: Limits.notes, &v),
-            eligibilityNotes: optionalText(eligibilityNotes, "eligibility_notes", maxLength: Limits.notes, &v),
+            contact: contact,
+            accessibilityNotes: v.optionalText(accessibilityNotes, "accessibility_notes", maxLength: Limits.notes),
+            eligibilityNotes: v.optionalText(eligibilityNotes, "eligibility_notes", maxLength: Limits.notes),
             languages: languages,
-            openingTimes: optionalText(openingTimes, "opening_times", maxLength: Limits.shortText, &v),
-            costNote: optionalText(costNote, "cost_note", maxLength: Limits.shortText, &v),
+            openingTimes: v.optionalText(openingTimes, "opening_times", maxLength: Limits.shortText),
+            costNote: v.optionalText(costNote, "cost_note", maxLength: Limits.shortText),
             schedule: schedule)
         try v.throwIfInvalid()
         return (details, councilID)
-    }
-
-    /// Trimmed optional text: `nil` or empty means absent; longer than `maxLength` is an error.
-    private func optionalText(_ value: String?, _ field: String, maxLength: Int, _ v: inout Validator) -> String? {
-        guard let trimmed = value?.trimmingCharacters(in: .whitespacesAndNewlines), !trimmed.isEmpty else { return nil }
-        v.check(trimmed.count <= maxLength, field, "must be at most \(maxLength) characters")
-        return trimmed
     }
 }
 

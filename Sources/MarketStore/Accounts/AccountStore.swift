@@ -85,15 +85,24 @@ public struct AccountStore: Sendable {
     ) async throws -> Organisation {
         try policy.authorizePlatformAdministration()
         let now = database.clock.now()
-        let organisation = Organisation(id: .random(), kind: new.kind, name: new.name, createdAt: now)
         return try await database.write(as: policy.principal.userID, idempotency: idempotency) { db in
-            try OrganisationRecord(organisation).insert(db)
+            let organisation = try Self.insertOrganisation(new, at: now, db)
             try AuditEventRecord.append(
                 db, at: now, actor: policy.principal.userID, action: "organisation.created",
                 subjectType: "organisation", subjectID: organisation.id.rawValue,
                 details: ["kind": organisation.kind.rawValue])
             return organisation
         }
+    }
+
+    /// Inserts the organisation and, for a provider, its empty store.
+    static func insertOrganisation(_ new: NewOrganisation, at time: Date, _ db: Database) throws -> Organisation {
+        let organisation = Organisation(id: .random(), kind: new.kind, name: new.name, createdAt: time)
+        try OrganisationRecord(organisation).insert(db)
+        if new.kind == .provider {
+            try ProviderStoreRecord(provider: organisation.id, providerType: new.providerType, at: time).insert(db)
+        }
+        return organisation
     }
 
     /// Organisations are a public directory (providers, community groups, brokers).

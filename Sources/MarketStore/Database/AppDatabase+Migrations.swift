@@ -171,6 +171,163 @@ extension AppDatabase {
                 ) STRICT, WITHOUT ROWID;
                 """)
         }
+        migrator.registerMigration("v3-catalogue") { db in
+            try db.execute(sql: """
+                -- A provider's store: one row per provider organisation, whose name is the store's.
+                -- organisation_kind pins the row to a provider through the composite foreign key.
+                CREATE TABLE provider_store (
+                    organisation_id TEXT PRIMARY KEY NOT NULL,
+                    organisation_kind TEXT NOT NULL DEFAULT 'provider' CHECK (organisation_kind = 'provider'),
+                    provider_type TEXT CHECK (provider_type IN ('large', 'micro', 'user_led', 'social_enterprise',
+                        'council_in_house', 'individual_pa', 'voluntary')),
+                    description TEXT CHECK (length(trim(description)) BETWEEN 1 AND 4000),
+                    areas TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(areas) AND json_type(areas) = 'array'),
+                    phone TEXT CHECK (length(phone) BETWEEN 1 AND 32),
+                    email TEXT CHECK (length(email) BETWEEN 3 AND 254),
+                    website TEXT CHECK (length(website) BETWEEN 1 AND 2048),
+                    registration_number TEXT CHECK (length(registration_number) BETWEEN 1 AND 32),
+                    rating_count INTEGER NOT NULL DEFAULT 0 CHECK (rating_count >= 0),
+                    rating_sum INTEGER NOT NULL DEFAULT 0 CHECK (rating_sum BETWEEN rating_count AND 5 * rating_count),
+                    -- RatingSummary.rankingScore: the Bayesian-smoothed average in thousandths of a star
+                    rating_score INTEGER GENERATED ALWAYS AS ((rating_sum * 1000 + 15000) / (rating_count + 5)) STORED,
+                    updated_at TEXT NOT NULL,
+                    FOREIGN KEY (organisation_id, organisation_kind) REFERENCES organisation(id, kind)
+                ) STRICT;
+                -- Providers onboarded before stores existed get an empty store; their staff state its type.
+                INSERT INTO provider_store (organisation_id, updated_at)
+                    SELECT id, created_at FROM organisation WHERE kind = 'provider';
+
+                -- `seq` is the stable key of listing order and the full-text index's rowid.
+                -- `tags` are OfferingAttributes.searchTags, written with the attributes they come from.
+                CREATE TABLE offering (
+                    seq INTEGER PRIMARY KEY,
+                    id TEXT NOT NULL UNIQUE CHECK (id GLOB 'off_*'),
+                    provider_id TEXT NOT NULL REFERENCES provider_store(organisation_id),
+                    title TEXT NOT NULL CHECK (length(trim(title)) BETWEEN 1 AND 120),
+                    description TEXT NOT NULL CHECK (length(trim(description)) BETWEEN 1 AND 4000),
+                    category TEXT NOT NULL CHECK (length(category) BETWEEN 1 AND 100),
+                    unit TEXT NOT NULL CHECK (length(unit) BETWEEN 1 AND 32),
+                    public_price_pence INTEGER NOT NULL CHECK (public_price_pence BETWEEN 1 AND 10000000),
+                    areas TEXT NOT NULL CHECK (json_valid(areas) AND json_array_length(areas) >= 1),
+                    attributes TEXT NOT NULL CHECK (json_valid(attributes)),
+                    tags TEXT NOT NULL CHECK (json_valid(tags) AND json_type(tags) = 'array'),
+                    status TEXT NOT NULL CHECK (status IN ('draft', 'published', 'unpublished')),
+                    created_at TEXT NOT NULL,
+                    updated_at TEXT NOT NULL,
+                    published_at TEXT,
+                    CHECK ((status = 'draft') = (published_at IS NULL))
+                ) STRICT;
+                CREATE INDEX offering_provider ON offering(provider_id, seq);
+                CREATE INDEX offering_published_category ON offering(category, seq) WHERE status = 'published';
+                CREATE INDEX offering_published_price ON offering(public_price_pence, seq) WHERE status = 'published';
+
+                -- Search indexes derived from the offering row by triggers, so they cannot drift.
+                CREATE TABLE offering_area (
+                    district TEXT NOT NULL,
+                    offering_seq INTEGER NOT NULL,
+                    PRIMARY KEY (district, offering_seq)
+                ) STRICT, WITHOUT ROWID;
+                CREATE TABLE offering_tag (
+                    tag TEXT NOT NULL,
+                    offering_seq INTEGER NOT NULL,
+                    PRIMARY KEY (tag, offering_seq)
+                ) STRICT, WITHOUT ROWID;
+                CREATE VIRTUAL TABLE offering_fts USING fts5(
+                    title, description, content = 'offering', content_rowid = 'seq',
+                    tokenize = 'porter unicode61 remove_diacritics 2');
+
+                -- Every public price an offering has had, append-only, written by the schema itself.
+                CREATE TABLE offering_price (
+                    id INTEGER PRIMARY KEY,
+                    offering_id TEXT NOT NULL REFERENCES offering(id),
+                    public_price_pence INTEGER NOT NULL CHECK (public_price_pence BETWEEN 1 AND 10000000),
+                    effective_from TEXT NOT NULL
+                ) STRICT;
+                CREATE INDEX offering_price_offering ON offering_price(offering_id, id);
+                CREATE TRIGGER offering_price_no_update BEFORE UPDATE ON offering_price
+                    BEGIN SELECT RAISE(ABORT, 'offering_price is append-only'); END;
+                CREATE TRIGGER offering_price_no_delete BEFORE DELETE ON offering_price
+                    BEGIN SELECT RAISE(ABORT, 'offering_price is append-only'); END;
+
+                CREATE TRIGGER offering_indexes_insert AFTER INSERT ON offering BEGIN
+                    INSERT INTO offering_area (district, offering_seq) SELECT DISTINCT value, new.seq FROM json_each(new.areas);
+                    INSERT INTO offering_tag (tag, offering_seq) SELECT DISTINCT value, new.seq FROM json_each(new.tags);
+                    INSERT INTO offering_fts (rowid, title, description) VALUES (new.seq, new.title, new.description);
+                    INSERT INTO offering_price (offering_id, public_price_pence, effective_from)
+                        VALUES (new.id, new.public_price_pence, new.created_at);
+                END;
+                CREATE TRIGGER offering_areas_update AFTER UPDATE OF areas ON offering BEGIN
+                    DELETE FROM offering_area WHERE offering_seq = old.seq
+                        AND district IN (SELECT value FROM json_each(old.areas));
+                    INSERT INTO offering_area (district, offering_seq) SELECT DISTINCT value, new.seq FROM json_each(new.areas);
+                END;
+                CREATE TRIGGER offering_tags_update AFTER UPDATE OF tags ON offering BEGIN
+                    DELETE FROM offering_tag WHERE offering_seq = old.seq
+                        AND tag IN (SELECT value FROM json_each(old.tags));
+                    INSERT INTO offering_tag (tag, offering_seq) SELECT DISTINCT value, new.seq FROM json_each(new.tags);
+                END;
+                CREATE TRIGGER offering_text_update AFTER UPDATE OF title, description ON offering BEGIN
+                    INSERT INTO offering_fts (offering_fts, rowid, title, description)
+                        VALUES ('delete', old.seq, old.title, old.description);
+                    INSERT INTO offering_fts (rowid, title, description) VALUES (new.seq, new.title, new.description);
+                END;
+                CREATE TRIGGER offering_price_update AFTER UPDATE OF public_price_pence ON offering
+                    WHEN new.public_price_pence <> old.public_price_pence BEGIN
+                    INSERT INTO offering_price (offering_id, public_price_pence, effective_from)
+                        VALUES (new.id, new.public_price_pence, new.updated_at);
+                END;
+                CREATE TRIGGER offering_no_delete BEFORE DELETE ON offering
+                    BEGIN SELECT RAISE(ABORT, 'offerings are unpublished, never deleted'); END;
+
+                -- A council's agreed rate for one offering over a range of days (valid_to inclusive,
+                -- NULL open-ended). The triggers refuse overlapping ranges for one council and offering,
+                -- so at most one rate applies on any day.
+                CREATE TABLE council_rate (
+                    id TEXT PRIMARY KEY NOT NULL CHECK (id GLOB 'rat_*'),
+                    council_id TEXT NOT NULL REFERENCES council(id),
+                    offering_id TEXT NOT NULL REFERENCES offering(id),
+                    rate_pence INTEGER NOT NULL CHECK (rate_pence BETWEEN 1 AND 10000000),
+                    valid_from TEXT NOT NULL CHECK (valid_from GLOB '2[0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
+                    valid_to TEXT CHECK (valid_to GLOB '2[0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]' AND valid_to >= valid_from),
+                    created_by TEXT REFERENCES user(id),
+                    created_at TEXT NOT NULL
+                ) STRICT;
+                CREATE INDEX council_rate_lookup ON council_rate(council_id, offering_id, valid_from);
+                CREATE INDEX council_rate_offering ON council_rate(offering_id);
+                CREATE TRIGGER council_rate_no_overlap BEFORE INSERT ON council_rate
+                    WHEN EXISTS (SELECT 1 FROM council_rate r
+                        WHERE r.council_id = new.council_id AND r.offering_id = new.offering_id
+                          AND r.valid_from <= coalesce(new.valid_to, '9999-12-31')
+                          AND new.valid_from <= coalesce(r.valid_to, '9999-12-31'))
+                    BEGIN SELECT RAISE(ABORT, 'council_rate validity overlaps another rate'); END;
+                -- Only the end of a rate may change (a council ends an agreement early).
+                CREATE TRIGGER council_rate_fixed_terms BEFORE UPDATE OF id, council_id, offering_id, rate_pence,
+                    valid_from, created_by, created_at ON council_rate
+                    BEGIN SELECT RAISE(ABORT, 'a council rate''s terms are fixed; agree a new one'); END;
+                CREATE TRIGGER council_rate_no_overlap_on_end BEFORE UPDATE OF valid_to ON council_rate
+                    WHEN EXISTS (SELECT 1 FROM council_rate r
+                        WHERE r.id <> new.id AND r.council_id = new.council_id AND r.offering_id = new.offering_id
+                          AND r.valid_from <= coalesce(new.valid_to, '9999-12-31')
+                          AND new.valid_from <= coalesce(r.valid_to, '9999-12-31'))
+                    BEGIN SELECT RAISE(ABORT, 'council_rate validity overlaps another rate'); END;
+                CREATE TRIGGER council_rate_no_delete BEFORE DELETE ON council_rate
+                    BEGIN SELECT RAISE(ABORT, 'council rates are ended, never deleted'); END;
+
+                -- What people searched for, without personal data: no user, no text, no address.
+                CREATE TABLE search_demand (
+                    id INTEGER PRIMARY KEY,
+                    occurred_at TEXT NOT NULL,
+                    council_id TEXT REFERENCES council(id),
+                    category TEXT,
+                    area TEXT,
+                    filters TEXT NOT NULL CHECK (json_valid(filters)),
+                    had_text INTEGER NOT NULL CHECK (had_text IN (0, 1)),
+                    result_count INTEGER NOT NULL CHECK (result_count >= 0),
+                    more_results INTEGER NOT NULL CHECK (more_results IN (0, 1))
+                ) STRICT;
+                CREATE INDEX search_demand_council_time ON search_demand(council_id, occurred_at);
+                """)
+        }
         return migrator
     }
 }

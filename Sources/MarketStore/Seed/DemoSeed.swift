@@ -9,7 +9,11 @@ import MarketCore
 public struct DemoSeed: Sendable {
     struct File: Decodable {
         struct CouncilEntry: Decodable { let key, name, code: String }
-        struct OrganisationEntry: Decodable { let key, name: String; let kind: OrganisationKind }
+        struct OrganisationEntry: Decodable {
+            let key, name: String
+            let kind: OrganisationKind
+            let providerType: ProviderType?
+        }
         struct UserEntry: Decodable {
             let email, displayName: String
             let role: Role
@@ -28,11 +32,32 @@ public struct DemoSeed: Sendable {
                 resource = try CommunityResourceInput(from: decoder)
             }
         }
+        struct OfferingEntry: Decodable {
+            let provider: String
+            let published: Bool
+            let offering: OfferingInput
+
+            enum CodingKeys: String, CodingKey { case provider, published }
+
+            init(from decoder: any Decoder) throws {
+                let container = try decoder.container(keyedBy: CodingKeys.self)
+                provider = try container.decode(String.self, forKey: .provider)
+                published = try container.decode(Bool.self, forKey: .published)
+                offering = try OfferingInput(from: decoder)
+            }
+        }
+        struct RateEntry: Decodable {
+            let council, provider, offeringTitle: String
+            let ratePence: Int64
+            let validFrom: CalendarDay
+        }
         let password: String
         let councils: [CouncilEntry]
         let organisations: [OrganisationEntry]
         let users: [UserEntry]
         let communityResources: [CommunityEntry]?
+        let offerings: [OfferingEntry]?
+        let councilRates: [RateEntry]?
     }
 
     /// What the seed created, for the command line to report.
@@ -41,20 +66,25 @@ public struct DemoSeed: Sendable {
         public var organisations = 0
         public var users = 0
         public var communityResources = 0
+        public var offerings = 0
+        public var councilRates = 0
     }
 
     let database: AppDatabase
     let accounts: AccountStore
     let community: CommunityStore
+    let catalogue: CatalogueStore
 
-    public init(database: AppDatabase, accounts: AccountStore, community: CommunityStore) {
+    public init(database: AppDatabase, accounts: AccountStore, community: CommunityStore, catalogue: CatalogueStore) {
         self.database = database
         self.accounts = accounts
         self.community = community
+        self.catalogue = catalogue
     }
 
-    /// Loads the file; `includingCommunity: false` leaves out the community resources.
-    public func load(from url: URL, includingCommunity: Bool = true) async throws -> Summary {
+    /// Loads the file; `includingCommunity: false` leaves out the community resources, and
+    /// `includingCatalogue: false` the offerings and council rates.
+    public func load(from url: URL, includingCommunity: Bool = true, includingCatalogue: Bool = true) async throws -> Summary {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         decoder.dateDecodingStrategy = .iso8601
@@ -78,14 +108,12 @@ public struct DemoSeed: Sendable {
 
         var organisationIDs: [String: OrganisationID] = [:]
         for entry in file.organisations {
-            let new = try NewOrganisation(kind: entry.kind, name: entry.name)
+            let new = try NewOrganisation(kind: entry.kind, name: entry.name, providerType: entry.providerType)
             organisationIDs[entry.key] = try await database.write { db in
                 if let existing = try OrganisationRecord.filter(Column("name") == new.name).fetchOne(db) {
                     return existing.id
                 }
-                let record = OrganisationRecord(Organisation(id: .random(), kind: new.kind, name: new.name, createdAt: now))
-                try record.insert(db)
-                return record.id
+                return try AccountStore.insertOrganisation(new, at: now, db).id
             }
         }
         summary.organisations = organisationIDs.count
@@ -112,6 +140,25 @@ public struct DemoSeed: Sendable {
             }
             try await community.seed(entry.resource, publisher: publisher)
             summary.communityResources += 1
+        }
+
+        if includingCatalogue {
+            func provider(_ key: String) throws -> OrganisationID {
+                guard let id = organisationIDs[key] else { throw MarketError.invalid("offerings", "no organisation '\(key)'") }
+                return id
+            }
+            let offerings = try (file.offerings ?? []).map { entry in
+                CatalogueStore.SeedOffering(provider: try provider(entry.provider), input: entry.offering, published: entry.published)
+            }
+            let rates = try (file.councilRates ?? []).map { entry in
+                guard let council = councilIDs[entry.council] else { throw MarketError.invalid("council_rates", "no council '\(entry.council)'") }
+                return CatalogueStore.SeedRate(
+                    council: council, provider: try provider(entry.provider), offeringTitle: entry.offeringTitle,
+                    ratePence: entry.ratePence, validFrom: entry.validFrom)
+            }
+            try await catalogue.seed(offerings: offerings, rates: rates)
+            summary.offerings = offerings.count
+            summary.councilRates = rates.count
         }
         return summary
     }

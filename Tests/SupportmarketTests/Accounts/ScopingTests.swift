@@ -110,7 +110,7 @@ struct ScopingTests {
             let token = try await client.login(email)
             let council = try await client.send(.post, "/v1/councils", token: token, json: ["name": "New", "code": "E1"])
             #expect(council.status == .forbidden)
-            let organisation = try await client.send(.post, "/v1/organisations", token: token, json: ["kind": "provider", "name": "New"])
+            let organisation = try await client.send(.post, "/v1/organisations", token: token, json: ["kind": "provider", "name": "New", "provider_type": "micro"])
             #expect(organisation.status == .forbidden)
         }
     }

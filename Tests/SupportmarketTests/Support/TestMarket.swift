@@ -22,7 +22,7 @@ final class TestMarket: Sendable {
 
     static let demoPassword = "supportmarket-demo"
 
-    static func make(seedDemo: Bool = true) async throws -> TestMarket {
+    static func make(seedDemo: Bool = true, seedCatalogue: Bool = false) async throws -> TestMarket {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("supportmarket-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let clock = ManualWallClock()
@@ -30,9 +30,13 @@ final class TestMarket: Sendable {
         try database.migrate()
         let services = try AppServices(configuration: configuration, database: database)
         if seedDemo {
-            // Community resources are left out so that community tests start from an empty catalogue.
-            _ = try await DemoSeed(database: database, accounts: services.accounts, community: services.community)
-                .load(from: repositoryRoot.appendingPathComponent("seed-data/demo.json"), includingCommunity: false)
+            // Community resources and (unless asked for) offerings are left out, so that those
+            // tests start from empty catalogues.
+            _ = try await DemoSeed(
+                database: database, accounts: services.accounts, community: services.community, catalogue: services.catalogue
+            ).load(
+                from: repositoryRoot.appendingPathComponent("seed-data/demo.json"), includingCommunity: false,
+                includingCatalogue: seedCatalogue)
         }
         return TestMarket(database: database, services: services, clock: clock, directory: directory)
     }

@@ -1,0 +1,31 @@
+import Logging
+import ServiceLifecycle
+
+/// Writes what a recorder counted in memory (community usage, the search demand log) every
+/// `interval`, and once more on graceful shutdown, so that nothing recorded before a clean stop
+/// is lost. A failed flush is logged; the recorder keeps its entries for the next one.
+struct PeriodicFlushService: Service {
+    /// What is flushed, for logs: `community_usage`, `search_demand`.
+    let name: String
+    let interval: Duration
+    /// Writes the pending entries and answers how many rows it wrote.
+    let flush: @Sendable () async throws -> Int
+    let logger: Logger
+
+    func run() async throws {
+        while !Task.isShuttingDownGracefully && !Task.isCancelled {
+            try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            await flushOnce()
+        }
+        await flushOnce()
+    }
+
+    private func flushOnce() async {
+        do {
+            let rows = try await flush()
+            if rows > 0 { logger.debug("flushed", metadata: ["flush.name": "\(name)", "flush.rows": "\(rows)"]) }
+        } catch {
+            logger.error("flush failed; entries kept for the next try", metadata: ["flush.name": "\(name)", "error": "\(error)"])
+        }
+    }
+}

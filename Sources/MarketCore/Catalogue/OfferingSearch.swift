@@ -1,0 +1,143 @@
+import Foundation
+
+/// How search results are ordered. Prices are the caller's effective prices.
+public enum OfferingSort: String, Sendable, Codable, CaseIterable {
+    /// Best text match first; without `q`, listing order (oldest first).
+    case relevance
+    case priceAsc = "price_asc"
+    case priceDesc = "price_desc"
+    /// Highest Bayesian-smoothed rating first (`RatingSummary.rankingScore`).
+    case rating
+}
+
+/// Whose prices a caller sees: the public prices, or a council's agreed rates where one applies.
+public enum PriceAudience: Sendable, Equatable {
+    case publicPrices
+    case council(CouncilID)
+}
+
+/// Where an effective price came from.
+public enum PriceSource: String, Sendable, Codable {
+    case `public`
+    case councilRate = "council_rate"
+}
+
+/// A validated search of the published catalogue. Every field narrows the results.
+public struct OfferingSearch: Sendable, Equatable {
+    public var text: String?
+    /// The requested category and all its sub-categories.
+    public var categoryIDs: [String]?
+    public var area: PostcodeDistrict?
+    public var providerType: ProviderType?
+    /// Bounds on the caller's effective price per unit, inclusive.
+    public var minPricePence: Int64?
+    public var maxPricePence: Int64?
+    /// Minimum average rating in tenths of a star (4.5 is 45); providers nobody rated never match.
+    public var minRatingTenths: Int?
+    /// Every tag must match (`AttributeFilter`).
+    public var attributeTags: [String]
+    public var sort: OfferingSort
+    /// Only this provider's offerings (a store's own listing).
+    public var providerID: OrganisationID?
+
+    public static let maximumTextLength = 200
+    public static let maximumAttributes = 10
+
+    /// Validates every parameter at once, as they came in the query string.
+    public init(
+        text: String? = nil, category: String? = nil, area: String? = nil, providerType: String? = nil,
+        minPricePence: String? = nil, maxPricePence: String? = nil, minRating: String? = nil,
+        attributes: [String] = [], sort: String? = nil, taxonomy: CategoryTaxonomy
+    ) throws(MarketError) {
+        var v = Validator()
+        if let text { v.check(text.count <= Self.maximumTextLength, "q", "must be at most \(Self.maximumTextLength) characters") }
+        self.text = text.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
+        if let category {
+            let ids = taxonomy.descendantIDs(of: category)
+            v.check(!ids.isEmpty, "category", "'\(category)' is not a category of the taxonomy")
+            categoryIDs = ids
+        }
+        if let area {
+            self.area = PostcodeDistrict(area)
+            v.check(self.area != nil, "area", "'\(area)' is not a UK postcode district such as HA1")
+        }
+        if let providerType {
+            self.providerType = ProviderType(rawValue: providerType)
+            v.check(self.providerType != nil, "provider_type",
+                    "must be one of \(ProviderType.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        func price(_ text: String?, _ field: String) -> Int64? {
+            guard let text else { return nil }
+            let value = Int64(text)
+            v.check(value.map { (0...CatalogueMoney.maximumUnitPricePence).contains($0) } ?? false, field,
+                    "must be a whole number of pence from 0 to \(CatalogueMoney.maximumUnitPricePence)")
+            return value
+        }
+        self.minPricePence = price(minPricePence, "min_price_pence")
+        self.maxPricePence = price(maxPricePence, "max_price_pence")
+        if let low = self.minPricePence, let high = self.maxPricePence {
+            v.check(low <= high, "max_price_pence", "must not be below min_price_pence")
+        }
+        if let minRating {
+            let value = Double(minRating).flatMap { $0.isFinite ? $0 : nil }
+            v.check(value.map { (0...5).contains($0) } ?? false, "min_rating", "must be a number from 0 to 5")
+            minRatingTenths = value.map { Int(($0 * 10).rounded(.up)) }
+        }
+        v.check(attributes.count <= Self.maximumAttributes, "attribute", "may be given at most \(Self.maximumAttributes) times")
+        attributeTags = []
+        for text in attributes {
+            if let filter = AttributeFilter(text) { attributeTags.append(filter.tag) } else {
+                v.add("attribute", "'\(text)' is not an attribute filter: \(AttributeFilter.syntax)")
+            }
+        }
+        self.sort = .relevance
+        if let sort {
+            self.sort = OfferingSort(rawValue: sort) ?? .relevance
+            v.check(OfferingSort(rawValue: sort) != nil, "sort",
+                    "must be one of \(OfferingSort.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        try v.throwIfInvalid()
+    }
+
+    /// The published offerings of one provider, in listing order.
+    public init(providerID: OrganisationID) {
+        self.attributeTags = []
+        self.sort = .relevance
+        self.providerID = providerID
+    }
+}
+
+/// An offering as a caller sees it: with its store, rating and the caller's effective price.
+public struct ListedOffering: Sendable, Equatable {
+    public let offering: Offering
+    public let storeName: String
+    public let providerType: ProviderType?
+    public let rating: RatingSummary
+    public let effectivePricePence: Int64
+    public let priceSource: PriceSource
+
+    public init(
+        offering: Offering, storeName: String, providerType: ProviderType?, rating: RatingSummary,
+        effectivePricePence: Int64, priceSource: PriceSource
+    ) {
+        self.offering = offering
+        self.storeName = storeName
+        self.providerType = providerType
+        self.rating = rating
+        self.effectivePricePence = effectivePricePence
+        self.priceSource = priceSource
+    }
+}
+
+extension RatingSummary {
+    /// Providers nobody rated rank as if five people had given this many stars.
+    public static let priorMean = 3
+    public static let priorWeight = 5
+
+    /// The Bayesian-smoothed average in thousandths of a star, for ranking: a provider with two
+    /// five-star ratings does not outrank one with two hundred ratings averaging 4.8.
+    /// (The same formula is the generated column `provider_store.rating_score`.)
+    public var rankingScore: Int {
+        (sum * 1000 + Self.priorMean * Self.priorWeight * 1000) / (count + Self.priorWeight)
+    }
+}

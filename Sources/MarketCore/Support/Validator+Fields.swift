@@ -1,0 +1,56 @@
+import Foundation
+
+/// Field rules shared by every feature's input: optional text, postcode districts, contact details.
+/// Each adds its errors to the validator and returns the cleaned value.
+extension Validator {
+    /// Trimmed optional text: `nil` or empty means absent; longer than `maxLength` is an error.
+    public mutating func optionalText(_ value: String?, _ field: String, maxLength: Int) -> String? {
+        guard let trimmed = value?.trimmingCharacters(in: .whitespacesAndNewlines), !trimmed.isEmpty else { return nil }
+        check(trimmed.count <= maxLength, field, "must be at most \(maxLength) characters")
+        return trimmed
+    }
+
+    /// 1...`maximum` UK postcode districts, each named by its index when it is not one.
+    public mutating func districts(_ texts: [String]?, _ field: String, maximum: Int) -> [PostcodeDistrict] {
+        let texts = texts ?? []
+        check((1...maximum).contains(texts.count), field, "must list 1 to \(maximum) postcode districts")
+        var districts: [PostcodeDistrict] = []
+        for (index, text) in texts.enumerated() {
+            if let district = PostcodeDistrict(text) {
+                if !districts.contains(district) { districts.append(district) }
+            } else {
+                add("\(field)[\(index)]", "'\(text)' is not a UK postcode district such as HA1")
+            }
+        }
+        return districts
+    }
+
+    /// A phone number, email address and http(s) website, each optional.
+    public mutating func contact(phone: String?, email: String?, website: String?) -> ResourceContact {
+        let phone = optionalText(phone, "phone", maxLength: 32)
+        if let phone {
+            check(phone.allSatisfy { $0.isNumber || " +()-".contains($0) } && phone.filter(\.isNumber).count >= 6,
+                  "phone", "must be a phone number of digits, spaces and + ( ) -")
+        }
+        let emailText = optionalText(email, "email", maxLength: 254)
+        let email = emailText.flatMap(EmailAddress.init)
+        check(emailText == nil || email != nil, "email", "must be an email address")
+        let website = optionalText(website, "website", maxLength: 2048)
+        if let website {
+            let url = URL(string: website)
+            check(["http", "https"].contains(url?.scheme?.lowercased() ?? "") && !(url?.host ?? "").isEmpty,
+                  "website", "must be an http or https address")
+        }
+        return ResourceContact(phone: phone, email: email, website: website)
+    }
+
+    /// Up to `maximum` short labels (languages, cultural needs), trimmed, each 1...40 characters.
+    public mutating func labels(_ values: [String]?, _ field: String, maximum: Int) -> [String] {
+        let labels = (values ?? []).map { $0.trimmingCharacters(in: .whitespaces) }
+        check(labels.count <= maximum, field, "must list at most \(maximum)")
+        for (index, label) in labels.enumerated() {
+            check((1...40).contains(label.count), "\(field)[\(index)]", "must be 1 to 40 characters")
+        }
+        return labels
+    }
+}

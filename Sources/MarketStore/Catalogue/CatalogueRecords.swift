@@ -1,0 +1,160 @@
+import Foundation
+import GRDB
+import MarketCore
+
+/// A row of `provider_store`. The store's name is its organisation's; `rating_score` is generated.
+struct ProviderStoreRecord: MarketRecord {
+    static let databaseTableName = "provider_store"
+    var organisationId: OrganisationID
+    var providerType: ProviderType?
+    var description: String?
+    var areas: String
+    var phone: String?
+    var email: EmailAddress?
+    var website: String?
+    var registrationNumber: String?
+    var ratingCount: Int
+    var ratingSum: Int
+    var updatedAt: Date
+
+    /// The empty store a new provider opens with.
+    init(provider: OrganisationID, providerType: ProviderType?, at time: Date) {
+        organisationId = provider
+        self.providerType = providerType
+        areas = "[]"
+        ratingCount = 0
+        ratingSum = 0
+        updatedAt = time
+    }
+
+    init(_ store: Storefront) throws {
+        organisationId = store.providerID
+        providerType = store.providerType
+        description = store.description
+        areas = try CatalogueJSON.encode(store.areas.map(\.code))
+        phone = store.contact.phone
+        email = store.contact.email
+        website = store.contact.website
+        registrationNumber = store.registrationNumber
+        ratingCount = store.rating.count
+        ratingSum = store.rating.sum
+        updatedAt = store.updatedAt
+    }
+
+    func storefront(name: String) throws -> Storefront {
+        Storefront(
+            providerID: organisationId, name: name, providerType: providerType, description: description,
+            areas: try CatalogueJSON.districts(areas),
+            contact: ResourceContact(phone: phone, email: email, website: website),
+            registrationNumber: registrationNumber, rating: RatingSummary(count: ratingCount, sum: ratingSum),
+            updatedAt: updatedAt)
+    }
+}
+
+/// A row of `offering`. Areas, attributes and search tags are JSON; triggers keep the search
+/// indexes (`offering_area`, `offering_tag`, `offering_fts`) and the price history in step.
+struct OfferingRecord: MarketRecord {
+    static let databaseTableName = "offering"
+    var seq: Int64?
+    var id: OfferingID
+    var providerId: OrganisationID
+    var title: String
+    var description: String
+    var category: String
+    var unit: String
+    var publicPricePence: Int64
+    var areas: String
+    var attributes: String
+    var tags: String
+    var status: OfferingStatus
+    var createdAt: Date
+    var updatedAt: Date
+    var publishedAt: Date?
+
+    init(_ offering: Offering, seq: Int64? = nil) throws {
+        self.seq = seq
+        id = offering.id
+        providerId = offering.providerID
+        let details = offering.details
+        title = details.title
+        description = details.description
+        category = details.category
+        unit = details.unit
+        publicPricePence = details.publicPricePence
+        areas = try CatalogueJSON.encode(details.areas.map(\.code))
+        attributes = try CatalogueJSON.encode(details.attributes)
+        tags = try CatalogueJSON.encode(details.attributes.searchTags)
+        status = offering.status
+        createdAt = offering.createdAt
+        updatedAt = offering.updatedAt
+        publishedAt = offering.publishedAt
+    }
+
+    func offering() throws -> Offering {
+        Offering(
+            id: id, providerID: providerId,
+            details: OfferingDetails(
+                title: title, description: description, category: category, unit: unit,
+                publicPricePence: publicPricePence, areas: try CatalogueJSON.districts(areas),
+                attributes: try CatalogueJSON.decode(OfferingAttributes.self, attributes)),
+            status: status, createdAt: createdAt, updatedAt: updatedAt, publishedAt: publishedAt)
+    }
+}
+
+struct CouncilRateRecord: MarketRecord {
+    static let databaseTableName = "council_rate"
+    var id: CouncilRateID
+    var councilId: CouncilID
+    var offeringId: OfferingID
+    var ratePence: Int64
+    var validFrom: CalendarDay
+    var validTo: CalendarDay?
+    var createdBy: UserID?
+    var createdAt: Date
+
+    init(_ rate: CouncilRate, createdBy: UserID?) {
+        id = rate.id
+        councilId = rate.councilID
+        offeringId = rate.offeringID
+        ratePence = rate.ratePence
+        validFrom = rate.validFrom
+        validTo = rate.validTo
+        self.createdBy = createdBy
+        createdAt = rate.createdAt
+    }
+
+    func rate(providerID: OrganisationID) -> CouncilRate {
+        CouncilRate(
+            id: id, councilID: councilId, offeringID: offeringId, providerID: providerID, ratePence: ratePence,
+            validFrom: validFrom, validTo: validTo, createdAt: createdAt)
+    }
+}
+
+extension OfferingStatus: DatabaseValueConvertible {}
+extension ProviderType: DatabaseValueConvertible {}
+
+extension CalendarDay: DatabaseValueConvertible {
+    public var databaseValue: DatabaseValue { text.databaseValue }
+
+    public static func fromDatabaseValue(_ dbValue: DatabaseValue) -> CalendarDay? {
+        String.fromDatabaseValue(dbValue).flatMap(CalendarDay.init)
+    }
+}
+
+/// The JSON kept inside catalogue rows: sorted keys, so equal values are equal text.
+enum CatalogueJSON {
+    static func encode(_ value: some Encodable) throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return String(decoding: try encoder.encode(value), as: UTF8.self)
+    }
+
+    static func decode<Value: Decodable>(_ type: Value.Type, _ text: String) throws -> Value {
+        try JSONDecoder().decode(type, from: Data(text.utf8))
+    }
+
+    /// A stored array of district codes; the schema only ever holds valid ones.
+    static func districts(_ text: String) throws -> [PostcodeDistrict] {
+        try decode([String].self, text).compactMap(PostcodeDistrict.init)
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+import GRDB
+import MarketCore
+
+extension CatalogueStore {
+    /// Agrees a council rate for one offering. The offering must be in the catalogue (not a
+    /// draft); a validity that overlaps another rate of this council for it is a `conflict`.
+    /// Honours the caller's idempotency key.
+    public func agreeRate(
+        _ new: NewCouncilRate, council: CouncilID, by policy: AccessPolicy, idempotency: IdempotencyKey?
+    ) async throws -> CouncilRate {
+        try policy.authorizeAgreeingRates(for: council)
+        let now = database.clock.now()
+        let actor = policy.principal.userID
+        return try await database.write(as: actor, idempotency: idempotency) { db in
+            guard try CouncilRecord.exists(db, key: council.rawValue) else { throw MarketError.notFound(resource: "council") }
+            guard let offering = try OfferingRecord.filter(Column("id") == new.offeringID.rawValue).fetchOne(db),
+                offering.status != .draft
+            else { throw MarketError.invalid("offering_id", "no published offering has this id") }
+            let clash = try String.fetchOne(db, sql: """
+                SELECT id FROM council_rate WHERE council_id = ? AND offering_id = ?
+                    AND valid_from <= coalesce(?, '9999-12-31') AND ? <= coalesce(valid_to, '9999-12-31')
+                """, arguments: [council.rawValue, new.offeringID.rawValue, new.validTo, new.validFrom])
+            if let clash {
+                throw MarketError.conflict("the validity overlaps rate \(clash) of this council for this offering")
+            }
+            let rate = CouncilRate(
+                id: .random(), councilID: council, offeringID: new.offeringID, providerID: offering.providerId,
+                ratePence: new.ratePence, validFrom: new.validFrom, validTo: new.validTo, createdAt: now)
+            try CouncilRateRecord(rate, createdBy: actor).insert(db)
+            try AuditEventRecord.append(
+                db, at: now, actor: actor, action: "council_rate.agreed", subjectType: "council_rate",
+                subjectID: rate.id.rawValue,
+                details: ["offering_id": new.offeringID.rawValue, "rate_pence": String(new.ratePence)])
+            return rate
+        }
+    }
+
+    /// A council's private catalogue, for its staff: every rate it agreed, ordered by id.
+    public func rates(of council: CouncilID, by policy: AccessPolicy, page: PageRequest) async throws -> Page<CouncilRate> {
+        try policy.authorizeReadingRates(of: council)
+        return try await ratePage(condition: "r.council_id = :scope", scope: council.rawValue, page: page)
+    }
+
+    /// The rates for one offering that the caller may see: its provider's staff see every
+    /// council's, a council's staff and funded holders their council's, anyone else none.
+    public func rates(for offering: OfferingID, viewer: AccessPolicy, page: PageRequest) async throws -> Page<CouncilRate> {
+        _ = try await self.offering(offering, viewer: viewer)
+        var conditions = ["r.offering_id = :offering"]
+        var scope: String?
+        switch viewer.councilRateScope {
+        case .all: break
+        case .provider(let provider):
+            conditions.append("o.provider_id = :scope")
+            scope = provider.rawValue
+        case .council(let council):
+            conditions.append("r.council_id = :scope")
+            scope = council.rawValue
+        case .none:
+            return Page(items: [], nextCursor: nil)
+        }
+        return try await ratePage(
+            condition: conditions.joined(separator: " AND "), scope: scope, offering: offering.rawValue, page: page)
+    }
+
+    /// One page of rates ordered by id (keyset).
+    private func ratePage(condition: String, scope: String?, offering: String? = nil, page: PageRequest) async throws -> Page<CouncilRate> {
+        var arguments: [String: (any DatabaseValueConvertible)?] = ["scope": scope, "offering": offering, "limit": page.limit + 1]
+        var conditions = [condition]
+        if let after = page.after {
+            conditions.append("r.id > :after")
+            arguments["after"] = after.key
+        }
+        let sql = """
+            SELECT r.*, o.provider_id AS rate_provider_id FROM council_rate r JOIN offering o ON o.id = r.offering_id
+            WHERE \(conditions.joined(separator: " AND ")) ORDER BY r.id LIMIT :limit
+            """
+        let statementArguments = StatementArguments(arguments)
+        let rates = try await database.read { db in
+            try Row.fetchAll(db, sql: sql, arguments: statementArguments).map { row in
+                try CouncilRateRecord(row: row).rate(providerID: row["rate_provider_id"])
+            }
+        }
+        return Page(fetched: rates, limit: page.limit, key: \.id.rawValue)
+    }
+}

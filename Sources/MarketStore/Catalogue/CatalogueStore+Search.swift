@@ -1,0 +1,242 @@
+import Foundation
+import GRDB
+import MarketCore
+
+extension CatalogueStore {
+    /// Searches the published catalogue at the caller's effective prices, and logs the search
+    /// (first pages only, without personal data) for the unmet-demand report.
+    ///
+    /// Relevance-ranked pages (with `q`) resume at an offset, since relevance has no stable key;
+    /// every other order resumes strictly after the last item's (sort value, `seq`), so pages
+    /// are stable under inserts.
+    public func search(
+        _ search: OfferingSearch, viewer: AccessPolicy?, caller: SearchCaller, page: PageRequest
+    ) async throws -> Page<ListedOffering> {
+        let audience = viewer?.priceAudience ?? .publicPrices
+        let found = try await listPublished(search, audience: audience, page: page)
+        if page.after == nil {
+            demand.record(
+                search, caller: caller, council: viewer?.principal.councilID,
+                resultCount: found.items.count, moreResults: found.nextCursor != nil)
+        }
+        return found
+    }
+
+    /// A store's offerings: published ones for everyone; every status for its own staff, who may
+    /// narrow the list to one status.
+    public func offerings(
+        of provider: OrganisationID, status: OfferingStatus?, viewer: AccessPolicy?, page: PageRequest
+    ) async throws -> Page<ListedOffering> {
+        _ = try await storefront(provider)
+        let ownStaff = viewer?.maySeeUnpublished(of: provider) == true
+        guard ownStaff || status == nil || status == .published else {
+            throw MarketError.invalid("status", "only the provider's staff list offerings that are not published")
+        }
+        let audience = viewer?.priceAudience ?? .publicPrices
+        var query = ListedOfferingQuery(audience: audience, today: CalendarDay(database.clock.now()))
+        query.conditions.append("o.provider_id = :provider")
+        query.arguments["provider"] = provider.rawValue
+        if let status {
+            query.conditions.append("o.status = :status")
+            query.arguments["status"] = status.rawValue
+        } else if !ownStaff {
+            query.conditions.append("o.status = 'published'")
+        }
+        return try await fetchPage(query, sort: .relevance, ranked: false, page: page)
+    }
+
+    private func listPublished(_ search: OfferingSearch, audience: PriceAudience, page: PageRequest) async throws -> Page<ListedOffering> {
+        var query = ListedOfferingQuery(audience: audience, today: CalendarDay(database.clock.now()))
+        query.conditions.append("o.status = 'published'")
+        var ranked = false
+        if let text = search.text {
+            guard let match = FullTextQuery(text).matchExpression else { return Page(items: [], nextCursor: nil) }
+            query.joins.append("JOIN offering_fts f ON f.rowid = o.seq AND offering_fts MATCH :match")
+            query.arguments["match"] = match
+            ranked = search.sort == .relevance
+        }
+        if let categories = search.categoryIDs {
+            query.conditions.append("o.category IN (SELECT value FROM json_each(:categories))")
+            query.arguments["categories"] = try CatalogueJSON.encode(categories)
+        }
+        if let area = search.area {
+            query.conditions.append("o.seq IN (SELECT offering_seq FROM offering_area WHERE district = :area)")
+            query.arguments["area"] = area.code
+        }
+        for (index, tag) in search.attributeTags.enumerated() {
+            query.conditions.append("o.seq IN (SELECT offering_seq FROM offering_tag WHERE tag = :tag\(index))")
+            query.arguments["tag\(index)"] = tag
+        }
+        if let providerType = search.providerType {
+            query.conditions.append("s.provider_type = :providerType")
+            query.arguments["providerType"] = providerType.rawValue
+        }
+        if let low = search.minPricePence {
+            query.conditions.append("\(query.effectivePrice) >= :minPrice")
+            query.arguments["minPrice"] = low
+        }
+        if let high = search.maxPricePence {
+            query.conditions.append("\(query.effectivePrice) <= :maxPrice")
+            query.arguments["maxPrice"] = high
+        }
+        if let tenths = search.minRatingTenths {
+            query.conditions.append("s.rating_count > 0 AND s.rating_sum * 10 >= :minRating * s.rating_count")
+            query.arguments["minRating"] = tenths
+        }
+        return try await fetchPage(query, sort: search.sort, ranked: ranked, page: page)
+    }
+
+    /// Runs one page of `query` in `sort` order, resuming after `page.after`.
+    private func fetchPage(_ query: ListedOfferingQuery, sort: OfferingSort, ranked: Bool, page: PageRequest) async throws -> Page<ListedOffering> {
+        var query = query
+        let keyset = ranked ? nil : OfferingKeyset(sort: sort, effectivePrice: query.effectivePrice)
+        var offset = 0
+        if let after = page.after {
+            if let keyset {
+                try keyset.resume(after: after, &query)
+            } else {
+                guard after.key.hasPrefix("o:"), let value = Int(after.key.dropFirst(2)), value >= 0 else {
+                    throw MarketError.invalid("cursor", "is not a cursor for this search")
+                }
+                offset = value
+            }
+        }
+        let order = keyset?.order ?? "f.rank, o.seq"
+        let prepared = query.prepared(order: order, limit: page.limit + 1, offset: offset)
+        let rows = try await database.read { db in try prepared.fetchAll(db) }
+        guard rows.count > page.limit else { return Page(items: rows.map(\.offering), nextCursor: nil) }
+        let shown = rows.prefix(page.limit)
+        let key = keyset.map { keyset in shown.last.map(keyset.key) ?? "" } ?? "o:\(offset + page.limit)"
+        return Page(items: shown.map(\.offering), nextCursor: MarketCore.Cursor(key: key))
+    }
+}
+
+/// Who is searching, only to hold back repeats from the demand log; never stored.
+public struct SearchCaller: Sendable, Hashable {
+    let key: String
+
+    public static func user(_ id: UserID) -> SearchCaller { SearchCaller(key: "u:" + id.rawValue) }
+    /// An anonymous caller, by network address (or `nil` when unknown).
+    public static func anonymous(address: String?) -> SearchCaller { SearchCaller(key: "a:" + (address ?? "-")) }
+}
+
+/// The one query that lists offerings as a caller sees them: the row, its store's name, type and
+/// rating, and the caller's effective price. For a council audience, the rate that applies
+/// today (at most one, by the schema's no-overlap trigger) replaces the public price; for
+/// everyone else no rate is even joined, so none can show in a price, an order or a count.
+struct ListedOfferingQuery {
+    var joins: [String]
+    var conditions: [String] = []
+    var arguments: [String: (any DatabaseValueConvertible)?] = [:]
+    /// The SQL expression of the caller's price per unit.
+    let effectivePrice: String
+    private let hasRate: String
+
+    init(audience: PriceAudience, today: CalendarDay) {
+        joins = [
+            "JOIN provider_store s ON s.organisation_id = o.provider_id",
+            "JOIN organisation g ON g.id = o.provider_id",
+        ]
+        switch audience {
+        case .publicPrices:
+            effectivePrice = "o.public_price_pence"
+            hasRate = "0"
+        case .council(let council):
+            joins.append("""
+                LEFT JOIN council_rate r ON r.council_id = :rateCouncil AND r.offering_id = o.id
+                    AND r.valid_from <= :today AND coalesce(r.valid_to, '9999-12-31') >= :today
+                """)
+            arguments["rateCouncil"] = council.rawValue
+            arguments["today"] = today.text
+            effectivePrice = "coalesce(r.rate_pence, o.public_price_pence)"
+            hasRate = "r.rate_pence IS NOT NULL"
+        }
+    }
+
+    struct Fetched {
+        let offering: ListedOffering
+        let seq: Int64
+        let effectivePrice: Int64
+        let ratingScore: Int
+    }
+
+    /// The query in `order`, ready to run on any connection.
+    func prepared(order: String, limit: Int, offset: Int) -> Prepared {
+        let sql = """
+            SELECT o.*, g.name AS store_name, s.provider_type AS store_provider_type, s.rating_count, s.rating_sum,
+                s.rating_score, \(effectivePrice) AS effective_price_pence, \(hasRate) AS has_rate
+            FROM offering o \(joins.joined(separator: " "))
+            \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
+            ORDER BY \(order) LIMIT :limit OFFSET :offset
+            """
+        var arguments = self.arguments
+        arguments["limit"] = limit
+        arguments["offset"] = offset
+        return Prepared(sql: sql, arguments: StatementArguments(arguments))
+    }
+
+    struct Prepared: Sendable {
+        let sql: String
+        let arguments: StatementArguments
+
+        func fetchAll(_ db: Database) throws -> [Fetched] {
+            try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+                let record = try OfferingRecord(row: row)
+                let listed = ListedOffering(
+                    offering: try record.offering(), storeName: row["store_name"], providerType: row["store_provider_type"],
+                    rating: RatingSummary(count: row["rating_count"], sum: row["rating_sum"]),
+                    effectivePricePence: row["effective_price_pence"],
+                    priceSource: row["has_rate"] ? .councilRate : .public)
+                return Fetched(
+                    offering: listed, seq: record.seq ?? 0, effectivePrice: listed.effectivePricePence,
+                    ratingScore: row["rating_score"])
+            }
+        }
+    }
+}
+
+/// Keyset pagination for every order but relevance: the order clause, the cursor key of the
+/// last item (`<sort>:<value>:<seq>`) and the condition that resumes strictly after it.
+struct OfferingKeyset {
+    let sort: OfferingSort
+    let effectivePrice: String
+
+    var order: String {
+        switch sort {
+        case .relevance: "o.seq"
+        case .priceAsc: "\(effectivePrice), o.seq"
+        case .priceDesc: "\(effectivePrice) DESC, o.seq"
+        case .rating: "s.rating_score DESC, o.seq"
+        }
+    }
+
+    private var prefix: String { sort.rawValue + ":" }
+
+    func key(_ item: ListedOfferingQuery.Fetched) -> String {
+        switch sort {
+        case .relevance: "\(prefix)\(item.seq)"
+        case .priceAsc, .priceDesc: "\(prefix)\(item.effectivePrice):\(item.seq)"
+        case .rating: "\(prefix)\(item.ratingScore):\(item.seq)"
+        }
+    }
+
+    func resume(after cursor: MarketCore.Cursor, _ query: inout ListedOfferingQuery) throws {
+        let parts = cursor.key.hasPrefix(prefix) ? cursor.key.dropFirst(prefix.count).split(separator: ":").compactMap { Int64($0) } : []
+        let expected = sort == .relevance ? 1 : 2
+        guard parts.count == expected, cursor.key.dropFirst(prefix.count).split(separator: ":").count == expected else {
+            throw MarketError.invalid("cursor", "is not a cursor for this search")
+        }
+        query.arguments["afterSeq"] = parts[expected - 1]
+        switch sort {
+        case .relevance:
+            query.conditions.append("o.seq > :afterSeq")
+        case .priceAsc:
+            query.conditions.append("(\(effectivePrice) > :afterValue OR (\(effectivePrice) = :afterValue AND o.seq > :afterSeq))")
+        case .priceDesc:
+            query.conditions.append("(\(effectivePrice) < :afterValue OR (\(effectivePrice) = :afterValue AND o.seq > :afterSeq))")
+        case .rating:
+            query.conditions.append("(s.rating_score < :afterValue OR (s.rating_score = :afterValue AND o.seq > :afterSeq))")
+        }
+        if sort != .relevance { query.arguments["afterValue"] = parts[0] }
+    }
+}
