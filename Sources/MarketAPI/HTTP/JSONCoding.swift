@@ -77,8 +77,54 @@ extension Request {
         do {
             return try JSONCoding.decoder.decode(Body.self, from: buffer)
         } catch let error as DecodingError {
-            throw Self.problem(for: error, body: Data(buffer.readableBytesView))
+            let body = Data(buffer.readableBytesView)
+            if case .dataCorrupted(let context) = error, context.codingPath.isEmpty,
+                let field = Self.unrepresentableNumber(in: body, as: type)
+            {
+                throw MarketError.invalid(field, "must be a whole number in range")
+            }
+            throw Self.problem(for: error, body: body)
         }
+    }
+
+    /// Foundation's decoder on Linux reports a fraction or a huge number sent for an integer
+    /// field as "not valid JSON", without saying where. This finds the field: the number that,
+    /// replaced by 0, makes that error go away. `nil` if no number is to blame.
+    static func unrepresentableNumber<Body: Decodable>(in body: Data, as type: Body.Type) -> String? {
+        guard let object = try? JSONSerialization.jsonObject(with: body) else { return nil }
+        var candidates: [(path: [Any], text: String)] = []
+        func visit(_ value: Any, _ path: [Any]) {
+            switch value {
+            case let object as [String: Any]: for (key, child) in object { visit(child, path + [key]) }
+            case let array as [Any]: for (index, child) in array.enumerated() { visit(child, path + [index]) }
+            case let number as NSNumber where !(value is Bool):
+                if Int64(exactly: number.doubleValue) == nil { candidates.append((path, "\(number)")) }
+            default: break
+            }
+        }
+        visit(object, [])
+        func replacing(_ value: Any, _ path: ArraySlice<Any>) -> Any {
+            guard let head = path.first else { return 0 }
+            if var object = value as? [String: Any], let key = head as? String, let child = object[key] {
+                object[key] = replacing(child, path.dropFirst())
+                return object
+            }
+            if var array = value as? [Any], let index = head as? Int, array.indices.contains(index) {
+                array[index] = replacing(array[index], path.dropFirst())
+                return array
+            }
+            return value
+        }
+        for candidate in candidates {
+            guard let patched = try? JSONSerialization.data(withJSONObject: replacing(object, candidate.path[...])) else { continue }
+            do {
+                _ = try JSONCoding.decoder.decode(type, from: patched)
+            } catch DecodingError.dataCorrupted(let context) where context.codingPath.isEmpty {
+                continue
+            } catch {}
+            return candidate.path.map { ($0 as? Int).map { "[\($0)]" } ?? ".\($0)" }.joined().trimmingCharacters(in: ["."])
+        }
+        return nil
     }
 
     static func problem(for error: DecodingError, body: Data) -> any Error {
