@@ -41,18 +41,41 @@ struct Migrate: AsyncParsableCommand {
 }
 
 struct Seed: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "Load the demo market (idempotent).")
+    static let configuration = CommandConfiguration(
+        abstract: "Load the demo market (idempotent), or generate a large synthetic one for benchmarks.")
 
     @OptionGroup var common: CommonOptions
-    @Flag(help: "Load seed-data/demo.json: the demo council, organisations and accounts.") var demo = false
+    @Flag(help: "Load seed-data/demo.json: the demo councils, organisations, accounts and catalogue.") var demo = false
     @Option(help: "The demo data file.") var demoFile = "seed-data/demo.json"
+    @Flag(help: "Generate a synthetic market (deterministic for a --seed).") var synthetic = false
+    @Option(help: "Synthetic providers.") var providers = 2_000
+    @Option(help: "Synthetic offerings.") var offerings = 200_000
+    @Option(help: "Synthetic councils (each with a commissioner and a funded budget holder).") var councils = 10
+    @Option(help: "The synthetic market's random seed.") var seed: UInt64 = 1
 
     func validate() throws {
-        guard demo else { throw ValidationError("say what to seed: --demo") }
+        guard demo != synthetic else { throw ValidationError("say what to seed: --demo or --synthetic") }
+        guard providers >= 1, councils >= 1, offerings >= 0 else {
+            throw ValidationError("--providers and --councils must be at least 1, --offerings at least 0")
+        }
     }
 
     func run() async throws {
         let stores = try common.operatorStores()
+        if synthetic {
+            let started = ContinuousClock.now
+            let summary = try await SyntheticMarket(
+                database: stores.database, taxonomy: stores.taxonomy, hasher: PasswordHasher(cost: 4)
+            ).generate(
+                .init(councils: councils, providers: providers, offerings: offerings), seed: seed,
+                logger: bootstrapLogging(try common.configuration()))
+            print(
+                "synthetic market: \(summary.councils) councils, \(summary.providers) providers,",
+                "\(summary.offerings) offerings, \(summary.councilRates) council rates, \(summary.users) accounts",
+                "in \(ContinuousClock.now - started)")
+            print("funded holder of council 1: \(SyntheticMarket.holderEmail(council: 1, seed: seed))")
+            return
+        }
         let summary = try await DemoSeed(
             database: stores.database, accounts: stores.accounts, community: stores.community, catalogue: stores.catalogue)
             .load(from: URL(fileURLWithPath: demoFile))

@@ -45,6 +45,7 @@ struct CommonOptions: ParsableArguments {
         let taxonomy = try CategoryTaxonomy.load(from: URL(fileURLWithPath: configuration.catalogueDirectory))
         return OperatorStores(
             database: database,
+            taxonomy: taxonomy,
             accounts: AccountStore(database: database, hasher: hasher),
             tokens: TokenStore(database: database, hasher: hasher, policy: configuration.login),
             community: CommunityStore(database: database, taxonomy: taxonomy),
@@ -54,6 +55,7 @@ struct CommonOptions: ParsableArguments {
 
 struct OperatorStores {
     let database: AppDatabase
+    let taxonomy: CategoryTaxonomy
     let accounts: AccountStore
     let tokens: TokenStore
     let community: CommunityStore
