@@ -33,38 +33,35 @@ extension CatalogueStore {
             throw MarketError.invalid("status", "only the provider's staff list offerings that are not published")
         }
         let audience = viewer?.priceAudience ?? .publicPrices
-        var query = ListedOfferingQuery(audience: audience, today: CalendarDay(database.clock.now()))
-        query.conditions.append("o.provider_id = :provider")
+        var query = ListedOfferingQuery(
+            source: ownStaff ? .everyStatus : .published, audience: audience, today: CalendarDay(database.clock.now()))
+        query.conditions.append("l.provider_id = :provider")
         query.arguments["provider"] = provider.rawValue
-        if let status {
-            query.conditions.append("o.status = :status")
+        if ownStaff, let status {
+            query.conditions.append("l.status = :status")
             query.arguments["status"] = status.rawValue
-        } else if !ownStaff {
-            query.conditions.append("o.status = 'published'")
         }
         return try await fetchPage(query, sort: .relevance, ranked: false, page: page)
     }
 
     private func listPublished(_ search: OfferingSearch, audience: PriceAudience, page: PageRequest) async throws -> Page<ListedOffering> {
-        var query = ListedOfferingQuery(audience: audience, today: CalendarDay(database.clock.now()))
-        query.conditions.append("o.status = 'published'")
+        var query = ListedOfferingQuery(source: .published, audience: audience, today: CalendarDay(database.clock.now()))
         var ranked = false
         if let text = search.text {
             guard let match = FullTextQuery(text).matchExpression else { return Page(items: [], nextCursor: nil) }
-            query.joins.append("JOIN offering_fts f ON f.rowid = o.seq AND offering_fts MATCH :match")
-            query.arguments["match"] = match
+            query.matchText(match)
             ranked = search.sort == .relevance
         }
         if let categories = search.categoryIDs {
-            query.conditions.append("o.category IN (SELECT value FROM json_each(:categories))")
+            query.conditions.append("l.category IN (SELECT value FROM json_each(:categories))")
             query.arguments["categories"] = try CatalogueJSON.encode(categories)
         }
         if let area = search.area {
-            query.conditions.append("o.seq IN (SELECT offering_seq FROM offering_area WHERE district = :area)")
+            query.conditions.append("l.seq IN (SELECT offering_seq FROM offering_area WHERE district = :area)")
             query.arguments["area"] = area.code
         }
         for (index, tag) in search.attributeTags.enumerated() {
-            query.conditions.append("o.seq IN (SELECT offering_seq FROM offering_tag WHERE tag = :tag\(index))")
+            query.conditions.append("l.seq IN (SELECT offering_seq FROM offering_tag WHERE tag = :tag\(index))")
             query.arguments["tag\(index)"] = tag
         }
         if let providerType = search.providerType {
@@ -101,7 +98,7 @@ extension CatalogueStore {
                 offset = value
             }
         }
-        let order = keyset?.order ?? "f.rank, o.seq"
+        let order = keyset?.order ?? [.ascending("rank"), .ascending("seq")]
         let prepared = query.prepared(order: order, limit: page.limit + 1, offset: offset)
         let rows = try await database.read { db in try prepared.fetchAll(db) }
         guard rows.count > page.limit else { return Page(items: rows.map(\.offering), nextCursor: nil) }
@@ -124,50 +121,88 @@ public struct SearchCaller: Sendable, Hashable {
 /// rating, and the caller's effective price. For a council audience, the rate that applies
 /// today (at most one, by the schema's no-overlap trigger) replaces the public price; for
 /// everyone else no rate is even joined, so none can show in a price, an order or a count.
+///
+/// It runs in two steps in one statement: filter and order the compact rows of `source` (alias
+/// `l`) to one page, then fetch the full offerings of that page only.
 struct ListedOfferingQuery {
-    var joins: [String]
+    enum Source {
+        /// `offering_listing`: published offerings only, with their search indexes.
+        case published
+        /// `offering`: every status, for a provider's own staff and single lookups.
+        case everyStatus
+
+        var table: String {
+            switch self {
+            case .published: "offering_listing"
+            case .everyStatus: "offering"
+            }
+        }
+    }
+
+    /// One term of an order, by a column of the page step: `seq`, `effective_price_pence`,
+    /// `rating_score` or `rank`.
+    struct OrderTerm {
+        let column: String
+        let descending: Bool
+
+        static func ascending(_ column: String) -> OrderTerm { OrderTerm(column: column, descending: false) }
+        static func descending(_ column: String) -> OrderTerm { OrderTerm(column: column, descending: true) }
+    }
+
+    let source: Source
+    var joins: [String] = []
     var conditions: [String] = []
     var arguments: [String: (any DatabaseValueConvertible)?] = [:]
     /// The SQL expression of the caller's price per unit.
     let effectivePrice: String
     private let hasRate: String
+    private var rank = "0"
 
-    init(audience: PriceAudience, today: CalendarDay) {
-        joins = [
-            "JOIN provider_store s ON s.organisation_id = o.provider_id",
-            "JOIN organisation g ON g.id = o.provider_id",
-        ]
+    init(source: Source, audience: PriceAudience, today: CalendarDay) {
+        self.source = source
         switch audience {
         case .publicPrices:
-            effectivePrice = "o.public_price_pence"
+            effectivePrice = "l.public_price_pence"
             hasRate = "0"
         case .council(let council):
             joins.append("""
-                LEFT JOIN council_rate r ON r.council_id = :rateCouncil AND r.offering_id = o.id
+                LEFT JOIN council_rate r ON r.council_id = :rateCouncil AND r.offering_id = l.id
                     AND r.valid_from <= :today AND coalesce(r.valid_to, '9999-12-31') >= :today
                 """)
             arguments["rateCouncil"] = council.rawValue
             arguments["today"] = today.text
-            effectivePrice = "coalesce(r.rate_pence, o.public_price_pence)"
+            effectivePrice = "coalesce(r.rate_pence, l.public_price_pence)"
             hasRate = "r.rate_pence IS NOT NULL"
         }
     }
 
-    struct Fetched {
-        let offering: ListedOffering
-        let seq: Int64
-        let effectivePrice: Int64
-        let ratingScore: Int
+    /// Only offerings whose title or description match; `rank` becomes their relevance.
+    mutating func matchText(_ match: String) {
+        joins.append("JOIN offering_fts f ON f.rowid = l.seq AND offering_fts MATCH :match")
+        arguments["match"] = match
+        rank = "f.rank"
     }
 
     /// The query in `order`, ready to run on any connection.
-    func prepared(order: String, limit: Int, offset: Int) -> Prepared {
+    func prepared(order: [OrderTerm], limit: Int, offset: Int) -> Prepared {
+        func render(_ prefix: String) -> String {
+            order.map { prefix + $0.column + ($0.descending ? " DESC" : "") }.joined(separator: ", ")
+        }
         let sql = """
             SELECT o.*, g.name AS store_name, s.provider_type AS store_provider_type, s.rating_count, s.rating_sum,
-                s.rating_score, \(effectivePrice) AS effective_price_pence, \(hasRate) AS has_rate
-            FROM offering o \(joins.joined(separator: " "))
-            \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
-            ORDER BY \(order) LIMIT :limit OFFSET :offset
+                k.effective_price_pence, k.has_rate, k.rating_score
+            FROM (
+                SELECT l.seq AS seq, \(effectivePrice) AS effective_price_pence, \(hasRate) AS has_rate,
+                    s.rating_score AS rating_score, \(rank) AS rank
+                FROM \(source.table) l JOIN provider_store s ON s.organisation_id = l.provider_id
+                \(joins.joined(separator: " "))
+                \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
+                ORDER BY \(render("")) LIMIT :limit OFFSET :offset
+            ) k
+            JOIN offering o ON o.seq = k.seq
+            JOIN provider_store s ON s.organisation_id = o.provider_id
+            JOIN organisation g ON g.id = o.provider_id
+            ORDER BY \(render("k."))
             """
         var arguments = self.arguments
         arguments["limit"] = limit
@@ -193,20 +228,27 @@ struct ListedOfferingQuery {
             }
         }
     }
+
+    struct Fetched {
+        let offering: ListedOffering
+        let seq: Int64
+        let effectivePrice: Int64
+        let ratingScore: Int
+    }
 }
 
-/// Keyset pagination for every order but relevance: the order clause, the cursor key of the
-/// last item (`<sort>:<value>:<seq>`) and the condition that resumes strictly after it.
+/// Keyset pagination for every order but relevance: the order, the cursor key of the last item
+/// (`<sort>:<value>:<seq>`) and the condition that resumes strictly after it.
 struct OfferingKeyset {
     let sort: OfferingSort
     let effectivePrice: String
 
-    var order: String {
+    var order: [ListedOfferingQuery.OrderTerm] {
         switch sort {
-        case .relevance: "o.seq"
-        case .priceAsc: "\(effectivePrice), o.seq"
-        case .priceDesc: "\(effectivePrice) DESC, o.seq"
-        case .rating: "s.rating_score DESC, o.seq"
+        case .relevance: [.ascending("seq")]
+        case .priceAsc: [.ascending("effective_price_pence"), .ascending("seq")]
+        case .priceDesc: [.descending("effective_price_pence"), .ascending("seq")]
+        case .rating: [.descending("rating_score"), .ascending("seq")]
         }
     }
 
@@ -221,22 +263,23 @@ struct OfferingKeyset {
     }
 
     func resume(after cursor: MarketCore.Cursor, _ query: inout ListedOfferingQuery) throws {
-        let parts = cursor.key.hasPrefix(prefix) ? cursor.key.dropFirst(prefix.count).split(separator: ":").compactMap { Int64($0) } : []
+        let fields = cursor.key.hasPrefix(prefix) ? cursor.key.dropFirst(prefix.count).split(separator: ":", omittingEmptySubsequences: false) : []
+        let values = fields.compactMap { Int64($0) }
         let expected = sort == .relevance ? 1 : 2
-        guard parts.count == expected, cursor.key.dropFirst(prefix.count).split(separator: ":").count == expected else {
+        guard fields.count == expected, values.count == expected else {
             throw MarketError.invalid("cursor", "is not a cursor for this search")
         }
-        query.arguments["afterSeq"] = parts[expected - 1]
+        query.arguments["afterSeq"] = values[expected - 1]
         switch sort {
         case .relevance:
-            query.conditions.append("o.seq > :afterSeq")
+            query.conditions.append("l.seq > :afterSeq")
         case .priceAsc:
-            query.conditions.append("(\(effectivePrice) > :afterValue OR (\(effectivePrice) = :afterValue AND o.seq > :afterSeq))")
+            query.conditions.append("(\(effectivePrice) > :afterValue OR (\(effectivePrice) = :afterValue AND l.seq > :afterSeq))")
         case .priceDesc:
-            query.conditions.append("(\(effectivePrice) < :afterValue OR (\(effectivePrice) = :afterValue AND o.seq > :afterSeq))")
+            query.conditions.append("(\(effectivePrice) < :afterValue OR (\(effectivePrice) = :afterValue AND l.seq > :afterSeq))")
         case .rating:
-            query.conditions.append("(s.rating_score < :afterValue OR (s.rating_score = :afterValue AND o.seq > :afterSeq))")
+            query.conditions.append("(s.rating_score < :afterValue OR (s.rating_score = :afterValue AND l.seq > :afterSeq))")
         }
-        if sort != .relevance { query.arguments["afterValue"] = parts[0] }
+        if sort != .relevance { query.arguments["afterValue"] = values[0] }
     }
 }

@@ -175,10 +175,10 @@ public struct CatalogueStore: Sendable {
     }
 
     static func listed(_ id: OfferingID, audience: PriceAudience, today: CalendarDay, _ db: Database) throws -> ListedOffering {
-        var query = ListedOfferingQuery(audience: audience, today: today)
-        query.conditions.append("o.id = :id")
+        var query = ListedOfferingQuery(source: .everyStatus, audience: audience, today: today)
+        query.conditions.append("l.id = :id")
         query.arguments["id"] = id.rawValue
-        guard let listed = try query.prepared(order: "o.seq", limit: 1, offset: 0).fetchAll(db).first else {
+        guard let listed = try query.prepared(order: [.ascending("seq")], limit: 1, offset: 0).fetchAll(db).first else {
             throw MarketError.notFound(resource: "offering")
         }
         return listed.offering

@@ -218,10 +218,20 @@ extension AppDatabase {
                     CHECK ((status = 'draft') = (published_at IS NULL))
                 ) STRICT;
                 CREATE INDEX offering_provider ON offering(provider_id, seq);
-                CREATE INDEX offering_published_category ON offering(category, seq) WHERE status = 'published';
-                CREATE INDEX offering_published_price ON offering(public_price_pence, seq) WHERE status = 'published';
 
-                -- Search indexes derived from the offering row by triggers, so they cannot drift.
+                -- The searchable catalogue: compact rows, area and tag lists and the full-text index
+                -- of published offerings only, kept by the triggers below. Searches filter and order
+                -- these small rows and fetch the full offering for the one page they answer.
+                CREATE TABLE offering_listing (
+                    seq INTEGER PRIMARY KEY,
+                    id TEXT NOT NULL UNIQUE,
+                    provider_id TEXT NOT NULL,
+                    category TEXT NOT NULL,
+                    public_price_pence INTEGER NOT NULL
+                ) STRICT;
+                CREATE INDEX offering_listing_category ON offering_listing(category, seq);
+                CREATE INDEX offering_listing_price ON offering_listing(public_price_pence, seq);
+                CREATE INDEX offering_listing_provider ON offering_listing(provider_id, seq);
                 CREATE TABLE offering_area (
                     district TEXT NOT NULL,
                     offering_seq INTEGER NOT NULL,
@@ -232,6 +242,7 @@ extension AppDatabase {
                     offering_seq INTEGER NOT NULL,
                     PRIMARY KEY (tag, offering_seq)
                 ) STRICT, WITHOUT ROWID;
+                -- External content: never 'rebuild' it, which would index drafts too.
                 CREATE VIRTUAL TABLE offering_fts USING fts5(
                     title, description, content = 'offering', content_rowid = 'seq',
                     tokenize = 'porter unicode61 remove_diacritics 2');
@@ -248,33 +259,42 @@ extension AppDatabase {
                     BEGIN SELECT RAISE(ABORT, 'offering_price is append-only'); END;
                 CREATE TRIGGER offering_price_no_delete BEFORE DELETE ON offering_price
                     BEGIN SELECT RAISE(ABORT, 'offering_price is append-only'); END;
-
-                CREATE TRIGGER offering_indexes_insert AFTER INSERT ON offering BEGIN
-                    INSERT INTO offering_area (district, offering_seq) SELECT DISTINCT value, new.seq FROM json_each(new.areas);
-                    INSERT INTO offering_tag (tag, offering_seq) SELECT DISTINCT value, new.seq FROM json_each(new.tags);
-                    INSERT INTO offering_fts (rowid, title, description) VALUES (new.seq, new.title, new.description);
+                CREATE TRIGGER offering_price_insert AFTER INSERT ON offering BEGIN
                     INSERT INTO offering_price (offering_id, public_price_pence, effective_from)
                         VALUES (new.id, new.public_price_pence, new.created_at);
-                END;
-                CREATE TRIGGER offering_areas_update AFTER UPDATE OF areas ON offering BEGIN
-                    DELETE FROM offering_area WHERE offering_seq = old.seq
-                        AND district IN (SELECT value FROM json_each(old.areas));
-                    INSERT INTO offering_area (district, offering_seq) SELECT DISTINCT value, new.seq FROM json_each(new.areas);
-                END;
-                CREATE TRIGGER offering_tags_update AFTER UPDATE OF tags ON offering BEGIN
-                    DELETE FROM offering_tag WHERE offering_seq = old.seq
-                        AND tag IN (SELECT value FROM json_each(old.tags));
-                    INSERT INTO offering_tag (tag, offering_seq) SELECT DISTINCT value, new.seq FROM json_each(new.tags);
-                END;
-                CREATE TRIGGER offering_text_update AFTER UPDATE OF title, description ON offering BEGIN
-                    INSERT INTO offering_fts (offering_fts, rowid, title, description)
-                        VALUES ('delete', old.seq, old.title, old.description);
-                    INSERT INTO offering_fts (rowid, title, description) VALUES (new.seq, new.title, new.description);
                 END;
                 CREATE TRIGGER offering_price_update AFTER UPDATE OF public_price_pence ON offering
                     WHEN new.public_price_pence <> old.public_price_pence BEGIN
                     INSERT INTO offering_price (offering_id, public_price_pence, effective_from)
                         VALUES (new.id, new.public_price_pence, new.updated_at);
+                END;
+
+                -- One trigger per event keeps the removal of the old listing before the new one
+                -- (SQLite does not order separate triggers).
+                CREATE TRIGGER offering_listing_insert AFTER INSERT ON offering WHEN new.status = 'published' BEGIN
+                    INSERT INTO offering_listing (seq, id, provider_id, category, public_price_pence)
+                        VALUES (new.seq, new.id, new.provider_id, new.category, new.public_price_pence);
+                    INSERT INTO offering_area (district, offering_seq) SELECT DISTINCT value, new.seq FROM json_each(new.areas);
+                    INSERT INTO offering_tag (tag, offering_seq) SELECT DISTINCT value, new.seq FROM json_each(new.tags);
+                    INSERT INTO offering_fts (rowid, title, description) VALUES (new.seq, new.title, new.description);
+                END;
+                CREATE TRIGGER offering_listing_update AFTER UPDATE ON offering BEGIN
+                    DELETE FROM offering_listing WHERE seq = old.seq;
+                    DELETE FROM offering_area WHERE old.status = 'published' AND offering_seq = old.seq
+                        AND district IN (SELECT value FROM json_each(old.areas));
+                    DELETE FROM offering_tag WHERE old.status = 'published' AND offering_seq = old.seq
+                        AND tag IN (SELECT value FROM json_each(old.tags));
+                    INSERT INTO offering_fts (offering_fts, rowid, title, description)
+                        SELECT 'delete', old.seq, old.title, old.description WHERE old.status = 'published';
+                    INSERT INTO offering_listing (seq, id, provider_id, category, public_price_pence)
+                        SELECT new.seq, new.id, new.provider_id, new.category, new.public_price_pence
+                        WHERE new.status = 'published';
+                    INSERT INTO offering_area (district, offering_seq)
+                        SELECT DISTINCT value, new.seq FROM json_each(new.areas) WHERE new.status = 'published';
+                    INSERT INTO offering_tag (tag, offering_seq)
+                        SELECT DISTINCT value, new.seq FROM json_each(new.tags) WHERE new.status = 'published';
+                    INSERT INTO offering_fts (rowid, title, description)
+                        SELECT new.seq, new.title, new.description WHERE new.status = 'published';
                 END;
                 CREATE TRIGGER offering_no_delete BEFORE DELETE ON offering
                     BEGIN SELECT RAISE(ABORT, 'offerings are unpublished, never deleted'); END;
