@@ -57,7 +57,8 @@ extension CatalogueStore {
             query.arguments["categories"] = try CatalogueJSON.encode(categories)
         }
         if let area = search.area {
-            query.conditions.append("l.seq IN (SELECT offering_seq FROM offering_area WHERE district = :area)")
+            let inCategories = search.categoryIDs == nil ? "" : " AND category IN (SELECT value FROM json_each(:categories))"
+            query.conditions.append("l.seq IN (SELECT offering_seq FROM offering_area WHERE district = :area\(inCategories))")
             query.arguments["area"] = area.code
         }
         for (index, tag) in search.attributeTags.enumerated() {

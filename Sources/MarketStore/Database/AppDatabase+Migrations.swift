@@ -232,10 +232,12 @@ extension AppDatabase {
                 CREATE INDEX offering_listing_category ON offering_listing(category, seq);
                 CREATE INDEX offering_listing_price ON offering_listing(public_price_pence, seq);
                 CREATE INDEX offering_listing_provider ON offering_listing(provider_id, seq);
+                -- Category is repeated here so that "this category in this area" is one index range.
                 CREATE TABLE offering_area (
                     district TEXT NOT NULL,
+                    category TEXT NOT NULL,
                     offering_seq INTEGER NOT NULL,
-                    PRIMARY KEY (district, offering_seq)
+                    PRIMARY KEY (district, category, offering_seq)
                 ) STRICT, WITHOUT ROWID;
                 CREATE TABLE offering_tag (
                     tag TEXT NOT NULL,
@@ -274,14 +276,15 @@ extension AppDatabase {
                 CREATE TRIGGER offering_listing_insert AFTER INSERT ON offering WHEN new.status = 'published' BEGIN
                     INSERT INTO offering_listing (seq, id, provider_id, category, public_price_pence)
                         VALUES (new.seq, new.id, new.provider_id, new.category, new.public_price_pence);
-                    INSERT INTO offering_area (district, offering_seq) SELECT DISTINCT value, new.seq FROM json_each(new.areas);
+                    INSERT INTO offering_area (district, category, offering_seq)
+                        SELECT DISTINCT value, new.category, new.seq FROM json_each(new.areas);
                     INSERT INTO offering_tag (tag, offering_seq) SELECT DISTINCT value, new.seq FROM json_each(new.tags);
                     INSERT INTO offering_fts (rowid, title, description) VALUES (new.seq, new.title, new.description);
                 END;
                 CREATE TRIGGER offering_listing_update AFTER UPDATE ON offering BEGIN
                     DELETE FROM offering_listing WHERE seq = old.seq;
                     DELETE FROM offering_area WHERE old.status = 'published' AND offering_seq = old.seq
-                        AND district IN (SELECT value FROM json_each(old.areas));
+                        AND category = old.category AND district IN (SELECT value FROM json_each(old.areas));
                     DELETE FROM offering_tag WHERE old.status = 'published' AND offering_seq = old.seq
                         AND tag IN (SELECT value FROM json_each(old.tags));
                     INSERT INTO offering_fts (offering_fts, rowid, title, description)
@@ -289,8 +292,8 @@ extension AppDatabase {
                     INSERT INTO offering_listing (seq, id, provider_id, category, public_price_pence)
                         SELECT new.seq, new.id, new.provider_id, new.category, new.public_price_pence
                         WHERE new.status = 'published';
-                    INSERT INTO offering_area (district, offering_seq)
-                        SELECT DISTINCT value, new.seq FROM json_each(new.areas) WHERE new.status = 'published';
+                    INSERT INTO offering_area (district, category, offering_seq)
+                        SELECT DISTINCT value, new.category, new.seq FROM json_each(new.areas) WHERE new.status = 'published';
                     INSERT INTO offering_tag (tag, offering_seq)
                         SELECT DISTINCT value, new.seq FROM json_each(new.tags) WHERE new.status = 'published';
                     INSERT INTO offering_fts (rowid, title, description)

@@ -105,40 +105,46 @@ public struct SyntheticMarket: Sendable {
             "synthetic.councils": "\(councils.count)", "synthetic.providers": "\(providers.count)",
         ])
 
-        // Offerings and rates, in batches.
+        // Offerings and rates, in batches: the next batch is made while the last one is written.
         let leaves = Self.leaves(of: taxonomy)
         var written = 0
+        var writing: Task<Void, any Error>?
         while written < size.offerings {
             let count = min(Self.batchSize, size.offerings - written)
-            var offerings: [Offering] = []
-            var rates: [CouncilRate] = []
+            var offerings: [OfferingRecord] = []
+            var rates: [CouncilRateRecord] = []
             for _ in 0..<count {
                 let provider = providers[random.next(upperBound: providers.count)]
                 let offering = makeOffering(provider: provider.id, areas: provider.areas, leaves: leaves, now: now, &random)
-                offerings.append(offering)
+                offerings.append(try OfferingRecord(offering))
                 if offering.status == .published, random.next(upperBound: 10) == 0 {
                     let council = councils[provider.region % councils.count]
                     let percent = Int64(80 + random.next(upperBound: 16))
                     let expired = random.next(upperBound: 10) == 0
-                    rates.append(CouncilRate(
+                    let rate = CouncilRate(
                         id: .random(using: &random), councilID: council.id, offeringID: offering.id, providerID: provider.id,
                         ratePence: max(1, offering.details.publicPricePence * percent / 100),
                         validFrom: CalendarDay(expired ? "2025-01-01" : "2026-01-01") ?? CalendarDay(now),
-                        validTo: expired ? CalendarDay("2025-12-31") : nil, createdAt: now))
+                        validTo: expired ? CalendarDay("2025-12-31") : nil, createdAt: now)
+                    rates.append(CouncilRateRecord(rate, createdBy: nil))
                 }
             }
+            try await writing?.value
             let batch = (offerings: offerings, rates: rates)
-            try await database.write { db in
-                for offering in batch.offerings { try OfferingRecord(offering).insert(db) }
-                for rate in batch.rates { try CouncilRateRecord(rate, createdBy: nil).insert(db) }
+            writing = Task {
+                try await database.write { db in
+                    for offering in batch.offerings { try offering.insert(db) }
+                    for rate in batch.rates { try rate.insert(db) }
+                }
             }
             written += count
             summary.offerings = written
             summary.councilRates += rates.count
-            logger.info("synthetic offerings written", metadata: [
+            logger.info("synthetic offerings made", metadata: [
                 "synthetic.offerings": "\(written)", "synthetic.offerings.total": "\(size.offerings)",
             ])
         }
+        try await writing?.value
         try await database.write { db in try db.execute(sql: "ANALYZE") }
         return summary
     }
