@@ -27,11 +27,11 @@ struct ProviderStoreRecord: MarketRecord {
         updatedAt = time
     }
 
-    init(_ store: Storefront) throws {
+    init(_ store: Storefront) {
         organisationId = store.providerID
         providerType = store.providerType
         description = store.description
-        areas = try CatalogueJSON.encode(store.areas.map(\.code))
+        areas = CatalogueJSON.array(store.areas.map(\.code))
         phone = store.contact.phone
         email = store.contact.email
         website = store.contact.website
@@ -71,7 +71,7 @@ struct OfferingRecord: MarketRecord {
     var updatedAt: Date
     var publishedAt: Date?
 
-    init(_ offering: Offering, seq: Int64? = nil) throws {
+    init(_ offering: Offering, seq: Int64? = nil) {
         self.seq = seq
         id = offering.id
         providerId = offering.providerID
@@ -81,9 +81,9 @@ struct OfferingRecord: MarketRecord {
         category = details.category
         unit = details.unit
         publicPricePence = details.publicPricePence
-        areas = try CatalogueJSON.encode(details.areas.map(\.code))
-        attributes = try CatalogueJSON.encode(details.attributes)
-        tags = try CatalogueJSON.encode(details.attributes.searchTags)
+        areas = CatalogueJSON.array(details.areas.map(\.code))
+        attributes = CatalogueJSON.object(details.attributes)
+        tags = CatalogueJSON.array(details.attributes.searchTags)
         status = offering.status
         createdAt = offering.createdAt
         updatedAt = offering.updatedAt
@@ -193,6 +193,45 @@ enum CatalogueJSON {
 
     static func decode<Value: Decodable>(_ type: Value.Type, _ text: String) throws -> Value {
         try decoder.decode(type, from: Data(text.utf8))
+    }
+
+    /// A JSON array of strings, written directly: the synthetic market writes millions of these,
+    /// and Foundation's encoder was a large share of its time. Decodes back with `JSONDecoder`.
+    static func array(_ strings: [String]) -> String {
+        "[" + strings.map(string).joined(separator: ",") + "]"
+    }
+
+    /// `OfferingAttributes` as `JSONEncoder` would write it, with sorted keys, written directly.
+    static func object(_ attributes: OfferingAttributes) -> String {
+        let fields = [
+            ("culturalNeeds", array(attributes.culturalNeeds)),
+            ("dietaryNeeds", array(attributes.dietaryNeeds)),
+            ("languages", array(attributes.languages)),
+            ("staffGenders", array(attributes.staffGenders.map(\.rawValue))),
+            ("timesAvailable", array(attributes.timesAvailable.map(\.rawValue))),
+            ("wheelchairAccessible", attributes.wheelchairAccessible ? "true" : "false"),
+        ]
+        return "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
+    }
+
+    /// A JSON string literal: quotes, backslashes and control characters escaped.
+    static func string(_ text: String) -> String {
+        var result = "\""
+        result.reserveCapacity(text.utf8.count + 2)
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": result += "\\\""
+            case "\\": result += "\\\\"
+            case "\n": result += "\\n"
+            case "\r": result += "\\r"
+            case "\t": result += "\\t"
+            case _ where scalar.value < 0x20:
+                result += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
+                    + String(scalar.value, radix: 16)
+            default: result.unicodeScalars.append(scalar)
+            }
+        }
+        return result + "\""
     }
 
     /// A stored array of district codes; the schema only ever holds valid ones.

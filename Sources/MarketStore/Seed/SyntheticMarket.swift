@@ -68,7 +68,7 @@ public struct SyntheticMarket: Sendable {
                 id: .random(using: &random), kind: .provider, name: Self.providerName(index, &random), createdAt: now)
             let areas = random.sample(regions[region], count: 3 + random.next(upperBound: 8))
             var store = ProviderStoreRecord(provider: organisation.id, providerType: Self.providerType(&random), at: now)
-            store.areas = try CatalogueJSON.encode(areas.map(\.code))
+            store.areas = CatalogueJSON.array(areas.map(\.code))
             store.description = "\(organisation.name) supports people across \(areas.map(\.code).joined(separator: ", "))."
             providers.append((organisation.id, region, areas))
             providerRecords.append((OrganisationRecord(organisation), store))
@@ -80,6 +80,8 @@ public struct SyntheticMarket: Sendable {
         let userIDs = councilUsers.map { _ in UserID.random(using: &random) }
         let storeRows = providerRecords
         try await database.write { db in
+            // A bulk load: let the writer keep the indexes it is growing in memory.
+            try db.execute(sql: "PRAGMA cache_size = -524288")
             for council in councils {
                 if try CouncilRecord.filter(Column("code") == council.code).fetchCount(db) > 0 {
                     throw MarketError.conflict("a synthetic market with seed \(seed) is already here")
@@ -116,7 +118,7 @@ public struct SyntheticMarket: Sendable {
             for _ in 0..<count {
                 let provider = providers[random.next(upperBound: providers.count)]
                 let offering = makeOffering(provider: provider.id, areas: provider.areas, leaves: leaves, now: now, &random)
-                offerings.append(try OfferingRecord(offering))
+                offerings.append(OfferingRecord(offering))
                 if offering.status == .published, random.next(upperBound: 10) == 0 {
                     let council = councils[provider.region % councils.count]
                     let percent = Int64(80 + random.next(upperBound: 16))

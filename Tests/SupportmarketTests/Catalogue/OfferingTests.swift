@@ -102,6 +102,18 @@ struct OfferingTests {
         }
     }
 
+    @Test func attributeTextSurvivesStorageExactly() async throws {
+        try await TestMarket.make().test { client in
+            let provider = try await client.login("provider@demo.test")
+            let awkward = ["Kurdish \"Sorani\"", "back\\slash", "日本語", "tab\tinside", "emoji 🙂", "nul\u{1}ctrl"]
+            let id = try await client.createOffering(provider, ["attributes": ["languages": awkward, "cultural_needs": ["a/b"]] as [String: any Sendable]])
+            let attributes = try #require(try await client.send(.get, "/v1/offerings/\(id)").json["attributes"] as? [String: Any])
+            #expect(attributes["languages"] as? [String] == awkward)
+            #expect(attributes["cultural_needs"] as? [String] == ["a/b"])
+            #expect(try await client.search("attribute=language:\("日本語".addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? "")").count == 1)
+        }
+    }
+
     static let badOfferings: [([String: any Sendable], String)] = [
         (["public_price_pence": -100], "public_price_pence"),
         (["public_price_pence": 0], "public_price_pence"),
