@@ -129,6 +129,31 @@ struct OfferingRecord: MarketRecord {
         container["published_at"] = publishedAt
     }
 
+    /// Inserts many new rows through one prepared statement (the synthetic market's bulk path).
+    static func insertAll(_ records: [OfferingRecord], _ db: Database) throws {
+        let statement = try db.cachedStatement(sql: """
+            INSERT INTO offering (id, provider_id, title, description, category, unit, public_price_pence, areas,
+                attributes, tags, status, created_at, updated_at, published_at)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        // Formatting a date is slow and bulk rows share theirs: format each distinct one once.
+        var formatted: [Date: DatabaseValue] = [:]
+        func value(_ date: Date?) -> DatabaseValue {
+            guard let date else { return .null }
+            if let known = formatted[date] { return known }
+            let value = date.databaseValue
+            formatted[date] = value
+            return value
+        }
+        for record in records {
+            try statement.execute(arguments: [
+                record.id, record.providerId, record.title, record.description, record.category, record.unit,
+                record.publicPricePence, record.areas, record.attributes, record.tags, record.status,
+                value(record.createdAt), value(record.updatedAt), value(record.publishedAt),
+            ])
+        }
+    }
+
     func offering() throws -> Offering {
         Offering(
             id: id, providerID: providerId,

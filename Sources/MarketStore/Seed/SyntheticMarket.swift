@@ -8,7 +8,8 @@ import MarketCore
 /// from the taxonomy, and council rates for about one offering in ten in each council's area.
 ///
 /// Deterministic for a given `seed`. Writes in batches of `batchSize` offerings, one transaction
-/// each, logging progress; a second run with the same seed is refused (its council codes exist).
+/// each, logging progress, without fsyncs until the end (it is benchmark data: a crash means
+/// running it again); a second run with the same seed is refused (its council codes exist).
 /// Nobody knows the synthetic users' passwords: benchmarks issue tokens with `token create`.
 public struct SyntheticMarket: Sendable {
     public struct Size: Sendable {
@@ -34,7 +35,7 @@ public struct SyntheticMarket: Sendable {
     let database: AppDatabase
     let taxonomy: CategoryTaxonomy
     let hasher: PasswordHasher
-    public static let batchSize = 10_000
+    public static let batchSize = 40_000
 
     public init(database: AppDatabase, taxonomy: CategoryTaxonomy, hasher: PasswordHasher) {
         self.database = database
@@ -79,9 +80,12 @@ public struct SyntheticMarket: Sendable {
         }
         let userIDs = councilUsers.map { _ in UserID.random(using: &random) }
         let storeRows = providerRecords
+        // A bulk load of throw-away benchmark data: let the writer keep the indexes it grows in
+        // memory and skip the fsyncs (a crash means generating again); FULL again at the end.
+        try await database.writer.barrierWriteWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA cache_size = -524288; PRAGMA synchronous = OFF")
+        }
         try await database.write { db in
-            // A bulk load: let the writer keep the indexes it is growing in memory.
-            try db.execute(sql: "PRAGMA cache_size = -524288")
             for council in councils {
                 if try CouncilRecord.filter(Column("code") == council.code).fetchCount(db) > 0 {
                     throw MarketError.conflict("a synthetic market with seed \(seed) is already here")
@@ -135,7 +139,7 @@ public struct SyntheticMarket: Sendable {
             let batch = (offerings: offerings, rates: rates)
             writing = Task {
                 try await database.write { db in
-                    for offering in batch.offerings { try offering.insert(db) }
+                    try OfferingRecord.insertAll(batch.offerings, db)
                     for rate in batch.rates { try rate.insert(db) }
                 }
             }
@@ -147,7 +151,13 @@ public struct SyntheticMarket: Sendable {
             ])
         }
         try await writing?.value
-        try await database.write { db in try db.execute(sql: "ANALYZE") }
+        // Statistics for the query planner, from a sample of each index (a full ANALYZE takes seconds).
+        try await database.write { db in
+            try db.execute(sql: "PRAGMA analysis_limit = 1000; ANALYZE")
+        }
+        try await database.writer.barrierWriteWithoutTransaction { db in
+            try db.execute(sql: "PRAGMA wal_checkpoint(TRUNCATE); PRAGMA synchronous = FULL; PRAGMA cache_size = -16384")
+        }
         return summary
     }
 
