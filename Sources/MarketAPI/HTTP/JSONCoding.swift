@@ -4,20 +4,22 @@ import MarketCore
 
 /// The JSON conventions of the API: snake_case keys, RFC 3339 UTC timestamps.
 enum JSONCoding {
-    static var encoder: JSONEncoder {
+    /// One encoder and one decoder for every request (Foundation's are safe to share). Keys are
+    /// not sorted: sorting every object's keys was a measurable share of a search's time.
+    static let encoder: JSONEncoder = {
         let encoder = JSONEncoder()
         encoder.keyEncodingStrategy = .convertToSnakeCase
         encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
+        encoder.outputFormatting = [.withoutEscapingSlashes]
         return encoder
-    }
+    }()
 
-    static var decoder: JSONDecoder {
+    static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         decoder.dateDecodingStrategy = .custom(decodeTimestamp)
         return decoder
-    }
+    }()
 
     /// RFC 3339, with or without fractional seconds. Thrown from the value's own container so the
     /// error names the field (Foundation's `.iso8601` strategy loses the coding path on Linux).
