@@ -79,8 +79,9 @@ public struct OfferingSearch: Sendable, Equatable {
             v.check(low <= high, "max_price_pence", "must not be below min_price_pence")
         }
         if let minRating {
-            let value = Double(minRating).flatMap { $0.isFinite ? $0 : nil }
-            v.check(value.map { (0...5).contains($0) } ?? false, "min_rating", "must be a number from 0 to 5")
+            // Only a number already known to be in 0...5 is turned into tenths (Int traps on huge ones).
+            let value = Double(minRating).flatMap { (0...5).contains($0) ? $0 : nil }
+            v.check(value != nil, "min_rating", "must be a number from 0 to 5")
             minRatingTenths = value.map { Int(($0 * 10).rounded(.up)) }
         }
         v.check(attributes.count <= Self.maximumAttributes, "attribute", "may be given at most \(Self.maximumAttributes) times")

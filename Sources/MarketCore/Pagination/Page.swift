@@ -88,6 +88,19 @@ public struct Cursor: Sendable, Equatable {
 
     public init(key: String) { self.key = key }
 
+    /// How deep an offset cursor may go: relevance-ranked lists are read from the top, and a
+    /// bound keeps arithmetic on a forged cursor from overflowing.
+    public static let maximumOffset = 100_000
+
+    /// A cursor for relevance-ranked lists, which have no stable key: how many items to skip.
+    public init(offset: Int) { self.key = "o:\(min(offset, Self.maximumOffset))" }
+
+    /// The offset of a cursor made by `init(offset:)`; `nil` for any other cursor.
+    public var offset: Int? {
+        guard key.hasPrefix("o:"), let value = Int(key.dropFirst(2)), (0...Self.maximumOffset).contains(value) else { return nil }
+        return value
+    }
+
     private static let version = "c1:"
 
     /// Base64url without padding, so it is safe in a query string.

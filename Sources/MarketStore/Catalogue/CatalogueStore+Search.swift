@@ -93,9 +93,7 @@ extension CatalogueStore {
             if let keyset {
                 try keyset.resume(after: after, &query)
             } else {
-                guard after.key.hasPrefix("o:"), let value = Int(after.key.dropFirst(2)), value >= 0 else {
-                    throw MarketError.invalid("cursor", "is not a cursor for this search")
-                }
+                guard let value = after.offset else { throw MarketError.invalid("cursor", "is not a cursor for this search") }
                 offset = value
             }
         }
@@ -104,8 +102,9 @@ extension CatalogueStore {
         let rows = try await database.read { db in try prepared.fetchAll(db) }
         guard rows.count > page.limit else { return Page(items: rows.map(\.offering), nextCursor: nil) }
         let shown = rows.prefix(page.limit)
-        let key = keyset.map { keyset in shown.last.map(keyset.key) ?? "" } ?? "o:\(offset + page.limit)"
-        return Page(items: shown.map(\.offering), nextCursor: MarketCore.Cursor(key: key))
+        let next = keyset.map { keyset in MarketCore.Cursor(key: shown.last.map(keyset.key) ?? "") }
+            ?? MarketCore.Cursor(offset: offset + page.limit)
+        return Page(items: shown.map(\.offering), nextCursor: next)
     }
 }
 

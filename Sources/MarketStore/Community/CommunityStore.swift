@@ -175,9 +175,7 @@ public struct CommunityStore: Sendable {
         var offset = 0
         if let after = page.after {
             if ranked {
-                guard after.key.hasPrefix("o:"), let value = Int(after.key.dropFirst(2)), value >= 0 else {
-                    throw MarketError.invalid("cursor", "is not a cursor for this search")
-                }
+                guard let value = after.offset else { throw MarketError.invalid("cursor", "is not a cursor for this search") }
                 offset = value
             } else {
                 guard after.key.hasPrefix("s:"), let seq = Int64(after.key.dropFirst(2)) else {
@@ -202,8 +200,8 @@ public struct CommunityStore: Sendable {
         }
         guard rows.count > page.limit else { return Page(items: rows.map(\.listed), nextCursor: nil) }
         let shown = rows.prefix(page.limit)
-        let key = ranked ? "o:\(offset + page.limit)" : "s:\(shown.last?.seq ?? 0)"
-        return Page(items: shown.map(\.listed), nextCursor: Cursor(key: key))
+        let next = ranked ? Cursor(offset: offset + page.limit) : Cursor(key: "s:\(shown.last?.seq ?? 0)")
+        return Page(items: shown.map(\.listed), nextCursor: next)
     }
 
     // MARK: Helpers

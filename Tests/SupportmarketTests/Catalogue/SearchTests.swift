@@ -103,6 +103,7 @@ struct SearchTests {
         ("min_price_pence=-1", "min_price_pence"), ("max_price_pence=99999999999", "max_price_pence"),
         ("min_price_pence=abc", "min_price_pence"), ("min_price_pence=500&max_price_pence=100", "max_price_pence"),
         ("min_rating=6", "min_rating"), ("min_rating=nan", "min_rating"), ("min_rating=-1", "min_rating"),
+        ("min_rating=-1e300", "min_rating"), ("min_rating=1e300", "min_rating"), ("min_rating=inf", "min_rating"),
         ("provider_type=huge", "provider_type"), ("sort=cheapest", "sort"), ("category=nothing", "category"),
         ("area=XYZ", "area"), ("attribute=colour:blue", "attribute"), ("attribute=staff_gender:robot", "attribute"),
         ("q=\(String(repeating: "a", count: 201))", "q"),
@@ -126,6 +127,10 @@ struct SearchTests {
             #expect(try await client.send(.get, "/v1/offerings?sort=rating&limit=1&cursor=\(cursor)").status == .unprocessableContent)
             let forged = MarketCore.Cursor(key: "price_asc:1:x").encoded
             #expect(try await client.send(.get, "/v1/offerings?sort=price_asc&cursor=\(forged)").status == .unprocessableContent)
+            // An offset cursor near Int.max must not overflow into a crash.
+            let deep = MarketCore.Cursor(key: "o:\(Int.max - 1)").encoded
+            #expect(try await client.send(.get, "/v1/offerings?q=care&cursor=\(deep)").status == .unprocessableContent)
+            #expect(try await client.send(.get, "/v1/community/resources?q=care&cursor=\(deep)").status == .unprocessableContent)
         }
     }
 
