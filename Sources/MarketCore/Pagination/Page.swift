@@ -35,6 +35,8 @@ public struct PageRequest: Sendable, Equatable {
 public struct NumberedPageRequest: Sendable, Equatable {
     public static let defaultSize = 50
     public static let maximumSize = 100
+    /// Far beyond any real catalogue, and small enough that `offset` cannot overflow.
+    public static let maximumNumber = 1_000_000
 
     public let number: Int
     public let size: Int
@@ -44,7 +46,7 @@ public struct NumberedPageRequest: Sendable, Equatable {
         var validator = Validator()
         let number = number.map { Int($0) ?? 0 } ?? 1
         let size = size.map { Int($0) ?? 0 } ?? Self.defaultSize
-        validator.check(number >= 1, "page", "must be a whole number from 1")
+        validator.check((1...Self.maximumNumber).contains(number), "page", "must be a whole number from 1 to \(Self.maximumNumber)")
         validator.check((1...Self.maximumSize).contains(size), "per_page", "must be between 1 and \(Self.maximumSize)")
         try validator.throwIfInvalid()
         self.number = number

@@ -30,7 +30,7 @@ struct OpenReferralTests {
         }
     }
 
-    @Test(arguments: ["page=0", "page=x", "per_page=0", "per_page=101"])
+    @Test(arguments: ["page=0", "page=x", "per_page=0", "per_page=101", "page=9223372036854775807", "page=1000001"])
     func badPagingIs422(query: String) async throws {
         try await TestMarket.make(seedDemo: false).test { client in
             let answer = try await client.send(.get, "/v1/community/oruk/services?\(query)")
