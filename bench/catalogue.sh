@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Catalogue search benchmark (issue 4): wrk against a release build on 127.0.0.1, on a synthetic
 # market of 200,000 offerings. Prints requests/s and p50/p99 latency for GET /health (the
-# framework's ceiling on this machine, measured in the same run), an anonymous text search, a
-# filtered search (category + area + price range) and a council-funded holder's search at council
-# prices, each search's throughput as a ratio of /health, and how long the generator took.
+# framework's ceiling on this machine, measured in the same run), anonymous text searches (broad,
+# moderate and narrow), a filtered search (category + area + price range) and a council-funded
+# holder's search at council prices, each search's throughput as a ratio of /health, and how long
+# the generator took.
 #
 #   bench/catalogue.sh                       # defaults below
 #   OFFERINGS=50000 DURATION=10 bench/catalogue.sh
@@ -17,7 +18,9 @@ DURATION=${DURATION:-15}
 CONNECTIONS=${CONNECTIONS:-16}
 PORT=${PORT:-18080}
 
-command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+for tool in wrk sqlite3; do
+  command -v $tool >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $tool; }
+done
 make -s deps
 swift build -c release 2>&1 | tail -1
 BIN=.build/release/supportmarket
@@ -41,16 +44,21 @@ SERVER_PID=$!
 for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.1; done
 
 BASE="http://127.0.0.1:$PORT"
+# Three text searches, from broad to narrow: FTS5 ranks every match, so their cost follows how
+# many offerings match (printed below).
 declare -A PATHS=(
   [health]="/health"
+  [text_broad]="/v1/offerings?q=home%20care"
   [text]="/v1/offerings?q=dementia%20support"
+  [text_narrow]="/v1/offerings?q=gujarati%20dementia%20companions"
   [filtered]="/v1/offerings?category=personal-care&area=HA3&min_price_pence=1500&max_price_pence=2500"
   [council]="/v1/offerings?category=personal-care&area=HA3&min_price_pence=1500&max_price_pence=2500&sort=price_asc"
 )
-ORDER=(health text filtered council)
+ORDER=(health text_broad text text_narrow filtered council)
+SEARCHES=(text_broad text text_narrow filtered council)
 
 # Every search must answer 200 with results, or the figures measure an error page.
-for name in text filtered council; do
+for name in "${SEARCHES[@]}"; do
   auth=(); [ "$name" = council ] && auth=(-H "authorization: Bearer $HOLDER_TOKEN")
   count=$(curl -sf "${auth[@]}" "$BASE${PATHS[$name]}" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["items"]))')
   echo "   $name: first page has $count offerings"
@@ -58,6 +66,10 @@ for name in text filtered council; do
 done
 sources=$(curl -sf -H "authorization: Bearer $HOLDER_TOKEN" "$BASE${PATHS[council]}" | python3 -c 'import json,sys; print(sorted({i["price_source"] for i in json.load(sys.stdin)["items"]}))')
 echo "   council search price sources on its first page: $sources"
+for words in "home care" "dementia support" "gujarati dementia companions"; do
+  match=$(python3 -c "import sys; print(' '.join('\"%s\"*' % w for w in sys.argv[1].split()))" "$words")
+  echo "   '$words' matches $(sqlite3 "$DB" "SELECT count(*) FROM offering_fts WHERE offering_fts MATCH '$match'") published offerings"
+done
 
 run() { # name -> "rps p50_ms p99_ms"
   local name=$1 auth=()
@@ -78,12 +90,12 @@ PY
 }
 
 echo "== wrk: ${DURATION}s each, $CONNECTIONS connections, 2 threads, on $(nproc) cores shared with the server"
-printf "%-10s %10s %9s %9s %14s\n" endpoint "req/s" "p50 ms" "p99 ms" "ratio /health"
+printf "%-12s %10s %9s %9s %14s\n" endpoint "req/s" "p50 ms" "p99 ms" "ratio /health"
 health_rps=""
 for name in "${ORDER[@]}"; do
   read -r rps p50 p99 < <(run "$name")
   [ "$name" = health ] && health_rps=$rps
   ratio=$(python3 -c "print(f'{$rps / $health_rps:.2f}')")
-  printf "%-10s %10s %9s %9s %14s\n" "$name" "$rps" "$p50" "$p99" "$ratio"
+  printf "%-12s %10s %9s %9s %14s\n" "$name" "$rps" "$p50" "$p99" "$ratio"
 done
 echo "generator: $OFFERINGS offerings in ${generate_seconds}s (bar: under 60s)"
