@@ -36,6 +36,10 @@ struct SearchTests {
             #expect(try await ids("q=hot%20meal") == [meals])
             #expect(try await ids("q=cooked%20halal") == [meals])
             #expect(try await ids("q=night&category=meals-household").isEmpty)
+            // The last word is also a prefix (search as you type); earlier words are whole words.
+            #expect(try await ids("q=hot%20mea") == [meals])
+            #expect(try await ids("q=ho%20meal").isEmpty)
+            #expect(try await ids("q=cooking%20halal") == [meals])  // stemmed: cooking, cooked → cook
             #expect(try await ids("min_rating=1").isEmpty)
             let cheapestFirst = try await client.search("sort=price_asc").map { $0["id"] as? String }
             #expect(cheapestFirst == [meals, homeCare, nightCare])
