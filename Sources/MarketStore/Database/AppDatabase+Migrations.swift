@@ -224,7 +224,7 @@ extension AppDatabase {
                 -- these small rows and fetch the full offering for the one page they answer.
                 CREATE TABLE offering_listing (
                     seq INTEGER PRIMARY KEY,
-                    id TEXT NOT NULL UNIQUE,
+                    id TEXT NOT NULL,
                     provider_id TEXT NOT NULL,
                     category TEXT NOT NULL,
                     public_price_pence INTEGER NOT NULL
