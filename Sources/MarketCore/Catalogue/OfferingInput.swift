@@ -81,10 +81,8 @@ public struct OfferingInput: Sendable, Codable, Equatable {
         where Value.RawValue == String {
             var result: [Value] = []
             for (index, text) in (values ?? []).enumerated() {
-                if let value = Value(rawValue: text) {
-                    if !result.map(\.rawValue).contains(value.rawValue) { result.append(value) }
-                } else {
-                    v.add("\(field)[\(index)]", "must be one of \(Value.allCases.map(\.rawValue).joined(separator: ", "))")
+                if let value: Value = v.oneOf(text, "\(field)[\(index)]"), !result.map(\.rawValue).contains(value.rawValue) {
+                    result.append(value)
                 }
             }
             return result

@@ -40,7 +40,6 @@ public struct OfferingSearch: Sendable, Equatable {
     /// Only this provider's offerings (a store's own listing).
     public var providerID: OrganisationID?
 
-    public static let maximumTextLength = 200
     public static let maximumAttributes = 10
 
     /// Validates every parameter at once, as they came in the query string.
@@ -50,22 +49,10 @@ public struct OfferingSearch: Sendable, Equatable {
         attributes: [String] = [], sort: String? = nil, taxonomy: CategoryTaxonomy
     ) throws(MarketError) {
         var v = Validator()
-        if let text { v.check(text.count <= Self.maximumTextLength, "q", "must be at most \(Self.maximumTextLength) characters") }
-        self.text = text.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
-        if let category {
-            let ids = taxonomy.descendantIDs(of: category)
-            v.check(!ids.isEmpty, "category", "'\(category)' is not a category of the taxonomy")
-            categoryIDs = ids
-        }
-        if let area {
-            self.area = PostcodeDistrict(area)
-            v.check(self.area != nil, "area", "'\(area)' is not a UK postcode district such as HA1")
-        }
-        if let providerType {
-            self.providerType = ProviderType(rawValue: providerType)
-            v.check(self.providerType != nil, "provider_type",
-                    "must be one of \(ProviderType.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
+        self.text = v.searchText(text)
+        categoryIDs = v.categoryWithDescendants(category, taxonomy: taxonomy)
+        self.area = v.district(area, "area")
+        self.providerType = v.oneOf(providerType, "provider_type")
         func price(_ text: String?, _ field: String) -> Int64? {
             guard let text else { return nil }
             let value = Int64(text)
@@ -91,12 +78,7 @@ public struct OfferingSearch: Sendable, Equatable {
                 v.add("attribute", "'\(text)' is not an attribute filter: \(AttributeFilter.syntax)")
             }
         }
-        self.sort = .relevance
-        if let sort {
-            self.sort = OfferingSort(rawValue: sort) ?? .relevance
-            v.check(OfferingSort(rawValue: sort) != nil, "sort",
-                    "must be one of \(OfferingSort.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
+        self.sort = v.oneOf(sort, "sort") ?? .relevance
         try v.throwIfInvalid()
     }
 

@@ -84,10 +84,7 @@ public struct StorefrontPatch: Sendable, Codable, Equatable {
         var v = Validator()
         var result = store
         if let name { result.name = v.text(name, "name", maxLength: Limits.name) }
-        if let providerType {
-            result.providerType = ProviderType(rawValue: providerType)
-            v.check(result.providerType != nil, "provider_type", "must be one of \(ProviderType.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
+        if let providerType { result.providerType = v.oneOf(providerType, "provider_type") }
         if let description { result.description = v.optionalText(description, "description", maxLength: Limits.description) }
         if let areas { result.areas = v.districts(areas, "areas", maximum: Limits.areas) }
         if phone != nil || email != nil || website != nil {

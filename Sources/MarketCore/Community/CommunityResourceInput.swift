@@ -83,8 +83,7 @@ public struct CommunityResourceInput: Sendable, Codable, Equatable {
     /// Throws `MarketError.validation` naming each bad field; returns the valid details and council.
     public func validated(taxonomy: CategoryTaxonomy) throws(MarketError) -> (CommunityResourceDetails, CouncilID?) {
         var v = Validator()
-        let kind = kind.flatMap(ResourceKind.init(rawValue:))
-        v.check(kind != nil, "kind", "must be one of \(ResourceKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        let kind: ResourceKind? = v.oneOf(self.kind ?? "", "kind")
         let title = v.text(self.title ?? "", "title", maxLength: Limits.title)
         let description = v.text(self.description ?? "", "description", maxLength: Limits.description)
 

@@ -18,21 +18,10 @@ public struct CommunitySearch: Sendable, Equatable {
         eventsFrom: Date? = nil, eventsTo: Date? = nil, includePast: Bool = false, taxonomy: CategoryTaxonomy
     ) throws(MarketError) {
         var v = Validator()
-        if let text { v.check(text.count <= 200, "q", "must be at most 200 characters") }
-        self.text = text.flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 }
-        if let category {
-            let ids = taxonomy.descendantIDs(of: category)
-            v.check(!ids.isEmpty, "category", "'\(category)' is not a category of the taxonomy")
-            categoryIDs = ids
-        }
-        if let area {
-            self.area = PostcodeDistrict(area)
-            v.check(self.area != nil, "area", "'\(area)' is not a UK postcode district such as HA1")
-        }
-        if let kind {
-            self.kind = ResourceKind(rawValue: kind)
-            v.check(self.kind != nil, "kind", "must be one of \(ResourceKind.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
+        self.text = v.searchText(text)
+        categoryIDs = v.categoryWithDescendants(category, taxonomy: taxonomy)
+        self.area = v.district(area, "area")
+        self.kind = v.oneOf(kind, "kind")
         if let eventsFrom, let eventsTo { v.check(eventsFrom <= eventsTo, "to", "must not be before from") }
         self.eventsFrom = eventsFrom
         self.eventsTo = eventsTo

@@ -53,4 +53,40 @@ extension Validator {
         }
         return labels
     }
+
+    // MARK: Search filters
+
+    /// What to search for (`q`): at most 200 characters; blank means no text search.
+    public mutating func searchText(_ text: String?) -> String? {
+        guard let text else { return nil }
+        check(text.count <= Self.maximumSearchTextLength, "q", "must be at most \(Self.maximumSearchTextLength) characters")
+        return text.trimmingCharacters(in: .whitespaces).isEmpty ? nil : text
+    }
+
+    public static let maximumSearchTextLength = 200
+
+    /// A category filter: the category and all its sub-categories.
+    public mutating func categoryWithDescendants(_ category: String?, taxonomy: CategoryTaxonomy) -> [String]? {
+        guard let category else { return nil }
+        let ids = taxonomy.descendantIDs(of: category)
+        check(!ids.isEmpty, "category", "'\(category)' is not a category of the taxonomy")
+        return ids
+    }
+
+    /// One postcode district as a filter (`area`).
+    public mutating func district(_ text: String?, _ field: String) -> PostcodeDistrict? {
+        guard let text else { return nil }
+        let district = PostcodeDistrict(text)
+        check(district != nil, field, "'\(text)' is not a UK postcode district such as HA1")
+        return district
+    }
+
+    /// One of an enumeration's raw values, listing them when it is not.
+    public mutating func oneOf<Value: RawRepresentable & CaseIterable>(_ text: String?, _ field: String) -> Value?
+    where Value.RawValue == String {
+        guard let text else { return nil }
+        let value = Value(rawValue: text)
+        check(value != nil, field, "must be one of \(Value.allCases.map(\.rawValue).joined(separator: ", "))")
+        return value
+    }
 }

@@ -159,10 +159,13 @@ struct SearchTests {
             // A later page is the same search, not new demand.
             let page = try await client.send(.get, "/v1/offerings?limit=1&cursor=\(MarketCore.Cursor(key: "relevance:0").encoded)")
             #expect(page.status == .ok)
-            #expect(try await market.services.catalogue.demand.flush() == 3)
+            // (The app's own flusher may have written some already; the table is what counts.)
+            try await market.services.catalogue.demand.flush()
+            #expect(try await market.count("search_demand") == 3)
             market.clock.advance(by: 61)
             _ = try await client.search("q=Hannah%20home&category=personal-care&area=HA1", token: holder)
-            #expect(try await market.services.catalogue.demand.flush() == 1)
+            try await market.services.catalogue.demand.flush()
+            #expect(try await market.count("search_demand") == 4)
 
             let rows = try await market.database.writer.read { db in
                 try Row.fetchAll(db, sql: "SELECT * FROM search_demand ORDER BY id")
