@@ -129,3 +129,18 @@ struct AgreeCouncilRateRequest: Decodable {
     let validFrom: CalendarDay?
     let validTo: CalendarDay?
 }
+
+/// `valid_to` must be present: a date ends the rate that day, `null` makes it open-ended.
+struct ChangeCouncilRateEndRequest: Decodable {
+    let validTo: CalendarDay?
+
+    enum CodingKeys: String, CodingKey { case validTo }
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        guard container.contains(.validTo) else {
+            throw DecodingError.keyNotFound(CodingKeys.validTo, .init(codingPath: [], debugDescription: "is required"))
+        }
+        validTo = try container.decodeNil(forKey: .validTo) ? nil : container.decode(CalendarDay.self, forKey: .validTo)
+    }
+}

@@ -10,6 +10,7 @@ struct CouncilRateController {
         let authenticated = router.group("v1/councils", context: AuthenticatedContext.self)
         authenticated.get(":id/rates", use: list)
         authenticated.post(":id/rates", use: agree)
+        authenticated.patch(":id/rates/:rate_id", use: changeEnd)
     }
 
     @Sendable func list(_ request: Request, context: AuthenticatedContext) async throws -> ListResponse<CouncilRateResponse> {
@@ -25,5 +26,13 @@ struct CouncilRateController {
             offeringID: body.offeringId, ratePence: body.ratePence, validFrom: body.validFrom, validTo: body.validTo)
         let rate = try await catalogue.agreeRate(new, council: council, by: context.policy, idempotency: context.idempotencyKey)
         return EditedResponse(status: .created, response: CouncilRateResponse(rate))
+    }
+
+    /// Ends a rate early, or extends it: `{"valid_to": "YYYY-MM-DD" | null}`.
+    @Sendable func changeEnd(_ request: Request, context: AuthenticatedContext) async throws -> CouncilRateResponse {
+        let council = try context.parameters.identifier("id", as: CouncilID.self)
+        let id = try context.parameters.identifier("rate_id", as: CouncilRateID.self)
+        let body = try await request.decodeJSON(as: ChangeCouncilRateEndRequest.self, context: context)
+        return CouncilRateResponse(try await catalogue.changeRateEnd(id, council: council, validTo: body.validTo, by: context.policy))
     }
 }

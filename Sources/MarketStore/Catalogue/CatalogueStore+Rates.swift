@@ -36,6 +36,41 @@ extension CatalogueStore {
         }
     }
 
+    /// Moves the last day of an agreed rate (`nil`: open-ended), to end an agreement early or to
+    /// extend it. History stands: the new end may not be before yesterday (a rate ended
+    /// "yesterday" no longer applies today) nor before the rate starts, and it may not run into
+    /// another rate of this council for the offering (`conflict`).
+    public func changeRateEnd(
+        _ id: CouncilRateID, council: CouncilID, validTo: CalendarDay?, by policy: AccessPolicy
+    ) async throws -> CouncilRate {
+        try policy.authorizeAgreeingRates(for: council)
+        let now = database.clock.now()
+        let yesterday = CalendarDay(now.addingTimeInterval(-86_400))
+        return try await database.write { db in
+            guard let record = try CouncilRateRecord.fetchOne(db, key: id.rawValue), record.councilId == council,
+                let offering = try OfferingRecord.filter(Column("id") == record.offeringId.rawValue).fetchOne(db)
+            else { throw MarketError.notFound(resource: "council rate") }
+            if let validTo {
+                var v = Validator()
+                v.check(validTo >= yesterday, "valid_to", "must not be before \(yesterday): what applied stays as it was")
+                v.check(validTo >= record.validFrom, "valid_to", "must not be before the rate's valid_from \(record.validFrom)")
+                try v.throwIfInvalid()
+            }
+            let clash = try String.fetchOne(db, sql: """
+                SELECT id FROM council_rate WHERE id <> ? AND council_id = ? AND offering_id = ?
+                    AND valid_from <= coalesce(?, '9999-12-31') AND ? <= coalesce(valid_to, '9999-12-31')
+                """, arguments: [id.rawValue, council.rawValue, record.offeringId.rawValue, validTo, record.validFrom])
+            if let clash { throw MarketError.conflict("the validity would overlap rate \(clash) of this council for this offering") }
+            try db.execute(sql: "UPDATE council_rate SET valid_to = ? WHERE id = ?", arguments: [validTo, id.rawValue])
+            try AuditEventRecord.append(
+                db, at: now, actor: policy.principal.userID, action: "council_rate.end_changed", subjectType: "council_rate",
+                subjectID: id.rawValue, details: ["valid_to": validTo?.text ?? "open-ended"])
+            var changed = record
+            changed.validTo = validTo
+            return changed.rate(providerID: offering.providerId)
+        }
+    }
+
     /// A council's private catalogue, for its staff: every rate it agreed, ordered by id.
     public func rates(of council: CouncilID, by policy: AccessPolicy, page: PageRequest) async throws -> Page<CouncilRate> {
         try policy.authorizeReadingRates(of: council)

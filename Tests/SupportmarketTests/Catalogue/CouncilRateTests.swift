@@ -215,3 +215,77 @@ struct CouncilRateTests {
         #expect(try await market.count("council_rate") == 1)
     }
 }
+
+@Suite("Council rates: ending and extending")
+struct CouncilRateEndTests {
+    /// A published offering with Harrowby's open-ended rate of 1800; returns (offering, rate, council).
+    func agreed(_ client: Client) async throws -> (offering: String, rate: String, council: String) {
+        let offering = try await client.createOffering(try await client.login("provider@demo.test"))
+        let commissioner = try await client.login("commissioner@demo.test")
+        let answer = try await client.agreeRate(commissioner, offering: offering, pence: 1800)
+        return (offering, try #require(try answer.string("id")), try await client.councilID(of: commissioner))
+    }
+
+    @Test func endingARateStopsItAfterItsLastDay() async throws {
+        let market = try await TestMarket.make()  // today is 2026-09-21 on the test clock
+        try await market.test { client in
+            let (offering, rate, council) = try await agreed(client)
+            let commissioner = try await client.login("commissioner@demo.test")
+            let ended = try await client.send(.patch, "/v1/councils/\(council)/rates/\(rate)", token: commissioner, json: ["valid_to": "2026-09-21"])
+            #expect(ended.status == .ok, "\(ended.text)")
+            #expect(try ended.string("valid_to") == "2026-09-21")
+            let holder = try await client.login("holder@demo.test")
+            #expect(try await client.send(.get, "/v1/offerings/\(offering)", token: holder).json["effective_price_pence"] as? Int == 1800)
+            market.clock.advance(by: 86_400)
+            let later = try await client.login("holder@demo.test")
+            #expect(try await client.send(.get, "/v1/offerings/\(offering)", token: later).json["effective_price_pence"] as? Int == 2400)
+            // A new rate may now start after the old one's end; reopening the old one would overlap it.
+            let boss = try await client.login("councilboss@demo.test")
+            #expect(try await client.agreeRate(boss, offering: offering, pence: 1700, from: "2026-09-22").status == .created)
+            let reopen = try await client.send(.patch, "/v1/councils/\(council)/rates/\(rate)", token: boss, json: ["valid_to": NSNull()])
+            #expect(reopen.status == .conflict)
+        }
+    }
+
+    static let badEnds: [(any Sendable, String)] = [
+        ("2026-09-19", "valid_to"),  // before yesterday: history stands
+        ("2025-12-31", "valid_to"),  // before the rate starts
+        ("2026-02-30", "valid_to"),
+        (17, "valid_to"),
+    ]
+
+    @Test(arguments: badEnds)
+    func badEndsAre422AndChangeNothing(value: any Sendable, field: String) async throws {
+        try await TestMarket.make().test { client in
+            let (_, rate, council) = try await agreed(client)
+            let commissioner = try await client.login("commissioner@demo.test")
+            let answer = try await client.send(.patch, "/v1/councils/\(council)/rates/\(rate)", token: commissioner, json: ["valid_to": value])
+            #expect(answer.status == .unprocessableContent, "\(answer.text)")
+            #expect(Set(answer.problemFields) == [field])
+            let missing = try await client.send(.patch, "/v1/councils/\(council)/rates/\(rate)", token: commissioner, json: [:])
+            #expect(missing.status == .unprocessableContent && missing.problemFields == ["valid_to"])
+            let listed = try await client.send(.get, "/v1/councils/\(council)/rates", token: commissioner).items
+            #expect(listed.first?["valid_to"] is NSNull)
+        }
+    }
+
+    @Test func onlyTheCouncilsAdminsAndCommissionersChangeIt() async throws {
+        try await TestMarket.make().test { client in
+            let (_, rate, council) = try await agreed(client)
+            let body: [String: any Sendable] = ["valid_to": "2026-12-31"]
+            let path = "/v1/councils/\(council)/rates/\(rate)"
+            #expect(try await client.send(.patch, path, token: try await client.login("finance@demo.test"), json: body).status == .forbidden)
+            #expect(try await client.send(.patch, path, token: try await client.login("holder@demo.test"), json: body).status == .forbidden)
+            #expect(try await client.send(.patch, path, token: try await client.login("provider@demo.test"), json: body).status == .notFound)
+            #expect(try await client.send(.patch, path, token: try await client.login("commissioner@northfield.demo.test"), json: body).status == .notFound)
+            #expect(try await client.send(.patch, path, json: body).status == .unauthorized)
+            // The rate is Harrowby's: under another council's path it does not exist.
+            let northfield = try await client.councilID(of: try await client.login("commissioner@northfield.demo.test"))
+            let admin = try await client.login("admin@demo.test")
+            #expect(try await client.send(.patch, "/v1/councils/\(northfield)/rates/\(rate)", token: admin, json: body).status == .notFound)
+            #expect(try await client.send(.patch, "/v1/councils/\(council)/rates/rat_nope", token: admin, json: body).status == .badRequest)
+            let listed = try await client.send(.get, "/v1/councils/\(council)/rates", token: try await client.login("commissioner@demo.test")).items
+            #expect(listed.first?["valid_to"] is NSNull)
+        }
+    }
+}
