@@ -37,8 +37,6 @@ public struct OfferingSearch: Sendable, Equatable {
     /// Every tag must match (`AttributeFilter`).
     public var attributeTags: [String]
     public var sort: OfferingSort
-    /// Only this provider's offerings (a store's own listing).
-    public var providerID: OrganisationID?
 
     public static let maximumAttributes = 10
 
@@ -80,13 +78,6 @@ public struct OfferingSearch: Sendable, Equatable {
         }
         self.sort = v.oneOf(sort, "sort") ?? .relevance
         try v.throwIfInvalid()
-    }
-
-    /// The published offerings of one provider, in listing order.
-    public init(providerID: OrganisationID) {
-        self.attributeTags = []
-        self.sort = .relevance
-        self.providerID = providerID
     }
 }
 
