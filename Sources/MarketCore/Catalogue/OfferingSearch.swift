@@ -6,7 +6,9 @@ public enum OfferingSort: String, Sendable, Codable, CaseIterable {
     case relevance
     case priceAsc = "price_asc"
     case priceDesc = "price_desc"
-    /// Highest Bayesian-smoothed rating first (`RatingSummary.rankingScore`).
+    /// Highest Bayesian-smoothed rating first: providers nobody rated rank as if five people had
+    /// given three stars, so two five-star ratings do not outrank two hundred averaging 4.8.
+    /// (The one formula is the generated column `provider_store.rating_score`.)
     case rating
 }
 
@@ -100,18 +102,5 @@ public struct ListedOffering: Sendable, Equatable {
         self.rating = rating
         self.effectivePricePence = effectivePricePence
         self.priceSource = priceSource
-    }
-}
-
-extension RatingSummary {
-    /// Providers nobody rated rank as if five people had given this many stars.
-    public static let priorMean = 3
-    public static let priorWeight = 5
-
-    /// The Bayesian-smoothed average in thousandths of a star, for ranking: a provider with two
-    /// five-star ratings does not outrank one with two hundred ratings averaging 4.8.
-    /// (The same formula is the generated column `provider_store.rating_score`.)
-    public var rankingScore: Int {
-        (sum * 1000 + Self.priorMean * Self.priorWeight * 1000) / (count + Self.priorWeight)
     }
 }

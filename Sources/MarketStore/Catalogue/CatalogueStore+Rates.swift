@@ -17,11 +17,9 @@ extension CatalogueStore {
             guard let offering = try OfferingRecord.filter(Column("id") == new.offeringID.rawValue).fetchOne(db),
                 offering.status != .draft
             else { throw MarketError.invalid("offering_id", "no published offering has this id") }
-            let clash = try String.fetchOne(db, sql: """
-                SELECT id FROM council_rate WHERE council_id = ? AND offering_id = ?
-                    AND valid_from <= coalesce(?, '9999-12-31') AND ? <= coalesce(valid_to, '9999-12-31')
-                """, arguments: [council.rawValue, new.offeringID.rawValue, new.validTo, new.validFrom])
-            if let clash {
+            if let clash = try Self.overlappingRate(
+                council: council, offering: new.offeringID, from: new.validFrom, to: new.validTo, excluding: nil, db)
+            {
                 throw MarketError.conflict("the validity overlaps rate \(clash) of this council for this offering")
             }
             let rate = CouncilRate(
@@ -56,11 +54,9 @@ extension CatalogueStore {
                 v.check(validTo >= record.validFrom, "valid_to", "must not be before the rate's valid_from \(record.validFrom)")
                 try v.throwIfInvalid()
             }
-            let clash = try String.fetchOne(db, sql: """
-                SELECT id FROM council_rate WHERE id <> ? AND council_id = ? AND offering_id = ?
-                    AND valid_from <= coalesce(?, '9999-12-31') AND ? <= coalesce(valid_to, '9999-12-31')
-                """, arguments: [id.rawValue, council.rawValue, record.offeringId.rawValue, validTo, record.validFrom])
-            if let clash { throw MarketError.conflict("the validity would overlap rate \(clash) of this council for this offering") }
+            if let clash = try Self.overlappingRate(
+                council: council, offering: record.offeringId, from: record.validFrom, to: validTo, excluding: id, db)
+            { throw MarketError.conflict("the validity would overlap rate \(clash) of this council for this offering") }
             try db.execute(sql: "UPDATE council_rate SET valid_to = ? WHERE id = ?", arguments: [validTo, id.rawValue])
             try AuditEventRecord.append(
                 db, at: now, actor: policy.principal.userID, action: "council_rate.end_changed", subjectType: "council_rate",
@@ -69,6 +65,18 @@ extension CatalogueStore {
             changed.validTo = validTo
             return changed.rate(providerID: offering.providerId)
         }
+    }
+
+    /// Another rate of this council for this offering whose days meet `from...to` (`nil`: open-ended),
+    /// so that the store can name it; the schema's triggers refuse the same overlap regardless.
+    private static func overlappingRate(
+        council: CouncilID, offering: OfferingID, from: CalendarDay, to: CalendarDay?, excluding: CouncilRateID?,
+        _ db: Database
+    ) throws -> String? {
+        try String.fetchOne(db, sql: """
+            SELECT id FROM council_rate WHERE council_id = ? AND offering_id = ? AND id IS NOT ?
+                AND valid_from <= coalesce(?, '9999-12-31') AND ? <= coalesce(valid_to, '9999-12-31')
+            """, arguments: [council, offering, excluding, to, from])
     }
 
     /// A council's private catalogue, for its staff: every rate it agreed, ordered by id.

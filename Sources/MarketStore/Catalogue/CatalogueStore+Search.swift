@@ -54,7 +54,7 @@ extension CatalogueStore {
         }
         if let categories = search.categoryIDs {
             query.conditions.append("l.category IN (SELECT value FROM json_each(:categories))")
-            query.arguments["categories"] = try CatalogueJSON.encode(categories)
+            query.arguments["categories"] = CatalogueJSON.array(categories)
         }
         if let area = search.area {
             let inCategories = search.categoryIDs == nil ? "" : " AND category IN (SELECT value FROM json_each(:categories))"
@@ -222,9 +222,7 @@ struct ListedOfferingQuery {
                     rating: RatingSummary(count: row["rating_count"], sum: row["rating_sum"]),
                     effectivePricePence: row["effective_price_pence"],
                     priceSource: row["has_rate"] ? .councilRate : .public)
-                return Fetched(
-                    offering: listed, seq: record.seq ?? 0, effectivePrice: listed.effectivePricePence,
-                    ratingScore: row["rating_score"])
+                return Fetched(offering: listed, seq: record.seq ?? 0, ratingScore: row["rating_score"])
             }
         }
     }
@@ -232,7 +230,6 @@ struct ListedOfferingQuery {
     struct Fetched {
         let offering: ListedOffering
         let seq: Int64
-        let effectivePrice: Int64
         let ratingScore: Int
     }
 }
@@ -257,7 +254,7 @@ struct OfferingKeyset {
     func key(_ item: ListedOfferingQuery.Fetched) -> String {
         switch sort {
         case .relevance: "\(prefix)\(item.seq)"
-        case .priceAsc, .priceDesc: "\(prefix)\(item.effectivePrice):\(item.seq)"
+        case .priceAsc, .priceDesc: "\(prefix)\(item.offering.effectivePricePence):\(item.seq)"
         case .rating: "\(prefix)\(item.ratingScore):\(item.seq)"
         }
     }

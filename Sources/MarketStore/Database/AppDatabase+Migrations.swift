@@ -188,7 +188,8 @@ extension AppDatabase {
                     registration_number TEXT CHECK (length(registration_number) BETWEEN 1 AND 32),
                     rating_count INTEGER NOT NULL DEFAULT 0 CHECK (rating_count >= 0),
                     rating_sum INTEGER NOT NULL DEFAULT 0 CHECK (rating_sum BETWEEN rating_count AND 5 * rating_count),
-                    -- RatingSummary.rankingScore: the Bayesian-smoothed average in thousandths of a star
+                    -- The Bayesian-smoothed average in thousandths of a star, for sort=rating: as if five
+                    -- more people had given three stars (the one place this formula lives)
                     rating_score INTEGER GENERATED ALWAYS AS ((rating_sum * 1000 + 15000) / (rating_count + 5)) STORED,
                     updated_at TEXT NOT NULL,
                     FOREIGN KEY (organisation_id, organisation_kind) REFERENCES organisation(id, kind)

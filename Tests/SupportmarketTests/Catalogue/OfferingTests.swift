@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import HTTPTypes
+import MarketCore
 import Testing
 
 @Suite("Offerings: lifecycle, price history, who may change them")
@@ -71,6 +72,9 @@ struct OfferingTests {
             let cursor = try #require(firstPage["next_cursor"] as? String)
             let rest = try await client.send(.get, "/v1/offerings/\(id)/price-history?limit=2&cursor=\(cursor)").items
             #expect(rest.map { $0["public_price_pence"] as? Int } == [2500])
+            let forged = MarketCore.Cursor(key: "price_asc:1:2").encoded
+            #expect(try await client.send(.get, "/v1/offerings/\(id)/price-history?cursor=\(forged)").status == .unprocessableContent)
+            #expect(try await client.send(.get, "/v1/offerings/\(id)/price-history?limit=101").status == .unprocessableContent)
         }
         // The history is append-only in the schema itself.
         let error = await #expect(throws: DatabaseError.self) {
