@@ -14,6 +14,8 @@ public struct AppServices: Sendable {
     public let community: CommunityStore
     public let communityUsage: CommunityUsageRecorder
     public let catalogue: CatalogueStore
+    public let budgets: BudgetStore
+    public let orders: OrderStore
     public let openAPIDocument: String
 
     public init(configuration: AppConfiguration, database: AppDatabase) throws {
@@ -25,6 +27,8 @@ public struct AppServices: Sendable {
         self.community = CommunityStore(database: database, taxonomy: taxonomy)
         self.communityUsage = CommunityUsageRecorder(database: database)
         self.catalogue = CatalogueStore(database: database, taxonomy: taxonomy)
+        self.budgets = BudgetStore(database: database, taxonomy: taxonomy)
+        self.orders = OrderStore(database: database, taxonomy: taxonomy)
         self.openAPIDocument = try String(contentsOfFile: configuration.openAPIPath, encoding: .utf8)
     }
 }
@@ -67,7 +71,7 @@ public func buildRouter(services: AppServices) -> Router<AppRequestContext> {
     }
     _ = AppMetrics.registry
     SystemController(database: services.database, openAPIDocument: services.openAPIDocument).addRoutes(to: router)
-    AuthController(tokens: services.tokens, accounts: services.accounts).addRoutes(to: router)
+    AuthController(tokens: services.tokens, accounts: services.accounts, budgets: services.budgets).addRoutes(to: router)
     AccountsController(accounts: services.accounts).addRoutes(to: router)
     CategoryController(taxonomy: services.taxonomy).addRoutes(to: router)
     CommunityController(community: services.community, usage: services.communityUsage, taxonomy: services.taxonomy)
@@ -76,6 +80,9 @@ public func buildRouter(services: AppServices) -> Router<AppRequestContext> {
     ProviderController(catalogue: services.catalogue).addRoutes(to: router)
     OfferingController(catalogue: services.catalogue, taxonomy: services.taxonomy).addRoutes(to: router)
     CouncilRateController(catalogue: services.catalogue).addRoutes(to: router)
+    BudgetHolderController(budgets: services.budgets, taxonomy: services.taxonomy).addRoutes(to: router)
+    DelegationController(budgets: services.budgets).addRoutes(to: router)
+    OrderController(orders: services.orders, database: services.database).addRoutes(to: router)
     routes.load(router.routes)
     return router
 }

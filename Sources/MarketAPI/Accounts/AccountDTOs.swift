@@ -10,21 +10,21 @@ struct PrincipalResponse: ResponseEncodable, Sendable {
     let role: Role
     let councilId: Nullable<CouncilID>
     let organisationId: Nullable<OrganisationID>
-    /// Linked once budget holders exist as records (the budgets issue); `null` until then.
+    /// The budget holder record linked to this account, if any.
     let budgetHolderId: Nullable<BudgetHolderID>
 
-    init(_ user: User) {
-        self.init(user.principal, displayName: user.displayName)
+    init(_ user: User, budgetHolderID: BudgetHolderID?) {
+        self.init(user.principal, displayName: user.displayName, budgetHolderID: budgetHolderID)
     }
 
-    init(_ principal: Principal, displayName: String) {
+    init(_ principal: Principal, displayName: String, budgetHolderID: BudgetHolderID?) {
         userId = principal.userID
         email = principal.email.value
         self.displayName = displayName
         role = principal.role
         councilId = Nullable(principal.councilID)
         organisationId = Nullable(principal.organisationID)
-        budgetHolderId = Nullable(nil)
+        budgetHolderId = Nullable(budgetHolderID)
     }
 }
 
@@ -39,10 +39,10 @@ struct TokenResponse: ResponseEncodable, Sendable {
     let expiresAt: Date
     let principal: PrincipalResponse
 
-    init(_ issued: IssuedToken) {
+    init(_ issued: IssuedToken, budgetHolderID: BudgetHolderID?) {
         token = issued.token
         expiresAt = issued.expiresAt
-        principal = PrincipalResponse(issued.user)
+        principal = PrincipalResponse(issued.user, budgetHolderID: budgetHolderID)
     }
 }
 

@@ -6,6 +6,7 @@ import MarketStore
 struct AuthController {
     let tokens: TokenStore
     let accounts: AccountStore
+    let budgets: BudgetStore
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.post("v1/auth/tokens", use: login)
@@ -17,7 +18,8 @@ struct AuthController {
     @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<TokenResponse> {
         let body = try await request.decodeJSON(as: LoginRequest.self, context: context)
         let issued = try await tokens.login(email: body.email, password: body.password)
-        return EditedResponse(status: .created, response: TokenResponse(issued))
+        let holder = try await budgets.holderID(linkedTo: issued.user.id)
+        return EditedResponse(status: .created, response: TokenResponse(issued, budgetHolderID: holder))
     }
 
     @Sendable func revokeCurrent(_ request: Request, context: AuthenticatedContext) async throws -> HTTPResponse.Status {
@@ -27,6 +29,6 @@ struct AuthController {
 
     @Sendable func me(_ request: Request, context: AuthenticatedContext) async throws -> PrincipalResponse {
         let user = try await accounts.user(context.principal.userID, by: context.policy)
-        return PrincipalResponse(user)
+        return PrincipalResponse(user, budgetHolderID: try await budgets.holderID(linkedTo: user.id))
     }
 }

@@ -28,6 +28,14 @@ public struct PageRequest: Sendable, Equatable {
         self.limit = limit
         self.after = after
     }
+
+    /// The row number after which a list keyed by an integer starts; `nil` on the first page.
+    /// A cursor from another kind of list is `invalid`.
+    public func afterRowNumber() throws(MarketError) -> Int64? {
+        guard let after else { return nil }
+        guard let number = Int64(after.key) else { throw .invalid("cursor", "is not a cursor for this list") }
+        return number
+    }
 }
 
 /// A page by number, for standards that page that way (Open Referral UK): `number` from 1,

@@ -145,8 +145,7 @@ public struct CatalogueStore: Sendable {
             try Self.requireVisible(try Self.offeringRecord(id, db).offering(), to: viewer)
             var sql = "SELECT id, public_price_pence, effective_from FROM offering_price WHERE offering_id = :id"
             var arguments: [String: (any DatabaseValueConvertible)?] = ["id": id.rawValue, "limit": page.limit + 1]
-            if let after = page.after {
-                guard let last = Int64(after.key) else { throw MarketError.invalid("cursor", "is not a cursor for this list") }
+            if let last = try page.afterRowNumber() {
                 sql += " AND id > :after"
                 arguments["after"] = last
             }

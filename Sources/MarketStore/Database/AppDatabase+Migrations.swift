@@ -352,6 +352,208 @@ extension AppDatabase {
                 CREATE INDEX search_demand_council_time ON search_demand(council_id, occurred_at);
                 """)
         }
+        migrator.registerMigration("v4-budgets-orders") { db in
+            try db.execute(sql: """
+                -- A person with an individual budget: funded by a council, or self-funded (no council).
+                -- user_id links their own citizen account, when they have one.
+                CREATE TABLE budget_holder (
+                    id TEXT PRIMARY KEY NOT NULL CHECK (id GLOB 'bdh_*'),
+                    display_name TEXT NOT NULL CHECK (length(trim(display_name)) BETWEEN 1 AND 120),
+                    council_id TEXT REFERENCES council(id),
+                    user_id TEXT UNIQUE REFERENCES user(id),
+                    created_by TEXT REFERENCES user(id),
+                    created_at TEXT NOT NULL
+                ) STRICT;
+                CREATE INDEX budget_holder_council ON budget_holder(council_id, id) WHERE council_id IS NOT NULL;
+                -- A linked account is a budget holder's, of the same council (or none for a self-funder).
+                CREATE TRIGGER budget_holder_account BEFORE INSERT ON budget_holder WHEN new.user_id IS NOT NULL
+                    AND NOT EXISTS (SELECT 1 FROM user WHERE id = new.user_id AND role = 'budget_holder'
+                        AND council_id IS new.council_id)
+                    BEGIN SELECT RAISE(ABORT, 'a linked account must be a budget holder of the same council'); END;
+                CREATE TRIGGER budget_holder_fixed BEFORE UPDATE OF id, council_id, user_id ON budget_holder
+                    BEGIN SELECT RAISE(ABORT, 'a budget holder''s council and account are fixed'); END;
+
+                -- One stream of an individual budget. The balance columns are a cache of the stream's
+                -- ledger, kept by the ledger_entry_apply trigger in the same transaction as each entry.
+                -- The CHECK makes overspending impossible whatever the Swift code does.
+                CREATE TABLE funding_stream (
+                    seq INTEGER PRIMARY KEY,
+                    id TEXT NOT NULL UNIQUE CHECK (id GLOB 'fst_*'),
+                    budget_holder_id TEXT NOT NULL REFERENCES budget_holder(id),
+                    source TEXT NOT NULL CHECK (source IN ('adult_social_care', 'childrens_services', 'nhs_health',
+                        'independent_living_fund', 'supporting_people', 'disabled_facilities_grant', 'own_contribution', 'other')),
+                    management_option TEXT NOT NULL CHECK (management_option IN ('direct_payment', 'council_managed',
+                        'managed_account', 'individual_service_fund')),
+                    managing_organisation_id TEXT REFERENCES organisation(id),
+                    fund_holder TEXT NOT NULL CHECK (fund_holder IN ('council', 'broker', 'holder')),
+                    period_from TEXT NOT NULL CHECK (period_from GLOB '2[0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
+                    period_to TEXT NOT NULL CHECK (period_to GLOB '2[0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]' AND period_to >= period_from),
+                    restricted_to_categories TEXT NOT NULL DEFAULT '[]'
+                        CHECK (json_valid(restricted_to_categories) AND json_type(restricted_to_categories) = 'array'),
+                    allocated_pence INTEGER NOT NULL DEFAULT 0 CHECK (allocated_pence >= 0),
+                    committed_pence INTEGER NOT NULL DEFAULT 0 CHECK (committed_pence >= 0),
+                    spent_pence INTEGER NOT NULL DEFAULT 0 CHECK (spent_pence >= 0),
+                    created_at TEXT NOT NULL,
+                    CHECK (committed_pence + spent_pence <= allocated_pence),
+                    CHECK ((management_option IN ('managed_account', 'individual_service_fund')) = (managing_organisation_id IS NOT NULL))
+                ) STRICT;
+                CREATE INDEX funding_stream_holder ON funding_stream(budget_holder_id, seq);
+                CREATE TRIGGER funding_stream_fixed_terms BEFORE UPDATE OF id, budget_holder_id, source, management_option,
+                    managing_organisation_id, fund_holder, period_from, period_to, restricted_to_categories, created_at
+                    ON funding_stream
+                    BEGIN SELECT RAISE(ABORT, 'a funding stream''s terms are fixed'); END;
+                CREATE TRIGGER funding_stream_no_delete BEFORE DELETE ON funding_stream
+                    BEGIN SELECT RAISE(ABORT, 'funding streams are never deleted'); END;
+
+                -- Rights over a holder's budget, for a broker organisation or a named user. View is implied.
+                CREATE TABLE delegation (
+                    id TEXT PRIMARY KEY NOT NULL CHECK (id GLOB 'dlg_*'),
+                    budget_holder_id TEXT NOT NULL REFERENCES budget_holder(id),
+                    grantee_user_id TEXT REFERENCES user(id),
+                    grantee_organisation_id TEXT REFERENCES organisation(id),
+                    may_order INTEGER NOT NULL CHECK (may_order IN (0, 1)),
+                    may_approve_invoices INTEGER NOT NULL CHECK (may_approve_invoices IN (0, 1)),
+                    expires_on TEXT CHECK (expires_on GLOB '2[0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
+                    granted_by TEXT NOT NULL REFERENCES user(id),
+                    granted_at TEXT NOT NULL,
+                    revoked_at TEXT,
+                    revoked_by TEXT REFERENCES user(id),
+                    CHECK ((grantee_user_id IS NULL) <> (grantee_organisation_id IS NULL)),
+                    CHECK ((revoked_at IS NULL) = (revoked_by IS NULL))
+                ) STRICT;
+                CREATE INDEX delegation_holder ON delegation(budget_holder_id);
+                CREATE INDEX delegation_grantee_user ON delegation(grantee_user_id) WHERE grantee_user_id IS NOT NULL;
+                CREATE INDEX delegation_grantee_organisation ON delegation(grantee_organisation_id)
+                    WHERE grantee_organisation_id IS NOT NULL;
+
+                -- An order from one provider for one holder, paid from one stream.
+                CREATE TABLE purchase_order (
+                    seq INTEGER PRIMARY KEY,
+                    id TEXT NOT NULL UNIQUE CHECK (id GLOB 'ord_*'),
+                    budget_holder_id TEXT NOT NULL REFERENCES budget_holder(id),
+                    stream_id TEXT NOT NULL REFERENCES funding_stream(id),
+                    provider_id TEXT NOT NULL REFERENCES provider_store(organisation_id),
+                    status TEXT NOT NULL CHECK (status IN ('placed', 'accepted', 'declined', 'cancelled', 'completed')),
+                    start_date TEXT NOT NULL CHECK (start_date GLOB '2[0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
+                    weeks INTEGER CHECK (weeks BETWEEN 1 AND 104),
+                    total_pence INTEGER NOT NULL CHECK (total_pence > 0),
+                    note TEXT CHECK (length(note) <= 2000),
+                    placed_by TEXT NOT NULL REFERENCES user(id),
+                    delegation_id TEXT REFERENCES delegation(id),
+                    placed_at TEXT NOT NULL,
+                    updated_at TEXT NOT NULL
+                ) STRICT;
+                CREATE INDEX purchase_order_holder ON purchase_order(budget_holder_id, seq);
+                CREATE INDEX purchase_order_provider ON purchase_order(provider_id, seq);
+
+                -- Prices captured when the order was placed; quantities in hundredths of a unit.
+                CREATE TABLE order_line (
+                    order_id TEXT NOT NULL REFERENCES purchase_order(id),
+                    line_number INTEGER NOT NULL CHECK (line_number >= 1),
+                    offering_id TEXT NOT NULL REFERENCES offering(id),
+                    title TEXT NOT NULL,
+                    category TEXT NOT NULL,
+                    unit TEXT NOT NULL,
+                    quantity_hundredths INTEGER NOT NULL CHECK (quantity_hundredths > 0),
+                    unit_price_pence INTEGER NOT NULL CHECK (unit_price_pence >= 1),
+                    price_source TEXT NOT NULL CHECK (price_source IN ('public', 'council_rate')),
+                    line_total_pence INTEGER NOT NULL CHECK (line_total_pence > 0),
+                    PRIMARY KEY (order_id, line_number)
+                ) STRICT, WITHOUT ROWID;
+                CREATE TRIGGER order_line_fixed BEFORE UPDATE ON order_line
+                    BEGIN SELECT RAISE(ABORT, 'order lines are fixed once placed'); END;
+
+                CREATE TABLE delivery (
+                    seq INTEGER PRIMARY KEY,
+                    id TEXT NOT NULL UNIQUE CHECK (id GLOB 'dlv_*'),
+                    order_id TEXT NOT NULL,
+                    line_number INTEGER NOT NULL,
+                    delivered_on TEXT NOT NULL CHECK (delivered_on GLOB '2[0-9][0-9][0-9]-[0-1][0-9]-[0-3][0-9]'),
+                    quantity_hundredths INTEGER NOT NULL CHECK (quantity_hundredths > 0),
+                    amount_pence INTEGER NOT NULL CHECK (amount_pence >= 0),
+                    status TEXT NOT NULL CHECK (status IN ('recorded', 'confirmed', 'disputed')),
+                    dispute_reason TEXT CHECK (length(dispute_reason) <= 2000),
+                    recorded_by TEXT NOT NULL REFERENCES user(id),
+                    recorded_at TEXT NOT NULL,
+                    decided_by TEXT REFERENCES user(id),
+                    decided_at TEXT,
+                    FOREIGN KEY (order_id, line_number) REFERENCES order_line(order_id, line_number)
+                ) STRICT;
+                CREATE INDEX delivery_order ON delivery(order_id, line_number);
+                -- Never more delivered than ordered, in quantity or in money.
+                CREATE TRIGGER delivery_within_order BEFORE INSERT ON delivery
+                    WHEN (SELECT coalesce(sum(d.quantity_hundredths), 0) FROM delivery d
+                            WHERE d.order_id = new.order_id AND d.line_number = new.line_number) + new.quantity_hundredths
+                        > (SELECT l.quantity_hundredths * coalesce(o.weeks, 1) FROM order_line l
+                            JOIN purchase_order o ON o.id = l.order_id
+                            WHERE l.order_id = new.order_id AND l.line_number = new.line_number)
+                      OR (SELECT coalesce(sum(d.amount_pence), 0) FROM delivery d
+                            WHERE d.order_id = new.order_id AND d.line_number = new.line_number) + new.amount_pence
+                        > (SELECT line_total_pence FROM order_line WHERE order_id = new.order_id AND line_number = new.line_number)
+                    BEGIN SELECT RAISE(ABORT, 'a delivery may not exceed what was ordered'); END;
+                CREATE TRIGGER delivery_fixed BEFORE UPDATE OF id, order_id, line_number, delivered_on, quantity_hundredths,
+                    amount_pence, recorded_by, recorded_at ON delivery
+                    BEGIN SELECT RAISE(ABORT, 'a delivery''s record is fixed'); END;
+
+                -- Every movement of money, append-only. The changes per kind are fixed by the CHECK; the
+                -- trigger below applies each entry to its stream's cached balance.
+                CREATE TABLE ledger_entry (
+                    id INTEGER PRIMARY KEY,
+                    stream_id TEXT NOT NULL REFERENCES funding_stream(id),
+                    budget_holder_id TEXT NOT NULL REFERENCES budget_holder(id),
+                    kind TEXT NOT NULL CHECK (kind IN ('allocation', 'reservation', 'release', 'spend', 'reversal')),
+                    amount_pence INTEGER NOT NULL CHECK (amount_pence > 0),
+                    allocated_change_pence INTEGER NOT NULL,
+                    committed_change_pence INTEGER NOT NULL,
+                    spent_change_pence INTEGER NOT NULL,
+                    order_id TEXT REFERENCES purchase_order(id),
+                    delivery_id TEXT REFERENCES delivery(id),
+                    actor_user_id TEXT REFERENCES user(id),
+                    delegation_id TEXT REFERENCES delegation(id),
+                    occurred_at TEXT NOT NULL,
+                    CHECK (CASE kind
+                        WHEN 'allocation' THEN allocated_change_pence = amount_pence
+                            AND committed_change_pence = 0 AND spent_change_pence = 0
+                        WHEN 'reservation' THEN committed_change_pence = amount_pence
+                            AND allocated_change_pence = 0 AND spent_change_pence = 0
+                        WHEN 'release' THEN committed_change_pence = -amount_pence
+                            AND allocated_change_pence = 0 AND spent_change_pence = 0
+                        WHEN 'spend' THEN spent_change_pence = amount_pence AND committed_change_pence = -amount_pence
+                            AND allocated_change_pence = 0
+                        WHEN 'reversal' THEN spent_change_pence = -amount_pence
+                            AND allocated_change_pence = 0 AND committed_change_pence = 0
+                    END)
+                ) STRICT;
+                CREATE INDEX ledger_entry_holder ON ledger_entry(budget_holder_id, id);
+                CREATE INDEX ledger_entry_stream ON ledger_entry(stream_id, id);
+                CREATE INDEX ledger_entry_order ON ledger_entry(order_id) WHERE order_id IS NOT NULL;
+                CREATE TRIGGER ledger_entry_no_update BEFORE UPDATE ON ledger_entry
+                    BEGIN SELECT RAISE(ABORT, 'ledger_entry is append-only'); END;
+                CREATE TRIGGER ledger_entry_no_delete BEFORE DELETE ON ledger_entry
+                    BEGIN SELECT RAISE(ABORT, 'ledger_entry is append-only'); END;
+                CREATE TRIGGER ledger_entry_holder_matches BEFORE INSERT ON ledger_entry
+                    WHEN NOT EXISTS (SELECT 1 FROM funding_stream WHERE id = new.stream_id AND budget_holder_id = new.budget_holder_id)
+                    BEGIN SELECT RAISE(ABORT, 'a ledger entry''s holder is its stream''s holder'); END;
+                CREATE TRIGGER ledger_entry_apply AFTER INSERT ON ledger_entry BEGIN
+                    UPDATE funding_stream SET
+                        allocated_pence = allocated_pence + new.allocated_change_pence,
+                        committed_pence = committed_pence + new.committed_change_pence,
+                        spent_pence = spent_pence + new.spent_change_pence
+                    WHERE id = new.stream_id;
+                END;
+
+                -- The transactional outbox: events written with the change they announce.
+                CREATE TABLE outbox_event (
+                    seq INTEGER PRIMARY KEY,
+                    id TEXT NOT NULL UNIQUE CHECK (id GLOB 'evt_*'),
+                    type TEXT NOT NULL CHECK (length(type) BETWEEN 1 AND 64),
+                    occurred_at TEXT NOT NULL,
+                    payload TEXT NOT NULL CHECK (json_valid(payload)),
+                    dispatched_at TEXT
+                ) STRICT;
+                CREATE INDEX outbox_event_pending ON outbox_event(seq) WHERE dispatched_at IS NULL;
+                """)
+        }
         return migrator
     }
 }

@@ -10,6 +10,9 @@ public struct AppDatabase: Sendable {
     /// The source of "now" for every store that uses this database.
     public let clock: any WallClock
 
+    /// The UTC day by `clock`.
+    public var today: CalendarDay { CalendarDay(clock.now()) }
+
     /// Opens (creating if needed) the database at `path`; `:memory:` gives a private in-memory
     /// database for tests. Does not migrate: call `migrate()`.
     public static func open(path: String, clock: any WallClock = SystemWallClock()) throws -> AppDatabase {

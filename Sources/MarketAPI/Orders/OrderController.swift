@@ -1,0 +1,78 @@
+import Hummingbird
+import MarketCore
+import MarketStore
+
+/// Orders and deliveries: `/v1/orders/...` and `/v1/deliveries/...`.
+struct OrderController {
+    let orders: OrderStore
+    let database: AppDatabase
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        let orderRoutes = router.group("v1/orders", context: AuthenticatedContext.self)
+        orderRoutes.get(use: list)
+        orderRoutes.post(use: place)
+        orderRoutes.get(":id", use: show)
+        orderRoutes.post(":id/accept", use: accept)
+        orderRoutes.post(":id/decline", use: decline)
+        orderRoutes.post(":id/cancel", use: cancel)
+        orderRoutes.post(":id/deliveries", use: recordDelivery)
+        let deliveries = router.group("v1/deliveries", context: AuthenticatedContext.self)
+        deliveries.post(":id/confirm", use: confirm)
+        deliveries.post(":id/dispute", use: dispute)
+    }
+
+    /// `?status=` and `?budget_holder_id=` narrow the list; newest first.
+    @Sendable func list(_ request: Request, context: AuthenticatedContext) async throws -> ListResponse<OrderResponse> {
+        let status = try request.queryValue("status", as: OrderStatus.self)
+        let holder = try request.uri.queryParameters.get("budget_holder_id").map { text in
+            guard let holder = BudgetHolderID(text) else { throw MarketError.invalid("budget_holder_id", "is not a budget holder id") }
+            return holder
+        }
+        let page = try await orders.orders(by: context.policy, status: status, holder: holder, page: try request.pageRequest)
+        return ListResponse(page, OrderResponse.init)
+    }
+
+    @Sendable func place(_ request: Request, context: AuthenticatedContext) async throws -> EditedResponse<OrderResponse> {
+        let body = try await request.decodeJSON(as: PlaceOrderRequest.self, context: context)
+        let new = try NewOrder(
+            holderID: body.budgetHolderId, streamID: body.streamId, startDate: body.startDate, weeks: body.recurrence?.weeks,
+            hasRecurrence: body.recurrence != nil, lines: body.lines?.map { ($0.offeringId, $0.quantity) }, note: body.note,
+            today: database.today)
+        let order = try await orders.place(new, by: context.policy, idempotency: context.idempotencyKey)
+        return EditedResponse(status: .created, response: OrderResponse(order))
+    }
+
+    @Sendable func show(_ request: Request, context: AuthenticatedContext) async throws -> OrderResponse {
+        OrderResponse(try await orders.order(try context.parameters.identifier("id", as: OrderID.self), by: context.policy))
+    }
+
+    @Sendable func accept(_ request: Request, context: AuthenticatedContext) async throws -> OrderResponse {
+        OrderResponse(try await orders.accept(try context.parameters.identifier("id", as: OrderID.self), by: context.policy))
+    }
+
+    @Sendable func decline(_ request: Request, context: AuthenticatedContext) async throws -> OrderResponse {
+        OrderResponse(try await orders.decline(try context.parameters.identifier("id", as: OrderID.self), by: context.policy))
+    }
+
+    @Sendable func cancel(_ request: Request, context: AuthenticatedContext) async throws -> OrderResponse {
+        OrderResponse(try await orders.cancel(try context.parameters.identifier("id", as: OrderID.self), by: context.policy))
+    }
+
+    @Sendable func recordDelivery(_ request: Request, context: AuthenticatedContext) async throws -> EditedResponse<DeliveryResponse> {
+        let id = try context.parameters.identifier("id", as: OrderID.self)
+        let body = try await request.decodeJSON(as: RecordDeliveryRequest.self, context: context)
+        let delivery = try await orders.recordDelivery(
+            on: id, lineNumber: body.lineNumber, deliveredOn: body.deliveredOn, quantity: body.quantity, by: context.policy)
+        return EditedResponse(status: .created, response: DeliveryResponse(delivery))
+    }
+
+    @Sendable func confirm(_ request: Request, context: AuthenticatedContext) async throws -> DeliveryResponse {
+        DeliveryResponse(try await orders.confirm(try context.parameters.identifier("id", as: DeliveryID.self), by: context.policy))
+    }
+
+    @Sendable func dispute(_ request: Request, context: AuthenticatedContext) async throws -> DeliveryResponse {
+        let id = try context.parameters.identifier("id", as: DeliveryID.self)
+        let body = try await request.decodeJSON(as: DisputeDeliveryRequest.self, context: context)
+        return DeliveryResponse(try await orders.dispute(id, reason: body.reason, by: context.policy))
+    }
+}

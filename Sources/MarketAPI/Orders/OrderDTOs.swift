@@ -1,0 +1,124 @@
+import Foundation
+import Hummingbird
+import MarketCore
+
+struct PlaceOrderRequest: Decodable {
+    struct Recurrence: Decodable {
+        let weeks: Int?
+    }
+
+    struct Line: Decodable {
+        let offeringId: OfferingID?
+        /// Decimal, so that `1.5` hours is exact.
+        let quantity: Decimal?
+    }
+
+    let budgetHolderId: BudgetHolderID?
+    let streamId: FundingStreamID?
+    let startDate: CalendarDay?
+    let recurrence: Recurrence?
+    let lines: [Line]?
+    let note: String?
+}
+
+struct OrderLineResponse: Encodable, Sendable {
+    let lineNumber: Int
+    let offeringId: OfferingID
+    let title: String
+    let category: String
+    let unit: String
+    let quantity: Decimal
+    let unitPricePence: Int64
+    let priceSource: PriceSource
+    let lineTotalPence: Int64
+
+    init(_ line: OrderLine) {
+        lineNumber = line.lineNumber
+        offeringId = line.offeringID
+        title = line.title
+        category = line.category
+        unit = line.unit
+        quantity = line.quantity.decimal
+        unitPricePence = line.unitPricePence
+        priceSource = line.priceSource
+        lineTotalPence = line.lineTotalPence
+    }
+}
+
+struct DeliveryResponse: ResponseEncodable, Sendable {
+    let id: DeliveryID
+    let orderId: OrderID
+    let lineNumber: Int
+    let deliveredOn: CalendarDay
+    let quantity: Decimal
+    let amountPence: Int64
+    let status: DeliveryStatus
+    let disputeReason: Nullable<String>
+    let recordedAt: Date
+    let decidedAt: Nullable<Date>
+
+    init(_ delivery: Delivery) {
+        id = delivery.id
+        orderId = delivery.orderID
+        lineNumber = delivery.lineNumber
+        deliveredOn = delivery.deliveredOn
+        quantity = delivery.quantity.decimal
+        amountPence = delivery.amountPence
+        status = delivery.status
+        disputeReason = Nullable(delivery.disputeReason)
+        recordedAt = delivery.recordedAt
+        decidedAt = Nullable(delivery.decidedAt)
+    }
+}
+
+struct OrderResponse: ResponseEncodable, Sendable {
+    struct Recurrence: Encodable, Sendable {
+        let weeks: Int
+    }
+
+    let id: OrderID
+    let budgetHolderId: BudgetHolderID
+    let streamId: FundingStreamID
+    let providerId: OrganisationID
+    let status: OrderStatus
+    let startDate: CalendarDay
+    let recurrence: Nullable<Recurrence>
+    let totalPence: Int64
+    let note: Nullable<String>
+    let lines: [OrderLineResponse]
+    let deliveries: [DeliveryResponse]
+    let placedBy: UserID
+    /// The delegation the order was placed under, when a delegate placed it.
+    let delegationId: Nullable<DelegationID>
+    let placedAt: Date
+    let updatedAt: Date
+
+    init(_ tracked: OrderWithDeliveries) {
+        let order = tracked.order
+        id = order.id
+        budgetHolderId = order.holderID
+        streamId = order.streamID
+        providerId = order.providerID
+        status = order.status
+        startDate = order.startDate
+        recurrence = Nullable(order.weeks.map(Recurrence.init))
+        totalPence = order.totalPence
+        note = Nullable(order.note)
+        lines = order.lines.map(OrderLineResponse.init)
+        deliveries = tracked.deliveries.map(DeliveryResponse.init)
+        placedBy = order.placedBy
+        delegationId = Nullable(order.delegationID)
+        placedAt = order.placedAt
+        updatedAt = order.updatedAt
+    }
+}
+
+struct RecordDeliveryRequest: Decodable {
+    let lineNumber: Int?
+    let deliveredOn: CalendarDay?
+    let quantity: Decimal?
+}
+
+struct DisputeDeliveryRequest: Decodable {
+    let reason: String?
+}

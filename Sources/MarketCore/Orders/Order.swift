@@ -1,0 +1,241 @@
+import Foundation
+
+/// Where an order is in its life. placed → accepted | declined; accepted → completed once every
+/// unit is delivered and confirmed; placed or accepted → cancelled.
+public enum OrderStatus: String, Sendable, Codable, CaseIterable {
+    case placed
+    case accepted
+    case declined
+    case cancelled
+    case completed
+
+    /// Still holding reserved money that a cancellation would release.
+    public var isOpen: Bool { self == .placed || self == .accepted }
+}
+
+/// One line of an order, priced when the order was placed.
+public struct OrderLine: Sendable, Equatable, Codable {
+    public let lineNumber: Int
+    public let offeringID: OfferingID
+    public let title: String
+    public let category: String
+    public let unit: String
+    /// Per week for a recurring order.
+    public let quantity: Quantity
+    public let unitPricePence: Int64
+    public let priceSource: PriceSource
+    /// `quantity` × `unitPricePence` (rounded once, by `Money`) × the order's weeks.
+    public let lineTotalPence: Int64
+
+    public init(
+        lineNumber: Int, offeringID: OfferingID, title: String, category: String, unit: String, quantity: Quantity,
+        unitPricePence: Int64, priceSource: PriceSource, lineTotalPence: Int64
+    ) {
+        self.lineNumber = lineNumber
+        self.offeringID = offeringID
+        self.title = title
+        self.category = category
+        self.unit = unit
+        self.quantity = quantity
+        self.unitPricePence = unitPricePence
+        self.priceSource = priceSource
+        self.lineTotalPence = lineTotalPence
+    }
+}
+
+/// An order for one holder from one provider, paid from one funding stream.
+public struct Order: Sendable, Equatable, Codable {
+    public let id: OrderID
+    public let holderID: BudgetHolderID
+    public let streamID: FundingStreamID
+    public let providerID: OrganisationID
+    public var status: OrderStatus
+    public let startDate: CalendarDay
+    /// `nil` for a one-off order.
+    public let weeks: Int?
+    public let totalPence: Int64
+    public let note: String?
+    public let lines: [OrderLine]
+    public let placedBy: UserID
+    /// Set when a delegate placed the order.
+    public let delegationID: DelegationID?
+    public let placedAt: Date
+    public var updatedAt: Date
+
+    public init(
+        id: OrderID, holderID: BudgetHolderID, streamID: FundingStreamID, providerID: OrganisationID, status: OrderStatus,
+        startDate: CalendarDay, weeks: Int?, totalPence: Int64, note: String?, lines: [OrderLine], placedBy: UserID,
+        delegationID: DelegationID?, placedAt: Date, updatedAt: Date
+    ) {
+        self.id = id
+        self.holderID = holderID
+        self.streamID = streamID
+        self.providerID = providerID
+        self.status = status
+        self.startDate = startDate
+        self.weeks = weeks
+        self.totalPence = totalPence
+        self.note = note
+        self.lines = lines
+        self.placedBy = placedBy
+        self.delegationID = delegationID
+        self.placedAt = placedAt
+        self.updatedAt = updatedAt
+    }
+
+    /// How many times each line's quantity is delivered: the weeks of a recurring order, else once.
+    public var occurrences: Int { weeks ?? 1 }
+
+    /// The most of `line` that may be delivered in all.
+    public func orderedQuantity(of line: OrderLine) -> Int64 { line.quantity.hundredths * Int64(occurrences) }
+}
+
+/// Where a delivery is: recorded by the provider, then confirmed or disputed by the buyer.
+/// A disputed delivery keeps its money reserved until it is confirmed.
+public enum DeliveryStatus: String, Sendable, Codable, CaseIterable {
+    case recorded
+    case confirmed
+    case disputed
+}
+
+/// Support delivered against one order line.
+public struct Delivery: Sendable, Equatable, Codable {
+    public let id: DeliveryID
+    public let orderID: OrderID
+    public let lineNumber: Int
+    public let deliveredOn: CalendarDay
+    public let quantity: Quantity
+    /// What the delivery costs, turned from reserved into spent when it is confirmed.
+    public let amountPence: Int64
+    public var status: DeliveryStatus
+    public var disputeReason: String?
+    public let recordedAt: Date
+    public var decidedAt: Date?
+
+    public init(
+        id: DeliveryID, orderID: OrderID, lineNumber: Int, deliveredOn: CalendarDay, quantity: Quantity, amountPence: Int64,
+        status: DeliveryStatus, disputeReason: String?, recordedAt: Date, decidedAt: Date?
+    ) {
+        self.id = id
+        self.orderID = orderID
+        self.lineNumber = lineNumber
+        self.deliveredOn = deliveredOn
+        self.quantity = quantity
+        self.amountPence = amountPence
+        self.status = status
+        self.disputeReason = disputeReason
+        self.recordedAt = recordedAt
+        self.decidedAt = decidedAt
+    }
+
+    /// The cost of delivering `quantity` of `line`, when `deliveredBefore` (hundredths) was
+    /// delivered already. The delivery that completes a line takes whatever of the line total is
+    /// left, so that deliveries always add up to the line total exactly, whatever the rounding.
+    public static func amount(
+        of quantity: Quantity, on line: OrderLine, in order: Order, deliveredBefore: Int64, chargedBefore: Int64
+    ) -> Int64 {
+        if deliveredBefore + quantity.hundredths == order.orderedQuantity(of: line) {
+            return line.lineTotalPence - chargedBefore
+        }
+        return min(Money.price(of: quantity, at: line.unitPricePence) ?? 0, line.lineTotalPence - chargedBefore)
+    }
+}
+
+/// A request to place an order, checked against every rule that needs no database.
+public struct NewOrder: Sendable, Equatable {
+    public struct Line: Sendable, Equatable {
+        public let offeringID: OfferingID
+        /// The requested amount, checked against the offering's unit once it is known.
+        public let quantity: Decimal
+    }
+
+    /// Weekly orders run for at most two years.
+    public static let maximumWeeks = 104
+    public static let maximumLines = 50
+
+    public let holderID: BudgetHolderID
+    public let streamID: FundingStreamID?
+    public let startDate: CalendarDay
+    public let weeks: Int?
+    public let lines: [Line]
+    public let note: String?
+
+    public init(
+        holderID: BudgetHolderID?, streamID: FundingStreamID?, startDate: CalendarDay?, weeks: Int?, hasRecurrence: Bool,
+        lines: [(offeringID: OfferingID?, quantity: Decimal?)]?, note: String?, today: CalendarDay
+    ) throws(MarketError) {
+        var v = Validator()
+        v.check(holderID != nil, "budget_holder_id", "is required")
+        v.check(startDate != nil, "start_date", "is required")
+        if let startDate { v.check(startDate >= today, "start_date", "must not be before today (\(today))") }
+        if hasRecurrence {
+            v.check(weeks.map { (1...Self.maximumWeeks).contains($0) } ?? false, "recurrence.weeks",
+                    "must be a whole number of weeks from 1 to \(Self.maximumWeeks)")
+        }
+        let lines = lines ?? []
+        v.check((1...Self.maximumLines).contains(lines.count), "lines", "must have 1 to \(Self.maximumLines) lines")
+        var checked: [Line] = []
+        for (index, line) in lines.enumerated() {
+            v.check(line.offeringID != nil, "lines[\(index)].offering_id", "is required")
+            v.check(line.quantity != nil, "lines[\(index)].quantity", "is required")
+            if let offeringID = line.offeringID, let quantity = line.quantity {
+                checked.append(Line(offeringID: offeringID, quantity: quantity))
+            }
+        }
+        let note = v.optionalText(note, "note", maxLength: 2000)
+        try v.throwIfInvalid()
+        guard let holderID, let startDate else { throw .invalid("body", "is incomplete") }
+        self.holderID = holderID
+        self.streamID = streamID
+        self.startDate = startDate
+        self.weeks = hasRecurrence ? weeks : nil
+        self.lines = checked
+        self.note = note
+    }
+
+    /// Prices the lines at the offerings' prices for this holder (found in `offerings`, which
+    /// holds every requested offering that is published): quantity checks against each unit, one
+    /// provider per order, and totals with overflow checks. Field errors name `lines[i]`.
+    public func priced(with offerings: [OfferingID: ListedOffering], taxonomy: CategoryTaxonomy) throws(MarketError) -> [OrderLine] {
+        var v = Validator()
+        var priced: [OrderLine] = []
+        let providers = Set(offerings.values.map(\.offering.providerID))
+        v.check(providers.count <= 1, "lines", "every line must be from the same provider: place one order per provider")
+        for (index, line) in lines.enumerated() {
+            guard let listed = offerings[line.offeringID] else {
+                v.add("lines[\(index)].offering_id", "no published offering has this id")
+                continue
+            }
+            let details = listed.offering.details
+            let divisible = taxonomy.unit(details.unit)?.divisible ?? false
+            guard let quantity = Quantity.validated(line.quantity, divisible: divisible, "lines[\(index)].quantity", &v) else {
+                continue
+            }
+            let perOccurrence = Money.price(of: quantity, at: listed.effectivePricePence)
+            let (total, overflow) = (perOccurrence ?? 0).multipliedReportingOverflow(by: Int64(weeks ?? 1))
+            guard perOccurrence != nil, !overflow else {
+                v.add("lines[\(index)].quantity", "makes a total too large to pay")
+                continue
+            }
+            v.check(total > 0, "lines[\(index)].quantity", "costs less than a penny: order more")
+            priced.append(OrderLine(
+                lineNumber: index + 1, offeringID: line.offeringID, title: details.title, category: details.category,
+                unit: details.unit, quantity: quantity, unitPricePence: listed.effectivePricePence,
+                priceSource: listed.priceSource, lineTotalPence: total))
+        }
+        if Money.sum(priced.map(\.lineTotalPence)) == nil { v.add("lines", "the order's total is too large to pay") }
+        try v.throwIfInvalid()
+        return priced
+    }
+}
+
+/// An order with the deliveries recorded against it, oldest first: how the API shows an order.
+public struct OrderWithDeliveries: Sendable, Equatable, Codable {
+    public let order: Order
+    public let deliveries: [Delivery]
+
+    public init(order: Order, deliveries: [Delivery]) {
+        self.order = order
+        self.deliveries = deliveries
+    }
+}

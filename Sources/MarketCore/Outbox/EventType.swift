@@ -1,0 +1,14 @@
+/// The events written to the transactional outbox, in the same transaction as the change they
+/// announce. The webhook dispatcher (a later issue) delivers them; nothing is sent from a handler.
+public enum EventType: String, Sendable, Codable, CaseIterable {
+    case orderPlaced = "order.placed"
+    case orderAccepted = "order.accepted"
+    case orderDeclined = "order.declined"
+    case orderCancelled = "order.cancelled"
+    case orderCompleted = "order.completed"
+    case deliveryRecorded = "delivery.recorded"
+    case deliveryConfirmed = "delivery.confirmed"
+    case deliveryDisputed = "delivery.disputed"
+    /// A stream's available money fell under 10% of its allocation.
+    case budgetLowBalance = "budget.low_balance"
+}

@@ -1,0 +1,280 @@
+import Foundation
+import GRDB
+import MarketCore
+
+/// Budget holders, their funding streams and ledgers, and the delegations that let others act
+/// for them. Every change of money goes through `Ledger.post` in the change's one transaction.
+public struct BudgetStore: Sendable {
+    let database: AppDatabase
+    let taxonomy: CategoryTaxonomy
+
+    public init(database: AppDatabase, taxonomy: CategoryTaxonomy) {
+        self.database = database
+        self.taxonomy = taxonomy
+    }
+
+    /// The day by the service's clock, for rules about dates (expiries, start dates).
+    public var today: CalendarDay { database.today }
+
+    // MARK: Holders
+
+    /// Registers a holder: a council's staff register someone their council funds (optionally
+    /// linking that person's own budget-holder account of the same council); a self-funder's
+    /// account registers itself, once.
+    public func registerHolder(_ new: NewBudgetHolder, by policy: AccessPolicy) async throws -> BudgetHolder {
+        let council = try policy.authorizeRegisteringHolder(council: new.councilID)
+        let principal = policy.principal
+        let linked = council == nil ? principal.userID : new.userID
+        let now = database.clock.now()
+        let holder = BudgetHolder(id: .random(), displayName: new.displayName, councilID: council, userID: linked, createdAt: now)
+        return try await database.write { db in
+            if let council, try !CouncilRecord.exists(db, key: council.rawValue) { throw MarketError.notFound(resource: "council") }
+            if let linked {
+                if try BudgetHolderRecord.filter(Column("user_id") == linked.rawValue).fetchCount(db) > 0 {
+                    throw MarketError.conflict(council == nil
+                        ? "you are already registered as a budget holder" : "this account is already linked to a budget holder")
+                }
+                let account = try UserRecord.fetchOne(db, key: linked.rawValue)
+                guard account?.role == .budgetHolder, account?.councilId == council else {
+                    throw MarketError.invalid("user_id", "must be a budget holder's account of the same council")
+                }
+            }
+            try BudgetHolderRecord(holder, createdBy: principal.userID).insert(db)
+            try AuditEventRecord.append(
+                db, at: now, actor: principal.userID, action: "budget_holder.registered", subjectType: "budget_holder",
+                subjectID: holder.id.rawValue)
+            return holder
+        }
+    }
+
+    public func holder(_ id: BudgetHolderID, by policy: AccessPolicy) async throws -> BudgetHolder {
+        let today = self.today
+        return try await database.read { db in try HolderAccess.load(id, policy: policy, today: today, db).holder }
+    }
+
+    /// The holder linked to a user's own account, if any (for `GET /v1/me`).
+    public func holderID(linkedTo user: UserID) async throws -> BudgetHolderID? {
+        try await database.read { db in
+            try BudgetHolderRecord.filter(Column("user_id") == user.rawValue).fetchOne(db)?.id
+        }
+    }
+
+    /// The holders the caller can see, by id.
+    public func holders(by policy: AccessPolicy, page: PageRequest) async throws -> Page<BudgetHolder> {
+        let scope = policy.budgetHolderScope.condition(on: "id", today: today)
+        var arguments = scope.arguments
+        var sql = "SELECT * FROM budget_holder WHERE \(scope.sql)"
+        if let after = page.after {
+            sql += " AND id > ?"
+            arguments += [after.key]
+        }
+        sql += " ORDER BY id LIMIT ?"
+        arguments += [page.limit + 1]
+        let query = sql
+        let fetched = try await database.read { [arguments] db in
+            try BudgetHolderRecord.fetchAll(db, sql: query, arguments: arguments).map(\.holder)
+        }
+        return Page(fetched: fetched, limit: page.limit, key: \.id.rawValue)
+    }
+
+    // MARK: Streams and balances
+
+    /// Adds a funding stream with its first allocation (an `allocation` ledger entry), for
+    /// council staff of the holder's council or a self-funder for themselves.
+    public func addStream(
+        _ new: NewFundingStream, to holderID: BudgetHolderID, by policy: AccessPolicy, idempotency: IdempotencyKey?
+    ) async throws -> FundingStream {
+        let now = database.clock.now()
+        let today = self.today
+        return try await database.write(as: policy.principal.userID, idempotency: idempotency) { db in
+            let access = try HolderAccess.load(holderID, policy: policy, today: today, db)
+            let acting = try access.authorize(.manageFunding)
+            try new.check(for: access.holder)
+            if let organisation = new.managingOrganisationID, let kind = new.managementOption.managingOrganisationKind {
+                guard try OrganisationRecord.filter(Column("id") == organisation.rawValue && Column("kind") == kind.rawValue)
+                    .fetchCount(db) == 1
+                else { throw MarketError.invalid("managing_organisation_id", "no \(kind.rawValue) organisation has this id") }
+            }
+            var stream = FundingStreamRecord(new, id: .random(), holder: holderID, at: now)
+            try stream.insert(db)
+            try Ledger.post(.allocation, new.allocationPence, to: stream, acting: acting, at: now, db)
+            try AuditEventRecord.append(
+                db, at: now, actor: acting.userID, action: "funding_stream.added", subjectType: "funding_stream",
+                subjectID: stream.id.rawValue,
+                details: acting.auditDetails.merging(["allocation_pence": String(new.allocationPence)]) { $1 })
+            stream = try Ledger.stream(stream.id, db)
+            return stream.stream
+        }
+    }
+
+    /// Adds money to a stream (an `allocation` entry).
+    public func topUp(
+        _ streamID: FundingStreamID, of holderID: BudgetHolderID, amountPence: Int64, by policy: AccessPolicy,
+        idempotency: IdempotencyKey?
+    ) async throws -> FundingStream {
+        var v = Validator()
+        v.check(Money.allocationRange.contains(amountPence), "amount_pence",
+                "must be a whole number of pence from 1 to \(Money.maximumAllocationPence)")
+        try v.throwIfInvalid()
+        let now = database.clock.now()
+        let today = self.today
+        return try await database.write(as: policy.principal.userID, idempotency: idempotency) { db in
+            let access = try HolderAccess.load(holderID, policy: policy, today: today, db)
+            let acting = try access.authorize(.manageFunding)
+            let stream = try Ledger.stream(streamID, db)
+            guard stream.budgetHolderId == holderID else { throw MarketError.notFound(resource: "funding stream") }
+            guard stream.allocatedPence <= Money.maximumAllocationPence - amountPence else {
+                throw MarketError.invalid("amount_pence", "would take the stream over \(Money.describe(Money.maximumAllocationPence))")
+            }
+            try Ledger.post(.allocation, amountPence, to: stream, acting: acting, at: now, db)
+            try AuditEventRecord.append(
+                db, at: now, actor: acting.userID, action: "funding_stream.topped_up", subjectType: "funding_stream",
+                subjectID: streamID.rawValue, details: acting.auditDetails.merging(["amount_pence": String(amountPence)]) { $1 })
+            return try Ledger.stream(streamID, db).stream
+        }
+    }
+
+    /// The holder's streams, oldest first, with their balances.
+    public func budget(of holderID: BudgetHolderID, by policy: AccessPolicy) async throws -> (BudgetHolder, [FundingStream]) {
+        let today = self.today
+        return try await database.read { db in
+            let access = try HolderAccess.load(holderID, policy: policy, today: today, db)
+            let streams = try FundingStreamRecord.filter(Column("budget_holder_id") == holderID.rawValue)
+                .order(Column("seq")).fetchAll(db).map(\.stream)
+            return (access.holder, streams)
+        }
+    }
+
+    /// The holder's ledger entries, oldest first, optionally for one stream.
+    public func statement(
+        of holderID: BudgetHolderID, stream: FundingStreamID?, by policy: AccessPolicy, page: PageRequest
+    ) async throws -> Page<LedgerEntry> {
+        let today = self.today
+        let after = try page.afterRowNumber()
+        let entries = try await database.read { db in
+            _ = try HolderAccess.load(holderID, policy: policy, today: today, db)
+            var request = LedgerEntryRecord.filter(Column("budget_holder_id") == holderID.rawValue)
+            if let stream { request = request.filter(Column("stream_id") == stream.rawValue) }
+            if let after { request = request.filter(Column("id") > after) }
+            return try request.order(Column("id")).limit(page.limit + 1).fetchAll(db).map(\.entry)
+        }
+        return Page(fetched: entries, limit: page.limit, key: { String($0.id) })
+    }
+
+    // MARK: Delegations
+
+    /// Grants a delegation: the holder themself, or their council's admins and commissioners.
+    /// The grantee is a broker organisation or a budget-holder account (a family member).
+    public func grant(_ new: NewDelegation, by policy: AccessPolicy) async throws -> Delegation {
+        let now = database.clock.now()
+        let today = self.today
+        return try await database.write { db in
+            let access = try HolderAccess.load(new.holderID, policy: policy, today: today, db)
+            let acting = try access.authorize(.manageDelegations)
+            switch new.grantee {
+            case .organisation(let organisation):
+                guard try OrganisationRecord.filter(Column("id") == organisation.rawValue && Column("kind") == "broker")
+                    .fetchCount(db) == 1
+                else { throw MarketError.invalid("grantee_organisation_id", "no broker organisation has this id") }
+            case .user(let user):
+                guard try UserRecord.fetchOne(db, key: user.rawValue)?.role == .budgetHolder else {
+                    throw MarketError.invalid("grantee_user_id", "must be the account of a person (a budget-holder account)")
+                }
+                guard user != access.holder.userID else {
+                    throw MarketError.invalid("grantee_user_id", "is the holder's own account")
+                }
+            }
+            let delegation = Delegation(
+                id: .random(), holderID: new.holderID, grantee: new.grantee, rights: new.rights, expiresOn: new.expiresOn,
+                grantedBy: acting.userID, grantedAt: now, revokedAt: nil)
+            try DelegationRecord(delegation).insert(db)
+            try AuditEventRecord.append(
+                db, at: now, actor: acting.userID, action: "delegation.granted", subjectType: "delegation",
+                subjectID: delegation.id.rawValue,
+                details: acting.auditDetails.merging(["rights": delegation.rights.map(\.rawValue).sorted().joined(separator: ",")]) { $1 })
+            return delegation
+        }
+    }
+
+    /// The delegations granted to the caller (or their broker organisation), and those of the
+    /// holders the caller manages delegations for (their own budget; their council's holders),
+    /// revoked ones included, by id.
+    public func delegations(by policy: AccessPolicy, page: PageRequest) async throws -> Page<Delegation> {
+        let principal = policy.principal
+        var sql = """
+            SELECT * FROM delegation WHERE (grantee_user_id = ? OR grantee_organisation_id = ?
+                OR budget_holder_id IN (SELECT id FROM budget_holder WHERE user_id = ?)
+            """
+        var arguments: StatementArguments = [
+            principal.userID, principal.role == .broker ? principal.organisationID : nil, principal.userID,
+        ]
+        switch policy.budgetHolderScope {
+        case .all, .council:
+            let managed = policy.budgetHolderScope.condition(on: "budget_holder_id", today: today)
+            sql += " OR \(managed.sql)"
+            arguments += managed.arguments
+        case .actingFor, .none:
+            break
+        }
+        sql += ")"
+        if let after = page.after {
+            sql += " AND id > ?"
+            arguments += [after.key]
+        }
+        sql += " ORDER BY id LIMIT ?"
+        arguments += [page.limit + 1]
+        let query = sql
+        let fetched = try await database.read { [arguments] db in
+            try DelegationRecord.fetchAll(db, sql: query, arguments: arguments).map(\.delegation)
+        }
+        return Page(fetched: fetched, limit: page.limit, key: \.id.rawValue)
+    }
+
+    /// Revokes a delegation at once: by whoever may grant it for the holder, or by the grantee
+    /// giving it up. Revoking a revoked delegation changes nothing.
+    public func revoke(_ id: DelegationID, by policy: AccessPolicy) async throws -> Delegation {
+        let now = database.clock.now()
+        let today = self.today
+        return try await database.write { db in
+            guard let record = try DelegationRecord.fetchOne(db, key: id.rawValue) else {
+                throw MarketError.notFound(resource: "delegation")
+            }
+            var delegation = record.delegation
+            if !delegation.isGranted(to: policy.principal) {
+                let access = try HolderAccess.load(record.budgetHolderId, policy: policy, today: today, db)
+                _ = try access.authorize(.manageDelegations)
+            }
+            guard record.revokedAt == nil else { return delegation }
+            try db.execute(
+                sql: "UPDATE delegation SET revoked_at = ?, revoked_by = ? WHERE id = ?",
+                arguments: [now, policy.principal.userID, id])
+            try AuditEventRecord.append(
+                db, at: now, actor: policy.principal.userID, action: "delegation.revoked", subjectType: "delegation",
+                subjectID: id.rawValue, details: ["budget_holder_id": record.budgetHolderId.rawValue])
+            delegation = Delegation(
+                id: delegation.id, holderID: delegation.holderID, grantee: delegation.grantee, rights: delegation.rights,
+                expiresOn: delegation.expiresOn, grantedBy: delegation.grantedBy, grantedAt: delegation.grantedAt, revokedAt: now)
+            return delegation
+        }
+    }
+}
+
+extension BudgetHolderScope {
+    /// This scope as a condition on a column holding budget holder ids.
+    func condition(on column: String, today: CalendarDay) -> (sql: String, arguments: StatementArguments) {
+        switch self {
+        case .all:
+            return ("1", [])
+        case .council(let council):
+            return ("\(column) IN (SELECT id FROM budget_holder WHERE council_id = ?)", [council])
+        case .actingFor(let user, let broker):
+            return ("""
+                \(column) IN (SELECT id FROM budget_holder WHERE user_id = ?
+                    UNION SELECT budget_holder_id FROM delegation WHERE revoked_at IS NULL
+                        AND (expires_on IS NULL OR expires_on >= ?) AND (grantee_user_id = ? OR grantee_organisation_id = ?))
+                """, [user, today, user, broker])
+        case .none:
+            return ("0", [])
+        }
+    }
+}

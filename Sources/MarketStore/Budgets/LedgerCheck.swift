@@ -1,0 +1,83 @@
+import Foundation
+import GRDB
+import MarketCore
+
+/// Checks the money invariants over the whole database, for tests, the crash-safety script and
+/// operators (`supportmarket check-ledger`):
+/// - every stream's cached balance equals the sums of its ledger entries, and committed + spent
+///   never exceeds allocated;
+/// - every order reserved exactly its total, once, and announced itself in the outbox;
+/// - what an order spent equals its confirmed deliveries, and what it still holds is what a
+///   declined, cancelled or completed order should hold (nothing, or its unconfirmed deliveries).
+public struct LedgerCheck: Sendable {
+    public struct Report: Sendable {
+        public let streams: Int
+        public let orders: Int
+        public let entries: Int
+        public let violations: [String]
+    }
+
+    let database: AppDatabase
+
+    public init(database: AppDatabase) {
+        self.database = database
+    }
+
+    public func run() async throws -> Report {
+        try await database.read { db in
+            var violations: [String] = []
+            let streams = try Row.fetchAll(db, sql: """
+                SELECT s.id, s.allocated_pence, s.committed_pence, s.spent_pence,
+                    coalesce(sum(e.allocated_change_pence), 0) AS allocated,
+                    coalesce(sum(e.committed_change_pence), 0) AS committed,
+                    coalesce(sum(e.spent_change_pence), 0) AS spent
+                FROM funding_stream s LEFT JOIN ledger_entry e ON e.stream_id = s.id GROUP BY s.id
+                """)
+            for row in streams {
+                let id: String = row["id"]
+                let cached = StreamBalance(
+                    allocatedPence: row["allocated_pence"], committedPence: row["committed_pence"], spentPence: row["spent_pence"])
+                let summed = StreamBalance(allocatedPence: row["allocated"], committedPence: row["committed"], spentPence: row["spent"])
+                if cached != summed { violations.append("stream \(id): cached balance \(cached) differs from its entries \(summed)") }
+                if summed.availablePence < 0 || summed.committedPence < 0 || summed.spentPence < 0 {
+                    violations.append("stream \(id): overspent or negative: \(summed)")
+                }
+            }
+            let orders = try Row.fetchAll(db, sql: """
+                SELECT o.id, o.status, o.total_pence,
+                    (SELECT count(*) FROM ledger_entry WHERE order_id = o.id AND kind = 'reservation') AS reservations,
+                    (SELECT coalesce(sum(amount_pence), 0) FROM ledger_entry WHERE order_id = o.id AND kind = 'reservation') AS reserved,
+                    (SELECT coalesce(sum(amount_pence), 0) FROM ledger_entry WHERE order_id = o.id AND kind = 'release') AS released,
+                    (SELECT coalesce(sum(amount_pence), 0) FROM ledger_entry WHERE order_id = o.id AND kind = 'spend') AS spent,
+                    (SELECT coalesce(sum(amount_pence), 0) FROM delivery WHERE order_id = o.id AND status = 'confirmed') AS confirmed,
+                    (SELECT coalesce(sum(amount_pence), 0) FROM delivery WHERE order_id = o.id AND status <> 'confirmed') AS unconfirmed,
+                    (SELECT count(*) FROM outbox_event WHERE type = 'order.placed'
+                        AND json_extract(payload, '$.order_id') = o.id) AS announced
+                FROM purchase_order o
+                """)
+            for row in orders {
+                let id: String = row["id"]
+                let total: Int64 = row["total_pence"]
+                let status: String = row["status"]
+                let reserved: Int64 = row["reserved"]
+                let released: Int64 = row["released"]
+                let spent: Int64 = row["spent"]
+                let unconfirmed: Int64 = row["unconfirmed"]
+                let held = reserved - released - spent
+                if row["reservations"] != 1 as Int64 || reserved != total {
+                    violations.append("order \(id): reserved \(reserved) in \(row["reservations"] as Int64) entries for a total of \(total)")
+                }
+                if spent != row["confirmed"] { violations.append("order \(id): spent \(spent), confirmed deliveries \(row["confirmed"] as Int64)") }
+                let expectedHeld: Int64 = switch status {
+                case "placed", "accepted": total - spent
+                case "declined": 0
+                default: unconfirmed
+                }
+                if held != expectedHeld { violations.append("order \(id) (\(status)): holds \(held), should hold \(expectedHeld)") }
+                if row["announced"] != 1 as Int64 { violations.append("order \(id): \(row["announced"] as Int64) order.placed events") }
+            }
+            let entries = try Int.fetchOne(db, sql: "SELECT count(*) FROM ledger_entry") ?? 0
+            return Report(streams: streams.count, orders: orders.count, entries: entries, violations: violations)
+        }
+    }
+}

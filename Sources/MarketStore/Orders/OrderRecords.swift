@@ -1,0 +1,126 @@
+import Foundation
+import GRDB
+import MarketCore
+
+struct OrderRecord: MarketRecord {
+    static let databaseTableName = "purchase_order"
+    var seq: Int64?
+    var id: OrderID
+    var budgetHolderId: BudgetHolderID
+    var streamId: FundingStreamID
+    var providerId: OrganisationID
+    var status: OrderStatus
+    var startDate: CalendarDay
+    var weeks: Int?
+    var totalPence: Int64
+    var note: String?
+    var placedBy: UserID
+    var delegationId: DelegationID?
+    var placedAt: Date
+    var updatedAt: Date
+
+    init(_ order: Order) {
+        id = order.id
+        budgetHolderId = order.holderID
+        streamId = order.streamID
+        providerId = order.providerID
+        status = order.status
+        startDate = order.startDate
+        weeks = order.weeks
+        totalPence = order.totalPence
+        note = order.note
+        placedBy = order.placedBy
+        delegationId = order.delegationID
+        placedAt = order.placedAt
+        updatedAt = order.updatedAt
+    }
+
+    func order(lines: [OrderLine]) -> Order {
+        Order(
+            id: id, holderID: budgetHolderId, streamID: streamId, providerID: providerId, status: status,
+            startDate: startDate, weeks: weeks, totalPence: totalPence, note: note, lines: lines, placedBy: placedBy,
+            delegationID: delegationId, placedAt: placedAt, updatedAt: updatedAt)
+    }
+}
+
+struct OrderLineRecord: MarketRecord {
+    static let databaseTableName = "order_line"
+    var orderId: OrderID
+    var lineNumber: Int
+    var offeringId: OfferingID
+    var title: String
+    var category: String
+    var unit: String
+    var quantityHundredths: Int64
+    var unitPricePence: Int64
+    var priceSource: PriceSource
+    var lineTotalPence: Int64
+
+    init(_ line: OrderLine, of order: OrderID) {
+        orderId = order
+        lineNumber = line.lineNumber
+        offeringId = line.offeringID
+        title = line.title
+        category = line.category
+        unit = line.unit
+        quantityHundredths = line.quantity.hundredths
+        unitPricePence = line.unitPricePence
+        priceSource = line.priceSource
+        lineTotalPence = line.lineTotalPence
+    }
+
+    var line: OrderLine {
+        OrderLine(
+            lineNumber: lineNumber, offeringID: offeringId, title: title, category: category, unit: unit,
+            quantity: storedQuantity(quantityHundredths), unitPricePence: unitPricePence,
+            priceSource: priceSource, lineTotalPence: lineTotalPence)
+    }
+}
+
+struct DeliveryRecord: MarketRecord {
+    static let databaseTableName = "delivery"
+    var seq: Int64?
+    var id: DeliveryID
+    var orderId: OrderID
+    var lineNumber: Int
+    var deliveredOn: CalendarDay
+    var quantityHundredths: Int64
+    var amountPence: Int64
+    var status: DeliveryStatus
+    var disputeReason: String?
+    var recordedBy: UserID
+    var recordedAt: Date
+    var decidedBy: UserID?
+    var decidedAt: Date?
+
+    init(_ delivery: Delivery, recordedBy: UserID) {
+        id = delivery.id
+        orderId = delivery.orderID
+        lineNumber = delivery.lineNumber
+        deliveredOn = delivery.deliveredOn
+        quantityHundredths = delivery.quantity.hundredths
+        amountPence = delivery.amountPence
+        status = delivery.status
+        disputeReason = delivery.disputeReason
+        self.recordedBy = recordedBy
+        recordedAt = delivery.recordedAt
+        decidedAt = delivery.decidedAt
+    }
+
+    var delivery: Delivery {
+        Delivery(
+            id: id, orderID: orderId, lineNumber: lineNumber, deliveredOn: deliveredOn,
+            quantity: storedQuantity(quantityHundredths), amountPence: amountPence,
+            status: status, disputeReason: disputeReason, recordedAt: recordedAt, decidedAt: decidedAt)
+    }
+}
+
+/// A quantity read back from a column whose `CHECK` keeps it positive.
+private func storedQuantity(_ hundredths: Int64) -> Quantity {
+    guard let quantity = Quantity(hundredths: hundredths) else { preconditionFailure("the schema keeps quantities positive") }
+    return quantity
+}
+
+extension OrderStatus: DatabaseValueConvertible {}
+extension DeliveryStatus: DatabaseValueConvertible {}
+extension PriceSource: DatabaseValueConvertible {}

@@ -1,0 +1,423 @@
+import Foundation
+import GRDB
+import MarketCore
+
+/// Orders and deliveries. Each step is one write transaction holding the order change, its
+/// ledger entries (through `Ledger.post`), an audit event and an outbox event.
+///
+/// Where an order is charged: `place` reserves the whole total; `confirm` turns a delivery's
+/// amount from reserved into spent; `decline` and `cancel` release what was not delivered.
+public struct OrderStore: Sendable {
+    let database: AppDatabase
+    let taxonomy: CategoryTaxonomy
+
+    public init(database: AppDatabase, taxonomy: CategoryTaxonomy) {
+        self.database = database
+        self.taxonomy = taxonomy
+    }
+
+    // MARK: Placing
+
+    /// Places an order for a holder, as the holder or a delegate with the `order` right. Prices
+    /// are the holder's today (their council's rate where one applies). The total is reserved on
+    /// the chosen stream, or on the first stream that covers the start date, permits every
+    /// line's category and has room. If none can pay, nothing is written and the problem says why.
+    public func place(_ new: NewOrder, by policy: AccessPolicy, idempotency: IdempotencyKey?) async throws -> OrderWithDeliveries {
+        let now = database.clock.now()
+        let today = CalendarDay(now)
+        let taxonomy = self.taxonomy
+        return try await database.write(as: policy.principal.userID, idempotency: idempotency) { db in
+            let access = try HolderAccess.load(new.holderID, policy: policy, today: today, db)
+            let acting = try access.authorize(.order)
+            var offerings: [OfferingID: ListedOffering] = [:]
+            for line in new.lines where offerings[line.offeringID] == nil {
+                do {
+                    let listed = try CatalogueStore.listed(line.offeringID, audience: access.holder.priceAudience, today: today, db)
+                    if listed.offering.status == .published { offerings[line.offeringID] = listed }
+                } catch MarketError.notFound {
+                    continue
+                }
+            }
+            let lines = try new.priced(with: offerings, taxonomy: taxonomy)
+            guard let total = Money.sum(lines.map(\.lineTotalPence)), let provider = offerings.values.first?.offering.providerID
+            else { throw MarketError.invalid("lines", "the order's total is too large to pay") }
+            let stream = try Self.payingStream(for: new, lines: lines, total: total, db)
+            let order = Order(
+                id: .random(), holderID: new.holderID, streamID: stream.id, providerID: provider, status: .placed,
+                startDate: new.startDate, weeks: new.weeks, totalPence: total, note: new.note, lines: lines,
+                placedBy: acting.userID, delegationID: acting.delegationID, placedAt: now, updatedAt: now)
+            try OrderRecord(order).insert(db)
+            for line in lines { try OrderLineRecord(line, of: order.id).insert(db) }
+            try Ledger.post(.reservation, total, to: stream, order: order.id, acting: acting, at: now, db)
+            try Self.announce(.orderPlaced, order, acting: acting, at: now, db)
+            return OrderWithDeliveries(order: order, deliveries: [])
+        }
+    }
+
+    /// The stream that pays: the one asked for, or the first (oldest) that can. Refusals name
+    /// every stream's reason, so the buyer knows what to change.
+    private static func payingStream(
+        for new: NewOrder, lines: [OrderLine], total: Int64, _ db: Database
+    ) throws -> FundingStreamRecord {
+        let streams = try FundingStreamRecord.filter(Column("budget_holder_id") == new.holderID.rawValue)
+            .order(Column("seq")).fetchAll(db)
+        func refusal(_ record: FundingStreamRecord) -> String? {
+            let stream = record.stream
+            if !stream.covers(new.startDate) {
+                return "funds \(stream.periodFrom) to \(stream.periodTo), and the order starts on \(new.startDate)"
+            }
+            if let line = lines.first(where: { !stream.permits(category: $0.category) }) {
+                return "may not pay for \(line.category) (restricted to \(stream.restrictedToCategories.joined(separator: ", ")))"
+            }
+            if stream.balance.availablePence < total {
+                return "has \(Money.describe(stream.balance.availablePence)) available and the order costs \(Money.describe(total))"
+            }
+            return nil
+        }
+        if let requested = new.streamID {
+            guard let stream = streams.first(where: { $0.id == requested }) else {
+                throw MarketError.invalid("stream_id", "is not a funding stream of this budget holder")
+            }
+            if let reason = refusal(stream) { throw MarketError.invalid("stream_id", "this stream \(reason)") }
+            return stream
+        }
+        var reasons: [String] = []
+        for stream in streams {
+            guard let reason = refusal(stream) else { return stream }
+            reasons.append("\(stream.id) \(reason)")
+        }
+        throw MarketError.invalid("stream_id", streams.isEmpty
+            ? "this budget holder has no funding stream to pay from"
+            : "no funding stream can pay for this order: \(reasons.joined(separator: "; "))")
+    }
+
+    // MARK: Reading
+
+    /// The order with its deliveries, for its provider's staff and whoever can see its holder.
+    public func order(_ id: OrderID, by policy: AccessPolicy) async throws -> OrderWithDeliveries {
+        let today = CalendarDay(database.clock.now())
+        return try await database.read { db in
+            let context = try OrderContext.load(id, policy: policy, today: today, db)
+            return OrderWithDeliveries(order: context.order, deliveries: try context.deliveries(db))
+        }
+    }
+
+    /// The orders the caller can see, newest first, optionally by status or holder.
+    public func orders(
+        by policy: AccessPolicy, status: OrderStatus?, holder: BudgetHolderID?, page: PageRequest
+    ) async throws -> Page<OrderWithDeliveries> {
+        let today = CalendarDay(database.clock.now())
+        var sql = "SELECT * FROM purchase_order WHERE "
+        var arguments: StatementArguments = []
+        switch policy.orderScope {
+        case .provider(let provider):
+            sql += "provider_id = ?"
+            arguments += [provider]
+        case .holders(let scope):
+            let condition = scope.condition(on: "budget_holder_id", today: today)
+            sql += condition.sql
+            arguments += condition.arguments
+        }
+        if let status {
+            sql += " AND status = ?"
+            arguments += [status]
+        }
+        if let holder {
+            sql += " AND budget_holder_id = ?"
+            arguments += [holder]
+        }
+        if let after = try page.afterRowNumber() {
+            sql += " AND seq < ?"
+            arguments += [after]
+        }
+        sql += " ORDER BY seq DESC LIMIT ?"
+        arguments += [page.limit + 1]
+        let query = sql
+        let fetched = try await database.read { [arguments] db in
+            let records = try OrderRecord.fetchAll(db, sql: query, arguments: arguments)
+            let ids = records.map(\.id.rawValue)
+            let lines = Dictionary(
+                grouping: try OrderLineRecord.filter(ids.contains(Column("order_id")))
+                    .order(Column("order_id"), Column("line_number")).fetchAll(db),
+                by: \.orderId)
+            let deliveries = Dictionary(
+                grouping: try DeliveryRecord.filter(ids.contains(Column("order_id"))).order(Column("seq")).fetchAll(db),
+                by: \.orderId)
+            return records.map { record in
+                (seq: record.seq ?? 0, order: OrderWithDeliveries(
+                    order: record.order(lines: (lines[record.id] ?? []).map(\.line)),
+                    deliveries: (deliveries[record.id] ?? []).map(\.delivery)))
+            }
+        }
+        return Page(fetched: fetched, limit: page.limit, key: { String($0.seq) }).map(\.order)
+    }
+
+    // MARK: The provider's steps
+
+    public func accept(_ id: OrderID, by policy: AccessPolicy) async throws -> OrderWithDeliveries {
+        try await change(id, by: policy) { context, now, db in
+            try policy.authorizeFulfilling(orderFrom: context.order.providerID)
+            try context.require(.placed, "only a placed order can be accepted")
+            try context.setStatus(.accepted, at: now, db)
+            return (.orderAccepted, context.acting(as: policy))
+        }
+    }
+
+    /// Declines a placed order and releases its whole reservation.
+    public func decline(_ id: OrderID, by policy: AccessPolicy) async throws -> OrderWithDeliveries {
+        try await change(id, by: policy) { context, now, db in
+            try policy.authorizeFulfilling(orderFrom: context.order.providerID)
+            try context.require(.placed, "only a placed order can be declined")
+            let acting = context.acting(as: policy)
+            try context.releaseUndelivered(acting: acting, at: now, db)
+            try context.setStatus(.declined, at: now, db)
+            return (.orderDeclined, acting)
+        }
+    }
+
+    /// Cancels an open order, by its buyer (`order` right) or its provider, and releases what
+    /// was not delivered. Deliveries already recorded keep their money reserved until confirmed.
+    public func cancel(_ id: OrderID, by policy: AccessPolicy) async throws -> OrderWithDeliveries {
+        try await change(id, by: policy) { context, now, db in
+            let acting: Acting
+            if let access = context.holderAccess {
+                acting = try access.authorize(.order)
+            } else {
+                try policy.authorizeFulfilling(orderFrom: context.order.providerID)
+                acting = context.acting(as: policy)
+            }
+            guard context.order.status.isOpen else {
+                throw MarketError.conflict("the order is \(context.order.status.rawValue): only a placed or accepted order can be cancelled")
+            }
+            try context.releaseUndelivered(acting: acting, at: now, db)
+            try context.setStatus(.cancelled, at: now, db)
+            return (.orderCancelled, acting)
+        }
+    }
+
+    /// Records support delivered against one line of an accepted order. Never more than was
+    /// ordered in total (also a schema trigger); the money stays reserved until confirmed.
+    public func recordDelivery(
+        on id: OrderID, lineNumber: Int?, deliveredOn: CalendarDay?, quantity: Decimal?, by policy: AccessPolicy
+    ) async throws -> Delivery {
+        let now = database.clock.now()
+        let today = CalendarDay(now)
+        let taxonomy = self.taxonomy
+        return try await database.write { db in
+            let context = try OrderContext.load(id, policy: policy, today: today, db)
+            let order = context.order
+            try policy.authorizeFulfilling(orderFrom: order.providerID)
+            try context.require(.accepted, "deliveries are recorded on accepted orders only")
+            var v = Validator()
+            let line = lineNumber.flatMap { number in order.lines.first { $0.lineNumber == number } }
+            v.check(line != nil, "line_number", "must be one of the order's line numbers, 1 to \(order.lines.count)")
+            if let deliveredOn {
+                v.check(deliveredOn >= order.startDate, "delivered_on", "must not be before the order's start date \(order.startDate)")
+                v.check(deliveredOn <= today, "delivered_on", "must not be after today (\(today))")
+            } else {
+                v.add("delivered_on", "is required")
+            }
+            let divisible = line.flatMap { taxonomy.unit($0.unit)?.divisible } ?? true
+            let amount = Quantity.validated(quantity, divisible: divisible, "quantity", &v)
+            try v.throwIfInvalid()
+            guard let line, let amount, let deliveredOn else { throw MarketError.invalid("body", "is incomplete") }
+            let before = try context.delivered(line: line.lineNumber, db)
+            let remaining = order.orderedQuantity(of: line) - before.quantity
+            guard amount.hundredths <= remaining else {
+                throw MarketError.invalid("quantity", "is more than is left to deliver on this line (\(Quantity(hundredths: remaining)?.decimal ?? 0) \(line.unit))")
+            }
+            let delivery = Delivery(
+                id: .random(), orderID: id, lineNumber: line.lineNumber, deliveredOn: deliveredOn, quantity: amount,
+                amountPence: Delivery.amount(
+                    of: amount, on: line, in: order, deliveredBefore: before.quantity, chargedBefore: before.amount),
+                status: .recorded, disputeReason: nil, recordedAt: now, decidedAt: nil)
+            try DeliveryRecord(delivery, recordedBy: policy.principal.userID).insert(db)
+            try context.audit("delivery.recorded", subject: delivery, acting: context.acting(as: policy), at: now, db)
+            try OutboxEventRecord.append(db, .deliveryRecorded, at: now, payload: Self.payload(of: delivery, in: order))
+            return delivery
+        }
+    }
+
+    // MARK: The buyer's steps
+
+    /// Confirms a delivery (also one disputed before): its amount moves from reserved to spent.
+    /// The order completes when every unit is delivered and confirmed.
+    public func confirm(_ id: DeliveryID, by policy: AccessPolicy) async throws -> Delivery {
+        try await decide(id, by: policy) { context, delivery, acting, now, db in
+            guard delivery.status != .confirmed else { throw MarketError.conflict("the delivery is already confirmed") }
+            delivery.status = .confirmed
+            let stream = try Ledger.stream(context.order.streamID, db)
+            if delivery.amountPence > 0 {
+                try Ledger.post(.spend, delivery.amountPence, to: stream, order: context.order.id, delivery: delivery.id,
+                                acting: acting, at: now, db)
+            }
+            return .deliveryConfirmed
+        }
+    }
+
+    /// Disputes a recorded delivery: its money stays reserved until it is confirmed.
+    public func dispute(_ id: DeliveryID, reason: String?, by policy: AccessPolicy) async throws -> Delivery {
+        var v = Validator()
+        let reason = v.text(reason ?? "", "reason", maxLength: 2000)
+        try v.throwIfInvalid()
+        return try await decide(id, by: policy) { _, delivery, _, _, _ in
+            guard delivery.status == .recorded else {
+                throw MarketError.conflict("the delivery is \(delivery.status.rawValue): only a recorded delivery can be disputed")
+            }
+            delivery.status = .disputed
+            delivery.disputeReason = reason
+            return .deliveryDisputed
+        }
+    }
+
+    // MARK: Shared steps
+
+    /// One transaction for a change of an order's status: `step` checks, posts to the ledger and
+    /// sets the status, and names the event and who acted; the audit and outbox records follow.
+    private func change(
+        _ id: OrderID, by policy: AccessPolicy,
+        _ step: @escaping @Sendable (OrderContext, Date, Database) throws -> (EventType, Acting)
+    ) async throws -> OrderWithDeliveries {
+        let now = database.clock.now()
+        let today = CalendarDay(now)
+        return try await database.write { db in
+            let context = try OrderContext.load(id, policy: policy, today: today, db)
+            let (event, acting) = try step(context, now, db)
+            let changed = try OrderContext.load(id, policy: policy, today: today, db)
+            try Self.announce(event, changed.order, acting: acting, at: now, db)
+            return OrderWithDeliveries(order: changed.order, deliveries: try changed.deliveries(db))
+        }
+    }
+
+    /// One transaction for the buyer's decision on a delivery.
+    private func decide(
+        _ id: DeliveryID, by policy: AccessPolicy,
+        _ step: @escaping @Sendable (OrderContext, inout Delivery, Acting, Date, Database) throws -> EventType
+    ) async throws -> Delivery {
+        let now = database.clock.now()
+        let today = CalendarDay(now)
+        return try await database.write { db in
+            guard let record = try DeliveryRecord.filter(Column("id") == id.rawValue).fetchOne(db) else {
+                throw MarketError.notFound(resource: "delivery")
+            }
+            let context = try OrderContext.load(record.orderId, policy: policy, today: today, db, missing: "delivery")
+            guard let access = context.holderAccess else {
+                throw MarketError.forbidden("only the buyer confirms or disputes a delivery")
+            }
+            let acting = try access.authorize(.order)
+            var delivery = record.delivery
+            let event = try step(context, &delivery, acting, now, db)
+            delivery.decidedAt = now
+            try db.execute(
+                sql: "UPDATE delivery SET status = ?, dispute_reason = ?, decided_by = ?, decided_at = ? WHERE id = ?",
+                arguments: [delivery.status, delivery.disputeReason, acting.userID, now, id])
+            try context.audit(event.rawValue, subject: delivery, acting: acting, at: now, db)
+            try OutboxEventRecord.append(db, event, at: now, payload: Self.payload(of: delivery, in: context.order))
+            if try context.isFullyDeliveredAndConfirmed(db), context.order.status == .accepted {
+                try context.setStatus(.completed, at: now, db)
+                var completed = context.order
+                completed.status = .completed
+                try Self.announce(.orderCompleted, completed, acting: acting, at: now, db)
+            }
+            return delivery
+        }
+    }
+
+    /// The audit and outbox records of an order's step.
+    private static func announce(_ event: EventType, _ order: Order, acting: Acting, at now: Date, _ db: Database) throws {
+        try AuditEventRecord.append(
+            db, at: now, actor: acting.userID, action: event.rawValue, subjectType: "order", subjectID: order.id.rawValue,
+            details: acting.auditDetails.merging(["status": order.status.rawValue, "total_pence": String(order.totalPence)]) { $1 })
+        try OutboxEventRecord.append(db, event, at: now, payload: [
+            "order_id": order.id.rawValue, "budget_holder_id": order.holderID.rawValue,
+            "provider_id": order.providerID.rawValue, "status": order.status.rawValue, "total_pence": String(order.totalPence),
+        ])
+    }
+
+    private static func payload(of delivery: Delivery, in order: Order) -> [String: String] {
+        [
+            "delivery_id": delivery.id.rawValue, "order_id": order.id.rawValue, "provider_id": order.providerID.rawValue,
+            "budget_holder_id": order.holderID.rawValue, "status": delivery.status.rawValue,
+            "amount_pence": String(delivery.amountPence),
+        ]
+    }
+}
+
+/// An order as one caller reaches it, inside one transaction: provider staff through their
+/// provider, everyone else through the holder (`holderAccess`). Out of reach is `notFound`.
+struct OrderContext {
+    let order: Order
+    let holderAccess: HolderAccess?
+
+    static func load(
+        _ id: OrderID, policy: AccessPolicy, today: CalendarDay, _ db: Database, missing: String = "order"
+    ) throws -> OrderContext {
+        guard let record = try OrderRecord.filter(Column("id") == id.rawValue).fetchOne(db) else {
+            throw MarketError.notFound(resource: missing)
+        }
+        let lines = try OrderLineRecord.filter(Column("order_id") == id.rawValue).order(Column("line_number")).fetchAll(db)
+        let order = record.order(lines: lines.map(\.line))
+        if case .provider(let provider) = policy.orderScope {
+            guard provider == order.providerID else { throw MarketError.notFound(resource: missing) }
+            return OrderContext(order: order, holderAccess: nil)
+        }
+        do {
+            return OrderContext(order: order, holderAccess: try HolderAccess.load(order.holderID, policy: policy, today: today, db))
+        } catch MarketError.notFound {
+            throw MarketError.notFound(resource: missing)
+        }
+    }
+
+    /// Who acts, when the step needs no right over the holder (the provider's steps).
+    func acting(as policy: AccessPolicy) -> Acting {
+        Acting(userID: policy.principal.userID, delegationID: nil, holderID: order.holderID)
+    }
+
+    /// `conflict` unless the order is `status`; `rule` says what needs it.
+    func require(_ status: OrderStatus, _ rule: String) throws {
+        guard order.status == status else { throw MarketError.conflict("the order is \(order.status.rawValue): \(rule)") }
+    }
+
+    func setStatus(_ status: OrderStatus, at now: Date, _ db: Database) throws {
+        try db.execute(
+            sql: "UPDATE purchase_order SET status = ?, updated_at = ? WHERE id = ?", arguments: [status, now, order.id])
+    }
+
+    func deliveries(_ db: Database) throws -> [Delivery] {
+        try DeliveryRecord.filter(Column("order_id") == order.id.rawValue).order(Column("seq")).fetchAll(db).map(\.delivery)
+    }
+
+    /// What has been delivered on one line: quantity (hundredths) and amount (pence).
+    func delivered(line: Int, _ db: Database) throws -> (quantity: Int64, amount: Int64) {
+        let row = try Row.fetchOne(db, sql: """
+            SELECT coalesce(sum(quantity_hundredths), 0) AS quantity, coalesce(sum(amount_pence), 0) AS amount
+            FROM delivery WHERE order_id = ? AND line_number = ?
+            """, arguments: [order.id, line])
+        return (row?["quantity"] ?? 0, row?["amount"] ?? 0)
+    }
+
+    /// Releases the reservation not taken by deliveries (recorded, disputed or confirmed).
+    func releaseUndelivered(acting: Acting, at now: Date, _ db: Database) throws {
+        let delivered = try Int64.fetchOne(
+            db, sql: "SELECT coalesce(sum(amount_pence), 0) FROM delivery WHERE order_id = ?", arguments: [order.id]) ?? 0
+        let undelivered = order.totalPence - delivered
+        guard undelivered > 0 else { return }
+        try Ledger.post(.release, undelivered, to: try Ledger.stream(order.streamID, db), order: order.id,
+                        acting: acting, at: now, db)
+    }
+
+    func isFullyDeliveredAndConfirmed(_ db: Database) throws -> Bool {
+        let deliveries = try self.deliveries(db)
+        guard deliveries.allSatisfy({ $0.status == .confirmed }) else { return false }
+        return order.lines.allSatisfy { line in
+            deliveries.filter { $0.lineNumber == line.lineNumber }.reduce(0) { $0 + $1.quantity.hundredths }
+                == order.orderedQuantity(of: line)
+        }
+    }
+
+    func audit(_ action: String, subject delivery: Delivery, acting: Acting, at now: Date, _ db: Database) throws {
+        try AuditEventRecord.append(
+            db, at: now, actor: acting.userID, action: action, subjectType: "delivery", subjectID: delivery.id.rawValue,
+            details: acting.auditDetails.merging(["order_id": order.id.rawValue, "amount_pence": String(delivery.amountPence)]) { $1 })
+    }
+}
