@@ -40,6 +40,21 @@ struct Migrate: AsyncParsableCommand {
     }
 }
 
+struct CheckLedger: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check-ledger",
+        abstract: "Check the money invariants: cached balances equal their ledgers, no stream overspent, every order reserved.")
+
+    @OptionGroup var common: CommonOptions
+
+    func run() async throws {
+        let report = try await LedgerCheck(database: try common.openDatabase(try common.configuration())).run()
+        print("checked \(report.streams) streams, \(report.orders) orders, \(report.entries) ledger entries")
+        for violation in report.violations { print("VIOLATION \(violation)") }
+        if !report.violations.isEmpty { throw ExitCode.failure }
+    }
+}
+
 struct Seed: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Load the demo market (idempotent), or generate a large synthetic one for benchmarks.")
@@ -76,13 +91,12 @@ struct Seed: AsyncParsableCommand {
             print("funded holder of council 1: \(SyntheticMarket.holderEmail(council: 1, seed: seed))")
             return
         }
-        let summary = try await DemoSeed(
-            database: stores.database, accounts: stores.accounts, community: stores.community, catalogue: stores.catalogue)
+        let summary = try await DemoSeed(database: stores.database, taxonomy: stores.taxonomy, accounts: stores.accounts)
             .load(from: URL(fileURLWithPath: demoFile))
         print(
             "demo market: \(summary.councils) councils, \(summary.organisations) organisations,",
             "\(summary.users) accounts, \(summary.communityResources) community resources,",
-            "\(summary.offerings) offerings, \(summary.councilRates) council rates")
+            "\(summary.offerings) offerings, \(summary.councilRates) council rates, \(summary.budgetHolders) budget holders")
     }
 }
 

@@ -51,6 +51,26 @@ public struct DemoSeed: Sendable {
             let ratePence: Int64
             let validFrom: CalendarDay
         }
+        struct HolderEntry: Decodable {
+            struct StreamEntry: Decodable {
+                let source: FundingSource
+                let managementOption: ManagementOption
+                let managingOrganisation: String?
+                let fundHolder: FundHolder
+                let periodFrom, periodTo: CalendarDay
+                let restrictedToCategories: [String]?
+                let allocationPence: Int64
+            }
+            struct DelegationEntry: Decodable {
+                let granteeOrganisation: String?
+                let granteeUser: String?
+                let rights: [DelegatedRight]
+            }
+            let displayName: String
+            let council, user: String?
+            let streams: [StreamEntry]
+            let delegations: [DelegationEntry]
+        }
         let password: String
         let councils: [CouncilEntry]
         let organisations: [OrganisationEntry]
@@ -58,6 +78,7 @@ public struct DemoSeed: Sendable {
         let communityResources: [CommunityEntry]?
         let offerings: [OfferingEntry]?
         let councilRates: [RateEntry]?
+        let budgetHolders: [HolderEntry]?
     }
 
     /// What the seed created, for the command line to report.
@@ -68,23 +89,29 @@ public struct DemoSeed: Sendable {
         public var communityResources = 0
         public var offerings = 0
         public var councilRates = 0
+        public var budgetHolders = 0
     }
 
     let database: AppDatabase
     let accounts: AccountStore
     let community: CommunityStore
     let catalogue: CatalogueStore
+    let budgets: BudgetStore
 
-    public init(database: AppDatabase, accounts: AccountStore, community: CommunityStore, catalogue: CatalogueStore) {
+    public init(database: AppDatabase, taxonomy: CategoryTaxonomy, accounts: AccountStore) {
         self.database = database
         self.accounts = accounts
-        self.community = community
-        self.catalogue = catalogue
+        self.community = CommunityStore(database: database, taxonomy: taxonomy)
+        self.catalogue = CatalogueStore(database: database, taxonomy: taxonomy)
+        self.budgets = BudgetStore(database: database, taxonomy: taxonomy)
     }
 
     /// Loads the file; `includingCommunity: false` leaves out the community resources, and
-    /// `includingCatalogue: false` the offerings and council rates.
-    public func load(from url: URL, includingCommunity: Bool = true, includingCatalogue: Bool = true) async throws -> Summary {
+    /// `includingCatalogue: false` the offerings and council rates, `includingBudgets: false` the
+    /// budget holders with their streams and delegations.
+    public func load(
+        from url: URL, includingCommunity: Bool = true, includingCatalogue: Bool = true, includingBudgets: Bool = true
+    ) async throws -> Summary {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
         decoder.dateDecodingStrategy = .iso8601
@@ -118,13 +145,16 @@ public struct DemoSeed: Sendable {
         }
         summary.organisations = organisationIDs.count
 
+        var userIDs: [String: UserID] = [:]
         for entry in file.users {
             let new = try NewUser(
                 email: entry.email, displayName: entry.displayName, password: file.password, role: entry.role,
                 councilID: entry.council.flatMap { councilIDs[$0] },
                 organisationID: entry.organisation.flatMap { organisationIDs[$0] })
-            if try await accounts.user(email: new.email) == nil {
-                _ = try await accounts.bootstrapUser(new)
+            if let existing = try await accounts.user(email: new.email) {
+                userIDs[entry.email] = existing.id
+            } else {
+                userIDs[entry.email] = try await accounts.bootstrapUser(new).id
             }
             summary.users += 1
         }
@@ -159,6 +189,34 @@ public struct DemoSeed: Sendable {
             try await catalogue.seed(offerings: offerings, rates: rates)
             summary.offerings = offerings.count
             summary.councilRates = rates.count
+        }
+        if includingBudgets {
+            func key<ID>(_ key: String?, in ids: [String: ID], _ field: String) throws -> ID? {
+                guard let key else { return nil }
+                guard let id = ids[key] else { throw MarketError.invalid("budget_holders", "no \(field) '\(key)'") }
+                return id
+            }
+            let holders = try (file.budgetHolders ?? []).map { entry in
+                BudgetStore.SeedHolder(
+                    displayName: entry.displayName, councilID: try key(entry.council, in: councilIDs, "council"),
+                    userID: try key(entry.user, in: userIDs, "user"),
+                    streams: try entry.streams.map { stream in
+                        try NewFundingStream(
+                            source: stream.source, managementOption: stream.managementOption,
+                            managingOrganisationID: try key(stream.managingOrganisation, in: organisationIDs, "organisation"),
+                            fundHolder: stream.fundHolder, periodFrom: stream.periodFrom, periodTo: stream.periodTo,
+                            restrictedToCategories: stream.restrictedToCategories, allocationPence: stream.allocationPence,
+                            taxonomy: catalogue.taxonomy)
+                    },
+                    delegations: try entry.delegations.map { delegation in
+                        let grantee = try key(delegation.granteeOrganisation, in: organisationIDs, "organisation").map(Grantee.organisation)
+                            ?? key(delegation.granteeUser, in: userIDs, "user").map(Grantee.user)
+                        guard let grantee else { throw MarketError.invalid("budget_holders", "a delegation needs a grantee") }
+                        return (grantee, Set(delegation.rights))
+                    })
+            }
+            _ = try await budgets.seed(holders)
+            summary.budgetHolders = holders.count
         }
         return summary
     }

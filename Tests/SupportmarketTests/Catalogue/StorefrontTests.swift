@@ -97,9 +97,7 @@ struct DemoCatalogueTests {
             let ratesSeen = try await client.search("limit=100", token: holder).filter { $0["price_source"] as? String == "council_rate" }
             #expect(!ratesSeen.isEmpty)
         }
-        let seed = DemoSeed(
-            database: market.database, accounts: market.services.accounts, community: market.services.community,
-            catalogue: market.services.catalogue)
+        let seed = DemoSeed(database: market.database, taxonomy: market.services.taxonomy, accounts: market.services.accounts)
         _ = try await seed.load(from: repositoryRoot.appendingPathComponent("seed-data/demo.json"))
         #expect(try await market.count("offering") == offerings)
         #expect(try await market.count("council_rate") > 0)

@@ -257,9 +257,7 @@ struct CommunityTests {
 struct DemoCommunityTests {
     @Test func theDemoSeedListsResourcesOnceHoweverOftenItRuns() async throws {
         let market = try await TestMarket.make()
-        let seed = DemoSeed(
-            database: market.database, accounts: market.services.accounts, community: market.services.community,
-            catalogue: market.services.catalogue)
+        let seed = DemoSeed(database: market.database, taxonomy: market.services.taxonomy, accounts: market.services.accounts)
         let file = repositoryRoot.appendingPathComponent("seed-data/demo.json")
         let first = try await seed.load(from: file)
         _ = try await seed.load(from: file)

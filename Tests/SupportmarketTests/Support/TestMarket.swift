@@ -22,7 +22,7 @@ final class TestMarket: Sendable {
 
     static let demoPassword = "supportmarket-demo"
 
-    static func make(seedDemo: Bool = true, seedCatalogue: Bool = false) async throws -> TestMarket {
+    static func make(seedDemo: Bool = true, seedCatalogue: Bool = false, seedBudgets: Bool = false) async throws -> TestMarket {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("supportmarket-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let clock = ManualWallClock()
@@ -30,13 +30,11 @@ final class TestMarket: Sendable {
         try database.migrate()
         let services = try AppServices(configuration: configuration, database: database)
         if seedDemo {
-            // Community resources and (unless asked for) offerings are left out, so that those
-            // tests start from empty catalogues.
-            _ = try await DemoSeed(
-                database: database, accounts: services.accounts, community: services.community, catalogue: services.catalogue
-            ).load(
+            // Community resources and (unless asked for) offerings and budgets are left out, so
+            // that those tests start from empty catalogues and ledgers.
+            _ = try await DemoSeed(database: database, taxonomy: services.taxonomy, accounts: services.accounts).load(
                 from: repositoryRoot.appendingPathComponent("seed-data/demo.json"), includingCommunity: false,
-                includingCatalogue: seedCatalogue)
+                includingCatalogue: seedCatalogue, includingBudgets: seedBudgets)
         }
         return TestMarket(database: database, services: services, clock: clock, directory: directory)
     }
