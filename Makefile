@@ -4,7 +4,7 @@ SWIFT ?= swift
 DATABASE ?= supportmarket.sqlite
 PORT ?= 8080
 HOST ?= 0.0.0.0
-DEBIAN_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libssl-dev pkg-config
+DEBIAN_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libssl-dev pkg-config curl jq
 
 .PHONY: deps build run test release clean
 
@@ -25,9 +25,11 @@ run: build
 	.build/debug/supportmarket seed --demo --database $(DATABASE)
 	.build/debug/supportmarket serve --database $(DATABASE) --hostname $(HOST) --port $(PORT)
 
-## The whole test suite.
+## The whole test suite: the Swift tests, then the SIGKILL crash-safety script against the real binary.
 test: deps
 	$(SWIFT) test
+	$(SWIFT) build --product supportmarket
+	scripts/crash-safety.sh
 
 release: deps
 	$(SWIFT) build -c release
