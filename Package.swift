@@ -79,6 +79,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        /// bench/orders.sh's baseline: the rows of one order placement, written by plain SQLite.
+        .executableTarget(
+            name: "order-storage-baseline",
+            dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
+            path: "bench/OrderStorageBaseline"
+        ),
         .testTarget(
             name: "SupportmarketTests",
             dependencies: [
