@@ -64,10 +64,7 @@ struct BudgetHolderController {
     /// Ledger entries, oldest first; `?stream_id=` narrows to one stream.
     @Sendable func statement(_ request: Request, context: AuthenticatedContext) async throws -> ListResponse<LedgerEntryResponse> {
         let id = try context.parameters.identifier("id", as: BudgetHolderID.self)
-        let stream = try request.uri.queryParameters.get("stream_id").map { text in
-            guard let stream = FundingStreamID(text) else { throw MarketError.invalid("stream_id", "is not a funding stream id") }
-            return stream
-        }
+        let stream = try request.queryIdentifier("stream_id", as: FundingStreamID.self)
         let page = try await budgets.statement(of: id, stream: stream, by: context.policy, page: try request.pageRequest)
         return ListResponse(page, LedgerEntryResponse.init)
     }

@@ -25,6 +25,15 @@ extension Request {
         return value
     }
 
+    /// Query parameter `name` as a typed identifier; absent is `nil`, a malformed one a 422 problem.
+    func queryIdentifier<Entity>(_ name: String, as type: Identifier<Entity>.Type) throws -> Identifier<Entity>? {
+        guard let text = uri.queryParameters.get(name) else { return nil }
+        guard let identifier = Identifier<Entity>(text) else {
+            throw MarketError.invalid(name, "is not a \(Entity.idPrefix)_ identifier")
+        }
+        return identifier
+    }
+
     /// Query parameter `name` as `true` or `false`; absent is `false`, anything else a 422 problem.
     func queryFlag(_ name: String) throws -> Bool {
         switch uri.queryParameters.get(name) {

@@ -24,10 +24,7 @@ struct OrderController {
     /// `?status=` and `?budget_holder_id=` narrow the list; newest first.
     @Sendable func list(_ request: Request, context: AuthenticatedContext) async throws -> ListResponse<OrderResponse> {
         let status = try request.queryValue("status", as: OrderStatus.self)
-        let holder = try request.uri.queryParameters.get("budget_holder_id").map { text in
-            guard let holder = BudgetHolderID(text) else { throw MarketError.invalid("budget_holder_id", "is not a budget holder id") }
-            return holder
-        }
+        let holder = try request.queryIdentifier("budget_holder_id", as: BudgetHolderID.self)
         let page = try await orders.orders(by: context.policy, status: status, holder: holder, page: try request.pageRequest)
         return ListResponse(page, OrderResponse.init)
     }
