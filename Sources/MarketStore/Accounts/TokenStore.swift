@@ -90,8 +90,9 @@ public struct TokenStore: Sendable {
         let tokenHash = Digest.sha256Hex(token)
         let now = database.clock.now()
         let found = try await database.read { db -> (AccessTokenRecord, UserRecord)? in
-            guard let access = try AccessTokenRecord.filter(Column("token_hash") == tokenHash).fetchOne(db),
-                let user = try UserRecord.fetchOne(db, key: access.userId.rawValue)
+            guard let access = try AccessTokenRecord.fetchOne(
+                    db.cachedStatement(sql: "SELECT * FROM access_token WHERE token_hash = ?"), arguments: [tokenHash]),
+                let user = try UserRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM user WHERE id = ?"), arguments: [access.userId])
             else { return nil }
             return (access, user)
         }

@@ -11,6 +11,16 @@ struct BudgetHolderRecord: MarketRecord {
     var createdBy: UserID?
     var createdAt: Date
 
+    /// Written out, not `Codable`: every request on a holder reads it.
+    init(row: Row) throws {
+        id = try row.decode(forColumn: "id")
+        displayName = try row.decode(forColumn: "display_name")
+        councilId = try row.decode(forColumn: "council_id")
+        userId = try row.decode(forColumn: "user_id")
+        createdBy = try row.decode(forColumn: "created_by")
+        createdAt = try row.decode(forColumn: "created_at")
+    }
+
     init(_ holder: BudgetHolder, createdBy: UserID?) {
         id = holder.id
         displayName = holder.displayName
@@ -41,6 +51,24 @@ struct FundingStreamRecord: MarketRecord {
     var committedPence: Int64
     var spentPence: Int64
     var createdAt: Date
+
+    /// Written out, not `Codable`: every order reads its stream.
+    init(row: Row) throws {
+        seq = try row.decode(forColumn: "seq")
+        id = try row.decode(forColumn: "id")
+        budgetHolderId = try row.decode(forColumn: "budget_holder_id")
+        source = try row.decode(forColumn: "source")
+        managementOption = try row.decode(forColumn: "management_option")
+        managingOrganisationId = try row.decode(forColumn: "managing_organisation_id")
+        fundHolder = try row.decode(forColumn: "fund_holder")
+        periodFrom = try row.decode(forColumn: "period_from")
+        periodTo = try row.decode(forColumn: "period_to")
+        restrictedToCategories = try JSONDecoder().decode([String].self, from: Data((row["restricted_to_categories"] as String).utf8))
+        allocatedPence = try row.decode(forColumn: "allocated_pence")
+        committedPence = try row.decode(forColumn: "committed_pence")
+        spentPence = try row.decode(forColumn: "spent_pence")
+        createdAt = try row.decode(forColumn: "created_at")
+    }
 
     /// A new stream with a zero balance: its allocation arrives as its first ledger entry.
     init(_ new: NewFundingStream, id: FundingStreamID, holder: BudgetHolderID, at time: Date) {
@@ -87,6 +115,23 @@ struct LedgerEntryRecord: MarketRecord {
     var actorUserId: UserID?
     var delegationId: DelegationID?
     var occurredAt: Date
+
+    /// Written out, not `Codable`: every movement of money writes one.
+    func encode(to container: inout PersistenceContainer) throws {
+        container["id"] = id
+        container["stream_id"] = streamId
+        container["budget_holder_id"] = budgetHolderId
+        container["kind"] = kind
+        container["amount_pence"] = amountPence
+        container["allocated_change_pence"] = allocatedChangePence
+        container["committed_change_pence"] = committedChangePence
+        container["spent_change_pence"] = spentChangePence
+        container["order_id"] = orderId
+        container["delivery_id"] = deliveryId
+        container["actor_user_id"] = actorUserId
+        container["delegation_id"] = delegationId
+        container["occurred_at"] = occurredAt
+    }
 
     var entry: LedgerEntry {
         LedgerEntry(

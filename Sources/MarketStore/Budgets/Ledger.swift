@@ -49,7 +49,9 @@ enum Ledger {
 
     /// The stream, read inside the write transaction that is about to post to it.
     static func stream(_ id: FundingStreamID, _ db: Database) throws -> FundingStreamRecord {
-        guard let stream = try FundingStreamRecord.filter(Column("id") == id.rawValue).fetchOne(db) else {
+        guard let stream = try FundingStreamRecord.fetchOne(
+            db.cachedStatement(sql: "SELECT * FROM funding_stream WHERE id = ?"), arguments: [id])
+        else {
             throw MarketError.notFound(resource: "funding stream")
         }
         return stream
@@ -67,14 +69,14 @@ struct HolderAccess {
     /// Loads the holder and the caller's delegations from them; `notFound` unless the caller
     /// may at least see the holder.
     static func load(_ id: BudgetHolderID, policy: AccessPolicy, today: CalendarDay, _ db: Database) throws -> HolderAccess {
-        guard let record = try BudgetHolderRecord.fetchOne(db, key: id.rawValue) else {
-            throw MarketError.notFound(resource: "budget holder")
-        }
+        guard let record = try BudgetHolderRecord.fetchOne(
+            db.cachedStatement(sql: "SELECT * FROM budget_holder WHERE id = ?"), arguments: [id])
+        else { throw MarketError.notFound(resource: "budget holder") }
         let principal = policy.principal
-        let delegations = try DelegationRecord.fetchAll(db, sql: """
+        let delegations = try DelegationRecord.fetchAll(db.cachedStatement(sql: """
             SELECT * FROM delegation WHERE budget_holder_id = ? AND revoked_at IS NULL
                 AND (expires_on IS NULL OR expires_on >= ?) AND (grantee_user_id = ? OR grantee_organisation_id = ?)
-            """, arguments: [id, today, principal.userID, principal.role == .broker ? principal.organisationID : nil]
+            """), arguments: [id, today, principal.userID, principal.role == .broker ? principal.organisationID : nil]
         ).map(\.delegation)
         let access = HolderAccess(holder: record.holder, policy: policy, delegations: delegations)
         try policy.authorize(.view, over: access.holder, delegations: delegations)

@@ -215,7 +215,7 @@ struct ListedOfferingQuery {
         let arguments: StatementArguments
 
         func fetchAll(_ db: Database) throws -> [Fetched] {
-            try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+            try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map { row in
                 let record = try OfferingRecord(row: row)
                 let listed = ListedOffering(
                     offering: try record.offering(), storeName: row["store_name"], providerType: row["store_provider_type"],

@@ -81,6 +81,17 @@ struct AuditEventRecord: MarketRecord {
     var subjectId: String
     var details: String
 
+    /// Written out, not `Codable`: every action writes one.
+    func encode(to container: inout PersistenceContainer) throws {
+        container["id"] = id
+        container["occurred_at"] = occurredAt
+        container["actor_user_id"] = actorUserId
+        container["action"] = action
+        container["subject_type"] = subjectType
+        container["subject_id"] = subjectId
+        container["details"] = details
+    }
+
     /// Appends an audit event; `details` is encoded as a JSON object.
     static func append(
         _ db: Database, at time: Date, actor: UserID?, action: String, subjectType: String, subjectID: String,

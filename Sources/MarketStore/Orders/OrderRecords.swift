@@ -19,6 +19,24 @@ struct OrderRecord: MarketRecord {
     var placedAt: Date
     var updatedAt: Date
 
+    /// Written out, not `Codable`: the order path writes and reads orders.
+    func encode(to container: inout PersistenceContainer) throws {
+        container["seq"] = seq
+        container["id"] = id
+        container["budget_holder_id"] = budgetHolderId
+        container["stream_id"] = streamId
+        container["provider_id"] = providerId
+        container["status"] = status
+        container["start_date"] = startDate
+        container["weeks"] = weeks
+        container["total_pence"] = totalPence
+        container["note"] = note
+        container["placed_by"] = placedBy
+        container["delegation_id"] = delegationId
+        container["placed_at"] = placedAt
+        container["updated_at"] = updatedAt
+    }
+
     init(_ order: Order) {
         id = order.id
         budgetHolderId = order.holderID
@@ -55,6 +73,19 @@ struct OrderLineRecord: MarketRecord {
     var unitPricePence: Int64
     var priceSource: PriceSource
     var lineTotalPence: Int64
+
+    func encode(to container: inout PersistenceContainer) throws {
+        container["order_id"] = orderId
+        container["line_number"] = lineNumber
+        container["offering_id"] = offeringId
+        container["title"] = title
+        container["category"] = category
+        container["unit"] = unit
+        container["quantity_hundredths"] = quantityHundredths
+        container["unit_price_pence"] = unitPricePence
+        container["price_source"] = priceSource
+        container["line_total_pence"] = lineTotalPence
+    }
 
     init(_ line: OrderLine, of order: OrderID) {
         orderId = order

@@ -59,8 +59,10 @@ public struct OrderStore: Sendable {
     private static func payingStream(
         for new: NewOrder, lines: [OrderLine], total: Int64, _ db: Database
     ) throws -> FundingStreamRecord {
-        let streams = try FundingStreamRecord.filter(Column("budget_holder_id") == new.holderID.rawValue)
-            .order(Column("seq")).fetchAll(db)
+        // The one asked for, else all the holder's, oldest first.
+        let streams = try FundingStreamRecord.fetchAll(db.cachedStatement(sql: """
+            SELECT * FROM funding_stream WHERE budget_holder_id = ? AND (? IS NULL OR id = ?) ORDER BY seq
+            """), arguments: [new.holderID, new.streamID, new.streamID])
         func refusal(_ record: FundingStreamRecord) -> String? {
             let stream = record.stream
             if !stream.covers(new.startDate) {

@@ -12,6 +12,15 @@ struct OutboxEventRecord: MarketRecord {
     var payload: String
     var dispatchedAt: Date?
 
+    func encode(to container: inout PersistenceContainer) throws {
+        container["seq"] = seq
+        container["id"] = id
+        container["type"] = type
+        container["occurred_at"] = occurredAt
+        container["payload"] = payload
+        container["dispatched_at"] = dispatchedAt
+    }
+
     /// Appends an event whose payload is `payload` as a JSON object (keys sorted).
     static func append(_ db: Database, _ type: EventType, at time: Date, payload: [String: String]) throws {
         let encoder = JSONEncoder()

@@ -135,7 +135,7 @@ struct BudgetTests {
         try await market.test { client in
             let admin = try await client.login("councilboss@demo.test")
             let holder = try await client.registerHolder(admin)
-            _ = try await client.addStream(admin, holder: holder)
+            let streamID = try await client.addStream(admin, holder: holder)
             for email in ["commissioner@demo.test", "finance@demo.test", "admin@demo.test"] {
                 let token = try await client.login(email)
                 let answer = try await client.send(.get, "/v1/budget-holders/\(holder)/budget", token: token)
@@ -152,8 +152,15 @@ struct BudgetTests {
                 let stream = try await client.send(
                     .post, "/v1/budget-holders/\(holder)/streams", token: token, json: Client.streamBody())
                 #expect(stream.status == .notFound, "\(email)")
+                let topUp = try await client.send(
+                    .post, "/v1/budget-holders/\(holder)/streams/\(streamID)/top-ups", token: token, json: ["amount_pence": 100])
+                #expect(topUp.status == .notFound, "\(email)")
                 #expect(try await client.send(.get, "/v1/budget-holders", token: token).items.isEmpty, "\(email)")
             }
+            let platformAdmin = try await client.login("admin@demo.test")
+            let adminTopUp = try await client.send(
+                .post, "/v1/budget-holders/\(holder)/streams/\(streamID)/top-ups", token: platformAdmin, json: ["amount_pence": 100])
+            #expect(adminTopUp.status == .forbidden)
             let anonymous = try await client.send(.get, "/v1/budget-holders/\(holder)")
             #expect(anonymous.status == .unauthorized)
             // Finance may fund; commissioners too; but nobody outside the council.
@@ -161,6 +168,7 @@ struct BudgetTests {
             let topUp = try await client.send(.post, "/v1/budget-holders/\(holder)/streams", token: northfield, json: Client.streamBody())
             #expect(topUp.status == .notFound)
             #expect(try await market.count("funding_stream") == 1)
+            #expect(try await market.count("ledger_entry") == 1)
         }
     }
 
