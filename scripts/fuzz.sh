@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fuzzes a freshly seeded local server from openapi.yaml with schemathesis, anonymously and as a few
+# Fuzzes a freshly seeded local server from openapi.yaml with schemathesis, anonymously and as seven
 # demo accounts, and fails on any 5xx. Bounded: 40 examples per operation and role.
 # Usage: scripts/fuzz.sh   (needs `pip install schemathesis`; builds the debug binary first)
 set -euo pipefail
@@ -17,7 +17,7 @@ run() {
     --checks not_a_server_error --max-examples 40 --exclude-operation-id revokeCurrentToken "$@"
 }
 run
-for who in admin councilboss community provider holder; do
+for who in admin councilboss community provider holder broker selffunder; do
   token=$(curl -s -X POST "127.0.0.1:$port/v1/auth/tokens" -H 'content-type: application/json' \
     -d "{\"email\":\"$who@demo.test\",\"password\":\"supportmarket-demo\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
   run -H "Authorization: Bearer $token"
