@@ -115,7 +115,8 @@ public struct FundingStream: Sendable, Equatable, Codable {
             || restrictedToCategories.contains { category == $0 || category.hasPrefix($0 + ".") }
     }
 
-    public func covers(_ day: CalendarDay) -> Bool { periodFrom <= day && day <= periodTo }
+    /// Whether every day from `first` to `last` is within the stream's period.
+    public func covers(from first: CalendarDay, to last: CalendarDay) -> Bool { periodFrom <= first && last <= periodTo }
 }
 
 /// A new funding stream, checked against every rule that needs no database.

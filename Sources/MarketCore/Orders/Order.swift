@@ -160,6 +160,10 @@ public struct NewOrder: Sendable, Equatable {
     public let lines: [Line]
     public let note: String?
 
+    /// The last day the order runs: the start date for a one-off order, else the last day of its
+    /// last week. A stream pays only for orders that fall wholly within its period.
+    public var lastDay: CalendarDay { weeks.map { startDate.adding(days: 7 * $0 - 1) } ?? startDate }
+
     public init(
         holderID: BudgetHolderID?, streamID: FundingStreamID?, startDate: CalendarDay?, weeks: Int?, hasRecurrence: Bool,
         lines: [(offeringID: OfferingID?, quantity: Decimal?)]?, note: String?, today: CalendarDay

@@ -25,6 +25,14 @@ public struct CalendarDay: Sendable, Hashable, Comparable, TextCodable, CustomSt
         text = date.formatted(Date.ISO8601FormatStyle().year().month().day())
     }
 
+    /// The day `days` later (earlier when negative), by the UTC calendar.
+    public func adding(days: Int) -> CalendarDay {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = .gmt
+        let start = (try? Date(text, strategy: Date.ISO8601FormatStyle().year().month().day())) ?? Date(timeIntervalSince1970: 0)
+        return CalendarDay(calendar.date(byAdding: .day, value: days, to: start) ?? start)
+    }
+
     public var description: String { text }
     public static var expectedText: String { "a date such as 2026-12-01" }
     public static func < (lhs: CalendarDay, rhs: CalendarDay) -> Bool { lhs.text < rhs.text }

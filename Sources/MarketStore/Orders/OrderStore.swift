@@ -20,8 +20,8 @@ public struct OrderStore: Sendable {
 
     /// Places an order for a holder, as the holder or a delegate with the `order` right. Prices
     /// are the holder's today (their council's rate where one applies). The total is reserved on
-    /// the chosen stream, or on the first stream that covers the start date, permits every
-    /// line's category and has room. If none can pay, nothing is written and the problem says why.
+    /// the chosen stream, or on the first stream whose period covers every day of the order,
+    /// that permits every line's category and has room. If none can pay, nothing is written and the problem says why.
     public func place(_ new: NewOrder, by policy: AccessPolicy, idempotency: IdempotencyKey?) async throws -> OrderWithDeliveries {
         let now = database.clock.now()
         let today = CalendarDay(now)
@@ -65,8 +65,9 @@ public struct OrderStore: Sendable {
             """), arguments: [new.holderID, new.streamID, new.streamID])
         func refusal(_ record: FundingStreamRecord) -> String? {
             let stream = record.stream
-            if !stream.covers(new.startDate) {
-                return "funds \(stream.periodFrom) to \(stream.periodTo), and the order starts on \(new.startDate)"
+            if !stream.covers(from: new.startDate, to: new.lastDay) {
+                let runs = new.weeks == nil ? "is for \(new.startDate)" : "runs from \(new.startDate) to \(new.lastDay)"
+                return "funds \(stream.periodFrom) to \(stream.periodTo), and the order \(runs)"
             }
             if let line = lines.first(where: { !stream.permits(category: $0.category) }) {
                 return "may not pay for \(line.category) (restricted to \(stream.restrictedToCategories.joined(separator: ", ")))"

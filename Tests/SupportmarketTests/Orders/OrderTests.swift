@@ -83,6 +83,32 @@ struct OrderTests {
         }
     }
 
+    /// A stream pays for orders within its period only: a weekly order that would run past the
+    /// period's end is refused, with the days named, and falls to a stream that covers it.
+    @Test func aWeeklyOrderMustFitTheStreamsPeriod() async throws {
+        let market = try await TestMarket.make()
+        try await market.test { client in
+            let scene = try await OrderScene.make(client, price: 1_000)
+            // From Monday 28 September 2026, 27 weeks end on Sunday 4 April 2027: past 31 March.
+            let long = Client.orderBody(
+                holder: scene.holder, offering: scene.offering, quantity: 1, start: "2026-09-28", ["recurrence": ["weeks": 27]])
+            let refused = try await client.placeOrder(scene.holderToken, long)
+            #expect(refused.status == .unprocessableContent)
+            #expect(refused.text.contains("runs from 2026-09-28 to 2027-04-04"), "\(refused.text)")
+            // 26 weeks end on 28 March 2027, inside the period.
+            var short = long
+            short["recurrence"] = ["weeks": 26]
+            #expect(try await client.placeOrder(scene.holderToken, short).status == .created)
+            let nextYear = try await client.addStream(scene.adminToken, holder: scene.holder, [
+                "period_from": "2026-09-01", "period_to": "2027-08-31",
+            ])
+            let moved = try await client.placeOrder(scene.holderToken, long)
+            #expect(moved.status == .created)
+            #expect(try moved.string("stream_id") == nextYear)
+            try await market.expectLedgerHolds()
+        }
+    }
+
     /// Quantities that cannot be paid: zero, negative, too many decimals, fractions of a unit
     /// that cannot be split, and amounts whose product would overflow.
     @Test(arguments: [
@@ -106,9 +132,13 @@ struct OrderTests {
         try await market.test { client in
             // £100,000 an hour × 10,000 hours × 104 weeks × 50 lines: far beyond any stream, but no overflow.
             let scene = try await OrderScene.make(client, allocation: 1_000_000_000, price: 10_000_000)
+            let longest = try await client.addStream(scene.adminToken, holder: scene.holder, [
+                "period_from": "2026-01-01", "period_to": "2099-12-31", "allocation_pence": 1_000_000_000,
+            ])
             let lines = Array(repeating: ["offering_id": scene.offering, "quantity": 10_000] as [String: any Sendable], count: 50)
             let answer = try await client.placeOrder(scene.holderToken, Client.orderBody(
-                holder: scene.holder, offering: scene.offering, ["lines": lines, "recurrence": ["weeks": 104]]))
+                holder: scene.holder, offering: scene.offering,
+                ["lines": lines, "recurrence": ["weeks": 104], "stream_id": longest]))
             #expect(answer.status == .unprocessableContent)
             #expect(answer.problemFields == ["stream_id"], "\(answer.text)")
             #expect(answer.text.contains("£5,200,000,000,000.00"), "\(answer.text)")
