@@ -86,10 +86,15 @@ struct DelegationTests {
             let granted = try await client.send(.post, "/v1/delegations", token: scene.adminToken, json: body)
             #expect(granted.status == .created)
             let id = try #require(try granted.string("id"))
-            for email in ["provider@demo.test", "commissioner@northfield.demo.test", "selffunder@demo.test"] {
-                let answer = try await client.send(.delete, "/v1/delegations/\(id)", token: try await client.login(email))
+            for email in ["provider@demo.test", "commissioner@northfield.demo.test", "selffunder@demo.test", "community@demo.test"] {
+                let token = try await client.login(email)
+                let answer = try await client.send(.delete, "/v1/delegations/\(id)", token: token)
                 #expect(answer.status == .notFound, "\(email)")
+                #expect(try await client.send(.get, "/v1/delegations", token: token).items.isEmpty, "\(email)")
             }
+            #expect(try await market.count("delegation") == 1)
+            #expect(try await client.send(.get, "/v1/delegations").status == .unauthorized)
+            #expect(try await client.send(.delete, "/v1/delegations/dlg_x", token: scene.holderToken).status == .badRequest)
         }
     }
 

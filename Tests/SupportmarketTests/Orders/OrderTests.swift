@@ -376,6 +376,37 @@ struct OrderTests {
         }
     }
 
+    /// Only the buyer decides on a delivery: the provider and council staff may not, and anyone
+    /// who cannot see the order does not learn that the delivery exists.
+    @Test func whoDecidesOnADelivery() async throws {
+        let market = try await TestMarket.make()
+        try await market.test { client in
+            let scene = try await OrderScene.make(client)
+            let order = try #require(try await client.placeOrder(scene.holderToken, Client.orderBody(
+                holder: scene.holder, offering: scene.offering, start: "2026-09-21")).string("id"))
+            _ = try await client.send(.post, "/v1/orders/\(order)/accept", token: scene.providerToken)
+            let delivery = try #require(try await client.send(.post, "/v1/orders/\(order)/deliveries", token: scene.providerToken, json: [
+                "line_number": 1, "delivered_on": "2026-09-21", "quantity": 1,
+            ]).string("id"))
+            for (token, status) in [
+                (scene.providerToken, HTTPResponse.Status.forbidden), (scene.adminToken, .forbidden),
+                (try await client.otherProviderStaff(), .notFound), (try await client.login("broker@demo.test"), .notFound),
+                (try await client.login("commissioner@northfield.demo.test"), .notFound),
+                (try await client.login("selffunder@demo.test"), .notFound),
+            ] {
+                #expect(try await client.send(.post, "/v1/deliveries/\(delivery)/confirm", token: token).status == status)
+                let dispute = try await client.send(
+                    .post, "/v1/deliveries/\(delivery)/dispute", token: token, json: ["reason": "not mine to judge"])
+                #expect(dispute.status == status)
+            }
+            #expect(try await client.send(.post, "/v1/deliveries/dlv_00000000000000000000/confirm", token: scene.holderToken).status == .notFound)
+            #expect(try await client.send(.post, "/v1/deliveries/nope/confirm", token: scene.holderToken).status == .badRequest)
+            let unchanged = try await client.send(.get, "/v1/orders/\(order)", token: scene.holderToken).json
+            #expect((unchanged["deliveries"] as? [[String: Any]])?.first?["status"] as? String == "recorded")
+            #expect(try await client.stream(scene.holderToken, holder: scene.holder, id: scene.stream)["spent_pence"] as? Int == 0)
+        }
+    }
+
     @Test func listsPageNewestFirstAndFilter() async throws {
         let market = try await TestMarket.make()
         try await market.test { client in
