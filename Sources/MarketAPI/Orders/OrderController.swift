@@ -11,6 +11,7 @@ struct OrderController {
         let orderRoutes = router.group("v1/orders", context: AuthenticatedContext.self)
         orderRoutes.get(use: list)
         orderRoutes.post(use: place)
+        orderRoutes.post("quote", use: quote)
         orderRoutes.get(":id", use: show)
         orderRoutes.post(":id/accept", use: accept)
         orderRoutes.post(":id/decline", use: decline)
@@ -30,13 +31,23 @@ struct OrderController {
     }
 
     @Sendable func place(_ request: Request, context: AuthenticatedContext) async throws -> EditedResponse<OrderResponse> {
+        let new = try await newOrder(request, context: context)
+        let order = try await orders.place(new, by: context.policy, idempotency: context.idempotencyKey)
+        return EditedResponse(status: .created, response: OrderResponse(order))
+    }
+
+    /// What the order would cost and which stream could pay, without placing it.
+    @Sendable func quote(_ request: Request, context: AuthenticatedContext) async throws -> OrderQuoteResponse {
+        OrderQuoteResponse(try await orders.quote(try await newOrder(request, context: context), by: context.policy))
+    }
+
+    /// The body of `place` and `quote`, checked.
+    private func newOrder(_ request: Request, context: AuthenticatedContext) async throws -> NewOrder {
         let body = try await request.decodeJSON(as: PlaceOrderRequest.self, context: context)
-        let new = try NewOrder(
+        return try NewOrder(
             holderID: body.budgetHolderId, streamID: body.streamId, startDate: body.startDate, weeks: body.recurrence?.weeks,
             hasRecurrence: body.recurrence != nil, lines: body.lines?.map { ($0.offeringId, $0.quantity) }, note: body.note,
             today: database.today)
-        let order = try await orders.place(new, by: context.policy, idempotency: context.idempotencyKey)
-        return EditedResponse(status: .created, response: OrderResponse(order))
     }
 
     @Sendable func show(_ request: Request, context: AuthenticatedContext) async throws -> OrderResponse {

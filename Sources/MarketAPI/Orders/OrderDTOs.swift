@@ -122,3 +122,29 @@ struct RecordDeliveryRequest: Decodable {
 struct DisputeDeliveryRequest: Decodable {
     let reason: String?
 }
+
+struct OrderQuoteResponse: ResponseEncodable, Sendable {
+    struct StreamAnswer: Encodable, Sendable {
+        let streamId: FundingStreamID
+        let availablePence: Int64
+        let canPay: Bool
+        /// Why this stream cannot pay; `null` when it can.
+        let reason: Nullable<String>
+    }
+
+    let budgetHolderId: BudgetHolderID
+    let totalPence: Int64
+    let lines: [OrderLineResponse]
+    let streams: [StreamAnswer]
+
+    init(_ quote: OrderQuote) {
+        budgetHolderId = quote.holderID
+        totalPence = quote.totalPence
+        lines = quote.lines.map(OrderLineResponse.init)
+        streams = quote.streams.map { answer in
+            StreamAnswer(
+                streamId: answer.stream.id, availablePence: answer.stream.balance.availablePence, canPay: answer.refusal == nil,
+                reason: Nullable(answer.refusal))
+        }
+    }
+}

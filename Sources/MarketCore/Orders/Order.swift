@@ -243,3 +243,51 @@ public struct OrderWithDeliveries: Sendable, Equatable, Codable {
         self.deliveries = deliveries
     }
 }
+
+extension FundingStream {
+    /// Why this stream cannot pay for `order` priced as `lines` costing `totalPence`, or `nil` if
+    /// it can: its period must cover every day of the order, it must permit every line's
+    /// category, and it must have the whole total available. The one statement of this rule.
+    public func refusal(toPay order: NewOrder, lines: [OrderLine], totalPence: Int64) -> String? {
+        if !covers(from: order.startDate, to: order.lastDay) {
+            let runs = order.weeks == nil ? "is for \(order.startDate)" : "runs from \(order.startDate) to \(order.lastDay)"
+            return "funds \(periodFrom) to \(periodTo), and the order \(runs)"
+        }
+        if let line = lines.first(where: { !permits(category: $0.category) }) {
+            return "may not pay for \(line.category) (restricted to \(restrictedToCategories.joined(separator: ", ")))"
+        }
+        if balance.availablePence < totalPence {
+            return "has \(Money.describe(balance.availablePence)) available and the order costs \(Money.describe(totalPence))"
+        }
+        return nil
+    }
+}
+
+/// What an order would cost a holder today, and which of their streams could pay for it and
+/// why the others could not: the answer to "can I afford this?" before ordering.
+public struct OrderQuote: Sendable, Equatable {
+    public struct StreamAnswer: Sendable, Equatable {
+        public let stream: FundingStream
+        /// `nil`: this stream can pay.
+        public let refusal: String?
+
+        public init(stream: FundingStream, refusal: String?) {
+            self.stream = stream
+            self.refusal = refusal
+        }
+    }
+
+    public let holderID: BudgetHolderID
+    public let lines: [OrderLine]
+    public let totalPence: Int64
+    /// Every stream of the holder, oldest first; the first that can pay is the one an order
+    /// without `stream_id` would use.
+    public let streams: [StreamAnswer]
+
+    public init(holderID: BudgetHolderID, lines: [OrderLine], totalPence: Int64, streams: [StreamAnswer]) {
+        self.holderID = holderID
+        self.lines = lines
+        self.totalPence = totalPence
+        self.streams = streams
+    }
+}

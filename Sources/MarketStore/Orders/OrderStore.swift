@@ -29,18 +29,7 @@ public struct OrderStore: Sendable {
         return try await database.write(as: policy.principal.userID, idempotency: idempotency) { db in
             let access = try HolderAccess.load(new.holderID, policy: policy, today: today, db)
             let acting = try access.authorize(.order)
-            var offerings: [OfferingID: ListedOffering] = [:]
-            for line in new.lines where offerings[line.offeringID] == nil {
-                do {
-                    let listed = try CatalogueStore.listed(line.offeringID, audience: access.holder.priceAudience, today: today, db)
-                    if listed.offering.status == .published { offerings[line.offeringID] = listed }
-                } catch MarketError.notFound {
-                    continue
-                }
-            }
-            let lines = try new.priced(with: offerings, taxonomy: taxonomy)
-            guard let total = Money.sum(lines.map(\.lineTotalPence)), let provider = offerings.values.first?.offering.providerID
-            else { throw MarketError.invalid("lines", "the order's total is too large to pay") }
+            let (lines, total, provider) = try Self.price(new, for: access.holder, today: today, taxonomy: taxonomy, db)
             let stream = try Self.payingStream(for: new, lines: lines, total: total, db)
             let order = Order(
                 id: .random(), holderID: new.holderID, streamID: stream.id, providerID: provider, status: .placed,
@@ -54,28 +43,59 @@ public struct OrderStore: Sendable {
         }
     }
 
+    /// Tells the holder, or anyone who can see their budget, what an order would cost and which
+    /// stream could pay for it, without placing it. Bad input is refused as `place` refuses it.
+    public func quote(_ new: NewOrder, by policy: AccessPolicy) async throws -> OrderQuote {
+        let today = database.today
+        let taxonomy = self.taxonomy
+        return try await database.read { db in
+            let access = try HolderAccess.load(new.holderID, policy: policy, today: today, db)
+            let (lines, total, _) = try Self.price(new, for: access.holder, today: today, taxonomy: taxonomy, db)
+            let streams = try Self.streams(for: new, db)
+            if let requested = new.streamID, streams.isEmpty {
+                throw MarketError.invalid("stream_id", "\(requested) is not a funding stream of this budget holder")
+            }
+            return OrderQuote(holderID: new.holderID, lines: lines, totalPence: total, streams: streams.map { record in
+                OrderQuote.StreamAnswer(stream: record.stream, refusal: record.stream.refusal(toPay: new, lines: lines, totalPence: total))
+            })
+        }
+    }
+
+    /// The order's lines at the holder's prices today (their council's rate where one applies),
+    /// its total and its provider. Offerings that are not published count as unknown.
+    private static func price(
+        _ new: NewOrder, for holder: BudgetHolder, today: CalendarDay, taxonomy: CategoryTaxonomy, _ db: Database
+    ) throws -> (lines: [OrderLine], total: Int64, provider: OrganisationID) {
+        var offerings: [OfferingID: ListedOffering] = [:]
+        for line in new.lines where offerings[line.offeringID] == nil {
+            do {
+                let listed = try CatalogueStore.listed(line.offeringID, audience: holder.priceAudience, today: today, db)
+                if listed.offering.status == .published { offerings[line.offeringID] = listed }
+            } catch MarketError.notFound {
+                continue
+            }
+        }
+        let lines = try new.priced(with: offerings, taxonomy: taxonomy)
+        guard let total = Money.sum(lines.map(\.lineTotalPence)), let provider = offerings.values.first?.offering.providerID
+        else { throw MarketError.invalid("lines", "the order's total is too large to pay") }
+        return (lines, total, provider)
+    }
+
+    /// The stream asked for, else all the holder's, oldest first.
+    private static func streams(for new: NewOrder, _ db: Database) throws -> [FundingStreamRecord] {
+        try FundingStreamRecord.fetchAll(db.cachedStatement(sql: """
+            SELECT * FROM funding_stream WHERE budget_holder_id = ? AND (? IS NULL OR id = ?) ORDER BY seq
+            """), arguments: [new.holderID, new.streamID, new.streamID])
+    }
+
     /// The stream that pays: the one asked for, or the first (oldest) that can. Refusals name
     /// every stream's reason, so the buyer knows what to change.
     private static func payingStream(
         for new: NewOrder, lines: [OrderLine], total: Int64, _ db: Database
     ) throws -> FundingStreamRecord {
-        // The one asked for, else all the holder's, oldest first.
-        let streams = try FundingStreamRecord.fetchAll(db.cachedStatement(sql: """
-            SELECT * FROM funding_stream WHERE budget_holder_id = ? AND (? IS NULL OR id = ?) ORDER BY seq
-            """), arguments: [new.holderID, new.streamID, new.streamID])
+        let streams = try Self.streams(for: new, db)
         func refusal(_ record: FundingStreamRecord) -> String? {
-            let stream = record.stream
-            if !stream.covers(from: new.startDate, to: new.lastDay) {
-                let runs = new.weeks == nil ? "is for \(new.startDate)" : "runs from \(new.startDate) to \(new.lastDay)"
-                return "funds \(stream.periodFrom) to \(stream.periodTo), and the order \(runs)"
-            }
-            if let line = lines.first(where: { !stream.permits(category: $0.category) }) {
-                return "may not pay for \(line.category) (restricted to \(stream.restrictedToCategories.joined(separator: ", ")))"
-            }
-            if stream.balance.availablePence < total {
-                return "has \(Money.describe(stream.balance.availablePence)) available and the order costs \(Money.describe(total))"
-            }
-            return nil
+            record.stream.refusal(toPay: new, lines: lines, totalPence: total)
         }
         if let requested = new.streamID {
             guard let stream = streams.first(where: { $0.id == requested }) else {

@@ -109,6 +109,50 @@ struct OrderTests {
         }
     }
 
+    /// A quote prices the order for the holder and says which streams could pay, and why the
+    /// others could not, writing nothing; the order then goes to the first that can.
+    @Test func aQuoteSaysWhichStreamsCanPayWithoutWritingAnything() async throws {
+        let market = try await TestMarket.make()
+        try await market.test { client in
+            let scene = try await OrderScene.make(client, allocation: 2_000, price: 1_000)
+            let restricted = try await client.addStream(scene.adminToken, holder: scene.holder, [
+                "restricted_to_categories": ["transport"], "allocation_pence": 50_000,
+            ])
+            let roomy = try await client.addStream(scene.adminToken, holder: scene.holder, ["allocation_pence": 50_000])
+            _ = try await client.agreeRate(scene.adminToken, offering: scene.offering, pence: 900)
+            let before = try await market.count("ledger_entry")
+            let body = Client.orderBody(holder: scene.holder, offering: scene.offering, quantity: 3)
+            let quote = try await client.send(.post, "/v1/orders/quote", token: scene.holderToken, json: body)
+            #expect(quote.status == .ok, "\(quote.text)")
+            let json = try quote.json
+            #expect(json["total_pence"] as? Int == 2_700)
+            #expect((json["lines"] as? [[String: Any]])?.first?["price_source"] as? String == "council_rate")
+            let answers = try #require(json["streams"] as? [[String: Any]])
+            #expect(answers.map { $0["stream_id"] as? String } == [scene.stream, restricted, roomy])
+            #expect(answers.map { $0["can_pay"] as? Bool } == [false, false, true])
+            #expect((answers[0]["reason"] as? String)?.contains("£20.00 available") == true)
+            #expect((answers[1]["reason"] as? String)?.contains("may not pay for personal-care.home-care") == true)
+            #expect(answers[2]["reason"] is NSNull)
+            #expect(try await market.count("ledger_entry") == before)
+            #expect(try await market.count("purchase_order") == 0)
+            #expect(try await market.count("outbox_event") == 0)
+            // The order goes where the quote said.
+            #expect(try await client.placeOrder(scene.holderToken, body).string("stream_id") == roomy)
+            // Bad input is refused as placing refuses it; outsiders learn nothing.
+            let bad = try await client.send(.post, "/v1/orders/quote", token: scene.holderToken, json: Client.orderBody(
+                holder: scene.holder, offering: scene.offering, quantity: 0))
+            #expect(bad.status == .unprocessableContent)
+            #expect(bad.problemFields == ["lines[0].quantity"])
+            let unknown = try await client.send(.post, "/v1/orders/quote", token: scene.holderToken, json: Client.orderBody(
+                holder: scene.holder, offering: scene.offering, ["stream_id": "fst_00000000000000000000"]))
+            #expect(unknown.status == .unprocessableContent)
+            for token in [scene.providerToken, try await client.login("broker@demo.test"),
+                          try await client.login("commissioner@northfield.demo.test")] {
+                #expect(try await client.send(.post, "/v1/orders/quote", token: token, json: body).status == .notFound)
+            }
+        }
+    }
+
     /// Quantities that cannot be paid: zero, negative, too many decimals, fractions of a unit
     /// that cannot be split, and amounts whose product would overflow.
     @Test(arguments: [
