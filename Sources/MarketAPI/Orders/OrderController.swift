@@ -2,7 +2,7 @@ import Hummingbird
 import MarketCore
 import MarketStore
 
-/// Orders and deliveries: `/v1/orders/...` and `/v1/deliveries/...`.
+/// Orders, quotes and deliveries: `/v1/orders/...`, `/v1/order-quotes` and `/v1/deliveries/...`.
 struct OrderController {
     let orders: OrderStore
     let database: AppDatabase
@@ -11,12 +11,13 @@ struct OrderController {
         let orderRoutes = router.group("v1/orders", context: AuthenticatedContext.self)
         orderRoutes.get(use: list)
         orderRoutes.post(use: place)
-        orderRoutes.post("quote", use: quote)
         orderRoutes.get(":id", use: show)
         orderRoutes.post(":id/accept", use: accept)
         orderRoutes.post(":id/decline", use: decline)
         orderRoutes.post(":id/cancel", use: cancel)
         orderRoutes.post(":id/deliveries", use: recordDelivery)
+        // Its own path: under /v1/orders it would share a pattern with /v1/orders/{id}.
+        router.group("v1/order-quotes", context: AuthenticatedContext.self).post(use: quote)
         let deliveries = router.group("v1/deliveries", context: AuthenticatedContext.self)
         deliveries.post(":id/confirm", use: confirm)
         deliveries.post(":id/dispute", use: dispute)

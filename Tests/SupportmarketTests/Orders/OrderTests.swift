@@ -122,7 +122,7 @@ struct OrderTests {
             _ = try await client.agreeRate(scene.adminToken, offering: scene.offering, pence: 900)
             let before = try await market.count("ledger_entry")
             let body = Client.orderBody(holder: scene.holder, offering: scene.offering, quantity: 3)
-            let quote = try await client.send(.post, "/v1/orders/quote", token: scene.holderToken, json: body)
+            let quote = try await client.send(.post, "/v1/order-quotes", token: scene.holderToken, json: body)
             #expect(quote.status == .ok, "\(quote.text)")
             let json = try quote.json
             #expect(json["total_pence"] as? Int == 2_700)
@@ -139,16 +139,16 @@ struct OrderTests {
             // The order goes where the quote said.
             #expect(try await client.placeOrder(scene.holderToken, body).string("stream_id") == roomy)
             // Bad input is refused as placing refuses it; outsiders learn nothing.
-            let bad = try await client.send(.post, "/v1/orders/quote", token: scene.holderToken, json: Client.orderBody(
+            let bad = try await client.send(.post, "/v1/order-quotes", token: scene.holderToken, json: Client.orderBody(
                 holder: scene.holder, offering: scene.offering, quantity: 0))
             #expect(bad.status == .unprocessableContent)
             #expect(bad.problemFields == ["lines[0].quantity"])
-            let unknown = try await client.send(.post, "/v1/orders/quote", token: scene.holderToken, json: Client.orderBody(
+            let unknown = try await client.send(.post, "/v1/order-quotes", token: scene.holderToken, json: Client.orderBody(
                 holder: scene.holder, offering: scene.offering, ["stream_id": "fst_00000000000000000000"]))
             #expect(unknown.status == .unprocessableContent)
             for token in [scene.providerToken, try await client.login("broker@demo.test"),
                           try await client.login("commissioner@northfield.demo.test")] {
-                #expect(try await client.send(.post, "/v1/orders/quote", token: token, json: body).status == .notFound)
+                #expect(try await client.send(.post, "/v1/order-quotes", token: token, json: body).status == .notFound)
             }
         }
     }
