@@ -56,9 +56,8 @@ struct BudgetHolderController {
         let id = try context.parameters.identifier("id", as: BudgetHolderID.self)
         let stream = try context.parameters.identifier("stream_id", as: FundingStreamID.self)
         let body = try await request.decodeJSON(as: TopUpRequest.self, context: context)
-        guard let amount = body.amountPence else { throw MarketError.invalid("amount_pence", "is required") }
-        return FundingStreamResponse(
-            try await budgets.topUp(stream, of: id, amountPence: amount, by: context.policy, idempotency: context.idempotencyKey))
+        return FundingStreamResponse(try await budgets.topUp(
+            stream, of: id, amountPence: body.amountPence, by: context.policy, idempotency: context.idempotencyKey))
     }
 
     /// Ledger entries, oldest first; `?stream_id=` narrows to one stream.

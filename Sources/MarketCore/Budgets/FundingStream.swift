@@ -143,8 +143,7 @@ public struct NewFundingStream: Sendable, Equatable {
         v.check(periodFrom != nil, "period_from", "is required")
         v.check(periodTo != nil, "period_to", "is required")
         if let periodFrom, let periodTo { v.check(periodFrom <= periodTo, "period_to", "must not be before period_from") }
-        v.check(allocationPence.map(Money.allocationRange.contains) ?? false, "allocation_pence",
-                "must be a whole number of pence from 1 to \(Money.maximumAllocationPence)")
+        v.pence(allocationPence, "allocation_pence", in: Money.allocationRange)
         if let managementOption {
             if let kind = managementOption.managingOrganisationKind {
                 v.check(managingOrganisationID != nil, "managing_organisation_id",

@@ -46,8 +46,7 @@ public struct NewCouncilRate: Sendable, Equatable {
     public init(offeringID: OfferingID?, ratePence: Int64?, validFrom: CalendarDay?, validTo: CalendarDay?) throws(MarketError) {
         var v = Validator()
         v.check(offeringID != nil, "offering_id", "is required")
-        v.check(ratePence.map(CatalogueMoney.unitPriceRange.contains) ?? false, "rate_pence",
-                "must be a whole number of pence from 1 to \(CatalogueMoney.maximumUnitPricePence)")
+        v.pence(ratePence, "rate_pence", in: CatalogueMoney.unitPriceRange)
         v.check(validFrom != nil, "valid_from", "is required")
         if let validFrom, let validTo { v.check(validFrom <= validTo, "valid_to", "must not be before valid_from") }
         try v.throwIfInvalid()

@@ -72,8 +72,7 @@ public struct OfferingInput: Sendable, Codable, Equatable {
         v.check(unit.flatMap(taxonomy.unit) != nil, "unit",
                 "must be one of \(taxonomy.units.map(\.id).joined(separator: ", "))")
         let price = publicPricePence ?? 0
-        v.check(CatalogueMoney.unitPriceRange.contains(price), "public_price_pence",
-                "must be a whole number of pence from 1 to \(CatalogueMoney.maximumUnitPricePence)")
+        v.pence(publicPricePence, "public_price_pence", in: CatalogueMoney.unitPriceRange)
         let areas = v.districts(self.areas, "areas", maximum: Limits.areas)
 
         let input = self.attributes ?? Attributes()

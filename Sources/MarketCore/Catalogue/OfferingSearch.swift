@@ -56,8 +56,7 @@ public struct OfferingSearch: Sendable, Equatable {
         func price(_ text: String?, _ field: String) -> Int64? {
             guard let text else { return nil }
             let value = Int64(text)
-            v.check(value.map { (0...CatalogueMoney.maximumUnitPricePence).contains($0) } ?? false, field,
-                    "must be a whole number of pence from 0 to \(CatalogueMoney.maximumUnitPricePence)")
+            v.pence(value, field, in: 0...CatalogueMoney.maximumUnitPricePence)
             return value
         }
         self.minPricePence = price(minPricePence, "min_price_pence")

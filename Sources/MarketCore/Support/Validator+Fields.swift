@@ -3,6 +3,12 @@ import Foundation
 /// Field rules shared by every feature's input: optional text, postcode districts, contact details.
 /// Each adds its errors to the validator and returns the cleaned value.
 extension Validator {
+    /// A whole number of pence within `range` (absent is an error); the one wording of this rule.
+    public mutating func pence(_ value: Int64?, _ field: String, in range: ClosedRange<Int64>) {
+        check(value.map(range.contains) ?? false, field,
+              "must be a whole number of pence from \(range.lowerBound) to \(range.upperBound)")
+    }
+
     /// Trimmed optional text: `nil` or empty means absent; longer than `maxLength` is an error.
     public mutating func optionalText(_ value: String?, _ field: String, maxLength: Int) -> String? {
         guard let trimmed = value?.trimmingCharacters(in: .whitespacesAndNewlines), !trimmed.isEmpty else { return nil }

@@ -109,13 +109,13 @@ public struct BudgetStore: Sendable {
 
     /// Adds money to a stream (an `allocation` entry).
     public func topUp(
-        _ streamID: FundingStreamID, of holderID: BudgetHolderID, amountPence: Int64, by policy: AccessPolicy,
+        _ streamID: FundingStreamID, of holderID: BudgetHolderID, amountPence: Int64?, by policy: AccessPolicy,
         idempotency: IdempotencyKey?
     ) async throws -> FundingStream {
         var v = Validator()
-        v.check(Money.allocationRange.contains(amountPence), "amount_pence",
-                "must be a whole number of pence from 1 to \(Money.maximumAllocationPence)")
+        v.pence(amountPence, "amount_pence", in: Money.allocationRange)
         try v.throwIfInvalid()
+        guard let amountPence else { throw MarketError.invalid("amount_pence", "is required") }
         let now = database.clock.now()
         let today = self.today
         return try await database.write(as: policy.principal.userID, idempotency: idempotency) { db in
