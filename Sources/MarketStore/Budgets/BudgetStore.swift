@@ -24,6 +24,9 @@ public struct BudgetStore: Sendable {
     public func registerHolder(_ new: NewBudgetHolder, by policy: AccessPolicy) async throws -> BudgetHolder {
         let council = try policy.authorizeRegisteringHolder(council: new.councilID)
         let principal = policy.principal
+        if council == nil, let other = new.userID, other != principal.userID {
+            throw MarketError.invalid("user_id", "a self-funder registers their own account only")
+        }
         let linked = council == nil ? principal.userID : new.userID
         let now = database.clock.now()
         let holder = BudgetHolder(id: .random(), displayName: new.displayName, councilID: council, userID: linked, createdAt: now)

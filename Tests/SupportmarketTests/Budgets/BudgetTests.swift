@@ -17,6 +17,10 @@ struct BudgetTests {
 
             // The self-funder registers themself, once; /v1/me then names the record.
             let selfFunder = try await client.login("selffunder@demo.test")
+            let someoneElse = try #require(try await client.me(try await client.login("holder@demo.test"))["user_id"] as? String)
+            let forAnother = try await client.send(
+                .post, "/v1/budget-holders", token: selfFunder, json: ["display_name": "Sam", "user_id": someoneElse])
+            #expect(forAnother.status == .unprocessableContent)
             let own = try await client.registerHolder(selfFunder, name: "Sam Fletcher")
             #expect(try await client.me(selfFunder)["budget_holder_id"] as? String == own)
             let again = try await client.send(.post, "/v1/budget-holders", token: selfFunder, json: ["display_name": "Sam"])
