@@ -19,6 +19,11 @@ public struct AppConfiguration: Sendable {
     public var logFormat = "json"
     /// How often counted community views and click-throughs are written.
     public var usageFlushInterval: Duration = .seconds(5)
+    /// How often expired idempotency keys and spent tokens are deleted.
+    public var retentionInterval: Duration = .seconds(3600)
+    /// The web apps' origins (`https://app.example.org`) that may call authenticated routes from a
+    /// browser; anyone may read the public routes.
+    public var corsOrigins: [String] = []
 
     public init() {}
 
@@ -46,6 +51,9 @@ public struct AppConfiguration: Sendable {
             }
         }
         if let value = environment["SUPPORTMARKET_LOG_FORMAT"] { logFormat = value }
+        if let value = environment["SUPPORTMARKET_CORS_ORIGINS"] {
+            corsOrigins = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
         return problems
     }
 
@@ -58,6 +66,9 @@ public struct AppConfiguration: Sendable {
         if !(4...31).contains(bcryptCost) { problems.append("bcrypt cost must be 4...31, not \(bcryptCost)") }
         if login.tokenLifetime < 60 { problems.append("token lifetime must be at least 60 seconds") }
         if !["json", "text"].contains(logFormat) { problems.append("log format must be json or text, not \(logFormat)") }
+        for origin in corsOrigins where !Self.isOrigin(origin) {
+            problems.append("CORS origin \(origin) must be a scheme and host such as https://app.example.org, with no path")
+        }
         var isDirectory: ObjCBool = false
         if !FileManager.default.fileExists(atPath: catalogueDirectory, isDirectory: &isDirectory) || !isDirectory.boolValue {
             problems.append("catalogue folder \(catalogueDirectory) does not exist")
@@ -66,6 +77,14 @@ public struct AppConfiguration: Sendable {
             problems.append("OpenAPI document \(openAPIPath) does not exist")
         }
         return problems
+    }
+
+    /// `https://host` or `http://host:port`: what a browser sends as `Origin`.
+    static func isOrigin(_ text: String) -> Bool {
+        guard let url = URL(string: text), let scheme = url.scheme, ["http", "https"].contains(scheme),
+            url.host?.isEmpty == false, url.path.isEmpty, url.query == nil, url.fragment == nil, url.user == nil
+        else { return false }
+        return true
     }
 }
 

@@ -17,6 +17,8 @@ public struct AppServices: Sendable {
     public let budgets: BudgetStore
     public let orders: OrderStore
     public let openAPIDocument: String
+    /// Origins whose browser apps may call authenticated routes.
+    public let corsOrigins: Set<String>
 
     public init(configuration: AppConfiguration, database: AppDatabase) throws {
         self.database = database
@@ -30,12 +32,13 @@ public struct AppServices: Sendable {
         self.budgets = BudgetStore(database: database, taxonomy: taxonomy)
         self.orders = OrderStore(database: database, taxonomy: taxonomy)
         self.openAPIDocument = try String(contentsOfFile: configuration.openAPIPath, encoding: .utf8)
+        self.corsOrigins = Set(configuration.corsOrigins)
     }
 }
 
 /// The HTTP application: router, middleware and background services (the community usage and
-/// search demand flushers; later the invoicing scheduler and the webhook dispatcher), all shut
-/// down gracefully.
+/// search demand flushers, the retention of expired keys and tokens; later the invoicing
+/// scheduler and the webhook dispatcher), all shut down gracefully.
 public func buildApplication(
     configuration: AppConfiguration,
     services: AppServices,
@@ -52,18 +55,22 @@ public func buildApplication(
             PeriodicFlushService(
                 name: "search_demand", interval: configuration.usageFlushInterval,
                 flush: services.catalogue.demand.flush, logger: logger),
+            PeriodicFlushService(
+                name: "retention", interval: configuration.retentionInterval,
+                flush: services.database.deleteExpired, onShutdown: false, logger: logger),
         ],
         logger: logger)
 }
 
 /// All routes, behind the middleware stack (outermost first): access log and request id,
-/// metrics, problem documents, body limits, authentication, idempotency keys.
+/// metrics, CORS, problem documents, body limits, authentication, idempotency keys.
 public func buildRouter(services: AppServices) -> Router<AppRequestContext> {
     let router = Router(context: AppRequestContext.self)
     let routes = RouteTable()
     router.addMiddleware {
         AccessLogMiddleware()
         MetricsMiddleware<AppRequestContext>()
+        CORSMiddleware<AppRequestContext>(allowedOrigins: services.corsOrigins, routes: routes)
         ProblemMiddleware(routes: routes)
         RequestLimitsMiddleware<AppRequestContext>()
         AuthenticationMiddleware(tokens: services.tokens)

@@ -1,23 +1,27 @@
 import Logging
 import ServiceLifecycle
 
-/// Writes what a recorder counted in memory (community usage, the search demand log) every
-/// `interval`, and once more on graceful shutdown, so that nothing recorded before a clean stop
-/// is lost. A failed flush is logged; the recorder keeps its entries for the next one.
+/// Runs one periodic write every `interval`, and once more on graceful shutdown: what a recorder
+/// counted in memory (community usage, the search demand log), so that nothing recorded before a
+/// clean stop is lost, or the retention of expired keys and tokens. A failed flush is logged; a
+/// recorder keeps its entries for the next one.
 struct PeriodicFlushService: Service {
-    /// What is flushed, for logs: `community_usage`, `search_demand`.
+    /// What is flushed, for logs: `community_usage`, `search_demand`, `retention`.
     let name: String
     let interval: Duration
     /// Writes the pending entries and answers how many rows it wrote.
     let flush: @Sendable () async throws -> Int
+    /// Whether to run once more on graceful shutdown (what is counted in memory must be).
+    var onShutdown = true
     let logger: Logger
 
     func run() async throws {
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
+            if Task.isShuttingDownGracefully || Task.isCancelled { break }
             await flushOnce()
         }
-        await flushOnce()
+        if onShutdown { await flushOnce() }
     }
 
     private func flushOnce() async {

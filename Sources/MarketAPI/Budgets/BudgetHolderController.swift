@@ -27,7 +27,7 @@ struct BudgetHolderController {
     @Sendable func register(_ request: Request, context: AuthenticatedContext) async throws -> EditedResponse<BudgetHolderResponse> {
         let body = try await request.decodeJSON(as: RegisterBudgetHolderRequest.self, context: context)
         let new = try NewBudgetHolder(displayName: body.displayName, councilID: body.councilId, userID: body.userId)
-        return EditedResponse(status: .created, response: BudgetHolderResponse(try await budgets.registerHolder(new, by: context.policy)))
+        return EditedResponse(status: .created, response: BudgetHolderResponse(try await budgets.registerHolder(new, by: context.policy, idempotency: context.idempotencyKey)))
     }
 
     @Sendable func show(_ request: Request, context: AuthenticatedContext) async throws -> BudgetHolderResponse {

@@ -22,7 +22,7 @@ struct DelegationController {
         let new = try NewDelegation(
             holderID: body.budgetHolderId, granteeOrganisationID: body.granteeOrganisationId, granteeUserID: body.granteeUserId,
             rights: body.rights, expiresOn: body.expiresOn, today: budgets.today)
-        return EditedResponse(status: .created, response: DelegationResponse(try await budgets.grant(new, by: context.policy)))
+        return EditedResponse(status: .created, response: DelegationResponse(try await budgets.grant(new, by: context.policy, idempotency: context.idempotencyKey)))
     }
 
     /// Revokes at once; the answer is the revoked delegation.

@@ -46,7 +46,7 @@ struct OfferingController {
 
     @Sendable func create(_ request: Request, context: AuthenticatedContext) async throws -> EditedResponse<OfferingResponse> {
         let input = try await request.decodeJSON(as: OfferingInput.self, context: context)
-        let listed = try await catalogue.createOffering(input, by: context.policy)
+        let listed = try await catalogue.createOffering(input, by: context.policy, idempotency: context.idempotencyKey)
         return EditedResponse(status: .created, response: OfferingResponse(listed))
     }
 
@@ -58,12 +58,12 @@ struct OfferingController {
 
     @Sendable func publish(_ request: Request, context: AuthenticatedContext) async throws -> OfferingResponse {
         let id = try context.parameters.identifier("id", as: OfferingID.self)
-        return OfferingResponse(try await catalogue.publish(id, by: context.policy))
+        return OfferingResponse(try await catalogue.publish(id, by: context.policy, idempotency: context.idempotencyKey))
     }
 
     @Sendable func unpublish(_ request: Request, context: AuthenticatedContext) async throws -> OfferingResponse {
         let id = try context.parameters.identifier("id", as: OfferingID.self)
-        return OfferingResponse(try await catalogue.unpublish(id, by: context.policy))
+        return OfferingResponse(try await catalogue.unpublish(id, by: context.policy, idempotency: context.idempotencyKey))
     }
 
     /// The council rates for this offering that the caller may see (often none).

@@ -50,7 +50,7 @@ struct CommunityController {
 
     @Sendable func create(_ request: Request, context: AuthenticatedContext) async throws -> EditedResponse<CommunityResourceResponse> {
         let input = try await request.decodeJSON(as: CommunityResourceInput.self, context: context)
-        let listed = try await community.create(input, by: context.policy)
+        let listed = try await community.create(input, by: context.policy, idempotency: context.idempotencyKey)
         return EditedResponse(status: .created, response: CommunityResourceResponse(listed))
     }
 
@@ -62,7 +62,7 @@ struct CommunityController {
 
     @Sendable func verify(_ request: Request, context: AuthenticatedContext) async throws -> CommunityResourceResponse {
         let id = try context.parameters.identifier("id", as: CommunityResourceID.self)
-        return CommunityResourceResponse(try await community.verify(id, by: context.policy))
+        return CommunityResourceResponse(try await community.verify(id, by: context.policy, idempotency: context.idempotencyKey))
     }
 
     @Sendable func stale(_ request: Request, context: AuthenticatedContext) async throws -> ListResponse<CommunityResourceResponse> {

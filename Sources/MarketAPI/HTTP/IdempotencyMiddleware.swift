@@ -2,12 +2,20 @@ import Foundation
 import Hummingbird
 import MarketCore
 import MarketStore
+import Synchronization
 
 /// Reads `Idempotency-Key` on authenticated POSTs and fingerprints the request (method, path,
 /// body). The key goes into the context; the store checks and records it in the same transaction
-/// as the action it guards (`AppDatabase.write(as:idempotency:_:)`).
+/// as the action it guards (`AppDatabase.write(as:idempotency:_:)`), which is what makes a retry
+/// never act twice, across restarts too.
+///
+/// While the first request with a key is running, a second with the same caller and key is
+/// refused at once with 409 `idempotency-key-in-use` (`InFlightKeys`), rather than queueing
+/// behind it for the writer: the client learns the first is still being processed.
 struct IdempotencyMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
+
+    let inFlight = InFlightKeys()
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard request.method == .post, let key = request.headers[.idempotencyKey] else {
@@ -18,7 +26,12 @@ struct IdempotencyMiddleware: RouterMiddleware {
         let body = try await request.collectBody(upTo: context.maxUploadSize)
         var material = Data("\(request.method.rawValue) \(request.uri.path)\n".utf8)
         material += Self.canonical(Data(body.readableBytesView))
-        context.idempotencyKey = try IdempotencyKey(key: key, fingerprint: Digest.sha256Hex(material))
+        let idempotency = try IdempotencyKey(key: key, fingerprint: Digest.sha256Hex(material))
+        context.idempotencyKey = idempotency
+        guard let caller = context.authentication?.principal.userID else { return try await next(request, context) }
+        let claim = "\(caller.rawValue) \(idempotency.key)"
+        guard inFlight.claim(claim) else { throw MarketError.idempotencyKeyInUse }
+        defer { inFlight.release(claim) }
         return try await next(request, context)
     }
 
@@ -30,4 +43,17 @@ struct IdempotencyMiddleware: RouterMiddleware {
         else { return body }
         return canonical
     }
+}
+
+/// The (caller, key) pairs whose first request is still running. In memory, because one process
+/// serves the database: every request that could race with another passes through here.
+///
+/// Thread-safety: the set is behind a `Mutex`.
+final class InFlightKeys: Sendable {
+    private let claims = Mutex<Set<String>>([])
+
+    /// Claims `key`; `false` if it is claimed already.
+    func claim(_ key: String) -> Bool { claims.withLock { $0.insert(key).inserted } }
+
+    func release(_ key: String) { _ = claims.withLock { $0.remove(key) } }
 }

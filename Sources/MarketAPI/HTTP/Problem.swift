@@ -88,6 +88,10 @@ struct ProblemResponse {
             self.init(status: .unprocessableContent, slug: "idempotency-key-reused", title: "Idempotency key reused",
                       detail: "this Idempotency-Key was already used with a different request",
                       errors: [FieldError(field: "Idempotency-Key", message: "was used with a different request")])
+        case .idempotencyKeyInUse:
+            self.init(status: .conflict, slug: "idempotency-key-in-use", title: "Idempotency key in use",
+                      detail: "the first request with this Idempotency-Key is still being processed; retry when it has answered",
+                      headers: [.retryAfter: "1"])
         case .malformedIdentifier(let parameter):
             self.init(status: .badRequest, slug: "malformed-identifier", title: "Malformed identifier",
                       detail: "path parameter \(parameter) is not a well-formed identifier",

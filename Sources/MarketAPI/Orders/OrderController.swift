@@ -21,6 +21,7 @@ struct OrderController {
         let deliveries = router.group("v1/deliveries", context: AuthenticatedContext.self)
         deliveries.post(":id/confirm", use: confirm)
         deliveries.post(":id/dispute", use: dispute)
+        deliveries.post(":id/void", use: void)
     }
 
     /// `?status=` and `?budget_holder_id=` narrow the list; newest first.
@@ -56,32 +57,43 @@ struct OrderController {
     }
 
     @Sendable func accept(_ request: Request, context: AuthenticatedContext) async throws -> OrderResponse {
-        OrderResponse(try await orders.accept(try context.parameters.identifier("id", as: OrderID.self), by: context.policy))
+        OrderResponse(try await orders.accept(
+            try context.parameters.identifier("id", as: OrderID.self), by: context.policy, idempotency: context.idempotencyKey))
     }
 
     @Sendable func decline(_ request: Request, context: AuthenticatedContext) async throws -> OrderResponse {
-        OrderResponse(try await orders.decline(try context.parameters.identifier("id", as: OrderID.self), by: context.policy))
+        OrderResponse(try await orders.decline(
+            try context.parameters.identifier("id", as: OrderID.self), by: context.policy, idempotency: context.idempotencyKey))
     }
 
     @Sendable func cancel(_ request: Request, context: AuthenticatedContext) async throws -> OrderResponse {
-        OrderResponse(try await orders.cancel(try context.parameters.identifier("id", as: OrderID.self), by: context.policy))
+        OrderResponse(try await orders.cancel(
+            try context.parameters.identifier("id", as: OrderID.self), by: context.policy, idempotency: context.idempotencyKey))
     }
 
     @Sendable func recordDelivery(_ request: Request, context: AuthenticatedContext) async throws -> EditedResponse<DeliveryResponse> {
         let id = try context.parameters.identifier("id", as: OrderID.self)
         let body = try await request.decodeJSON(as: RecordDeliveryRequest.self, context: context)
         let delivery = try await orders.recordDelivery(
-            on: id, lineNumber: body.lineNumber, deliveredOn: body.deliveredOn, quantity: body.quantity, by: context.policy)
+            on: id, lineNumber: body.lineNumber, deliveredOn: body.deliveredOn, quantity: body.quantity, note: body.note,
+            by: context.policy, idempotency: context.idempotencyKey)
         return EditedResponse(status: .created, response: DeliveryResponse(delivery))
     }
 
     @Sendable func confirm(_ request: Request, context: AuthenticatedContext) async throws -> DeliveryResponse {
-        DeliveryResponse(try await orders.confirm(try context.parameters.identifier("id", as: DeliveryID.self), by: context.policy))
+        DeliveryResponse(try await orders.confirm(
+            try context.parameters.identifier("id", as: DeliveryID.self), by: context.policy, idempotency: context.idempotencyKey))
+    }
+
+    @Sendable func void(_ request: Request, context: AuthenticatedContext) async throws -> DeliveryResponse {
+        DeliveryResponse(try await orders.void(
+            try context.parameters.identifier("id", as: DeliveryID.self), by: context.policy, idempotency: context.idempotencyKey))
     }
 
     @Sendable func dispute(_ request: Request, context: AuthenticatedContext) async throws -> DeliveryResponse {
         let id = try context.parameters.identifier("id", as: DeliveryID.self)
         let body = try await request.decodeJSON(as: DisputeDeliveryRequest.self, context: context)
-        return DeliveryResponse(try await orders.dispute(id, reason: body.reason, by: context.policy))
+        return DeliveryResponse(try await orders.dispute(
+            id, reason: body.reason, by: context.policy, idempotency: context.idempotencyKey))
     }
 }

@@ -54,8 +54,13 @@ struct DeliveryResponse: ResponseEncodable, Sendable {
     let amountPence: Int64
     let status: DeliveryStatus
     let disputeReason: Nullable<String>
+    let note: Nullable<String>
     let recordedAt: Date
+    /// The buyer's latest decision: `confirmed_at` or `disputed_at`, whichever is later.
     let decidedAt: Nullable<Date>
+    let confirmedAt: Nullable<Date>
+    let disputedAt: Nullable<Date>
+    let voidedAt: Nullable<Date>
 
     init(_ delivery: Delivery) {
         id = delivery.id
@@ -66,8 +71,12 @@ struct DeliveryResponse: ResponseEncodable, Sendable {
         amountPence = delivery.amountPence
         status = delivery.status
         disputeReason = Nullable(delivery.disputeReason)
+        note = Nullable(delivery.note)
         recordedAt = delivery.recordedAt
         decidedAt = Nullable(delivery.decidedAt)
+        confirmedAt = Nullable(delivery.confirmedAt)
+        disputedAt = Nullable(delivery.disputedAt)
+        voidedAt = Nullable(delivery.voidedAt)
     }
 }
 
@@ -91,6 +100,10 @@ struct OrderResponse: ResponseEncodable, Sendable {
     /// The delegation the order was placed under, when a delegate placed it.
     let delegationId: Nullable<DelegationID>
     let placedAt: Date
+    let acceptedAt: Nullable<Date>
+    let declinedAt: Nullable<Date>
+    let cancelledAt: Nullable<Date>
+    let completedAt: Nullable<Date>
     let updatedAt: Date
 
     init(_ tracked: OrderWithDeliveries) {
@@ -109,6 +122,10 @@ struct OrderResponse: ResponseEncodable, Sendable {
         placedBy = order.placedBy
         delegationId = Nullable(order.delegationID)
         placedAt = order.placedAt
+        acceptedAt = Nullable(order.acceptedAt)
+        declinedAt = Nullable(order.declinedAt)
+        cancelledAt = Nullable(order.cancelledAt)
+        completedAt = Nullable(order.completedAt)
         updatedAt = order.updatedAt
     }
 }
@@ -117,6 +134,7 @@ struct RecordDeliveryRequest: Decodable {
     let lineNumber: Int?
     let deliveredOn: CalendarDay?
     let quantity: Decimal?
+    let note: String?
 }
 
 struct DisputeDeliveryRequest: Decodable {

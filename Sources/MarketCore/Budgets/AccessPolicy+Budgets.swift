@@ -124,7 +124,7 @@ extension AccessPolicy {
     /// Provider staff act on the orders addressed to their provider.
     public func authorizeFulfilling(orderFrom provider: OrganisationID) throws(MarketError) {
         guard principal.role == .provider, principal.organisationID == provider else {
-            throw .forbidden("only the provider's staff accept, decline and record deliveries")
+            throw .forbidden("only the provider's staff accept, decline, record and void deliveries")
         }
     }
 }

@@ -96,7 +96,7 @@ public struct AttributeFilter: Sendable, Equatable {
 }
 
 /// Everything a provider writes about an offering. Valid by construction: see `OfferingInput`.
-public struct OfferingDetails: Sendable, Equatable {
+public struct OfferingDetails: Sendable, Equatable, Codable {
     public var title: String
     public var description: String
     /// A leaf or branch of the category taxonomy.
@@ -123,7 +123,7 @@ public struct OfferingDetails: Sendable, Equatable {
 }
 
 /// Something a provider sells, at a public price per unit.
-public struct Offering: Sendable, Equatable {
+public struct Offering: Sendable, Equatable, Codable {
     public let id: OfferingID
     public let providerID: OrganisationID
     public var details: OfferingDetails

@@ -83,7 +83,7 @@ public struct OfferingSearch: Sendable, Equatable {
 }
 
 /// An offering as a caller sees it: with its store, rating and the caller's effective price.
-public struct ListedOffering: Sendable, Equatable {
+public struct ListedOffering: Sendable, Equatable, Codable {
     public let offering: Offering
     public let storeName: String
     public let providerType: ProviderType?

@@ -45,7 +45,7 @@ public struct Storefront: Sendable, Equatable {
 }
 
 /// How people rated a provider: a count and a sum of 1–5 stars. Zero until ratings exist.
-public struct RatingSummary: Sendable, Equatable {
+public struct RatingSummary: Sendable, Equatable, Codable {
     public let count: Int
     public let sum: Int
 

@@ -31,7 +31,7 @@ public struct CommunitySearch: Sendable, Equatable {
 }
 
 /// A resource as listed: with whether its listing is stale.
-public struct ListedResource: Sendable, Equatable {
+public struct ListedResource: Sendable, Equatable, Codable {
     public let resource: CommunityResource
     public let isStale: Bool
 

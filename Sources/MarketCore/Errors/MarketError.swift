@@ -28,6 +28,8 @@ public enum MarketError: Error, Sendable, Equatable {
     case locked(retryAfterSeconds: Int)
     /// An `Idempotency-Key` was reused with a different request.
     case idempotencyKeyReused
+    /// The first request with this `Idempotency-Key` is still running; retry once it has answered.
+    case idempotencyKeyInUse
     /// A request path parameter is not a well-formed identifier.
     case malformedIdentifier(parameter: String)
 

@@ -61,6 +61,11 @@ public struct Order: Sendable, Equatable, Codable {
     public let delegationID: DelegationID?
     public let placedAt: Date
     public var updatedAt: Date
+    /// When the provider accepted or declined, and when the order was cancelled or completed.
+    public var acceptedAt: Date? = nil
+    public var declinedAt: Date? = nil
+    public var cancelledAt: Date? = nil
+    public var completedAt: Date? = nil
 
     public init(
         id: OrderID, holderID: BudgetHolderID, streamID: FundingStreamID, providerID: OrganisationID, status: OrderStatus,
@@ -88,14 +93,52 @@ public struct Order: Sendable, Equatable, Codable {
 
     /// The most of `line` that may be delivered in all.
     public func orderedQuantity(of line: OrderLine) -> Int64 { line.quantity.hundredths * Int64(occurrences) }
+
+    /// How many of the order's occurrences have begun by `day`: a weekly order's weeks (the first
+    /// begins on its start date), never more than it has; a one-off order's one. 0 before the start.
+    public func occurrencesBegun(by day: CalendarDay) -> Int {
+        guard day >= startDate else { return 0 }
+        guard let weeks else { return 1 }
+        return min(weeks, startDate.days(until: day) / 7 + 1)
+    }
+
+    /// Why delivering `quantity` of `line` on `day` would run ahead of the schedule, or `nil` if it
+    /// may be recorded. On every date, what has been delivered on a line by then (`delivered`, the
+    /// line's deliveries that count, plus this one) is at most the weekly quantity × the weeks
+    /// begun by then: a missed week can be made up later, but week 40 is not delivered in week 1.
+    /// The one statement of this rule.
+    public func scheduleRefusal(
+        delivering quantity: Quantity, of line: OrderLine, on day: CalendarDay,
+        alongside delivered: [(day: CalendarDay, quantity: Quantity)]
+    ) -> String? {
+        guard weeks != nil else { return nil }
+        // The running total rises at each delivery date on or after `day`; checking there suffices.
+        let checkpoints = Set([day] + delivered.map(\.day).filter { $0 > day }).sorted()
+        for checkpoint in checkpoints {
+            let begun = occurrencesBegun(by: checkpoint)
+            let due = line.quantity.hundredths * Int64(begun)
+            let byThen = delivered.filter { $0.day <= checkpoint }.reduce(quantity.hundredths) { $0 + $1.quantity.hundredths }
+            if byThen > due {
+                return "would make \(Quantity.describe(byThen)) \(line.unit) delivered by \(checkpoint), when "
+                    + "\(begun) of \(occurrences) weeks have begun and \(Quantity.describe(due)) are due "
+                    + "(\(line.quantity.decimal) a week)"
+            }
+        }
+        return nil
+    }
 }
 
 /// Where a delivery is: recorded by the provider, then confirmed or disputed by the buyer.
-/// A disputed delivery keeps its money reserved until it is confirmed.
+/// A disputed delivery keeps its money reserved until it is confirmed. The provider voids one
+/// recorded by mistake while it is not confirmed: a voided delivery counts for nothing.
 public enum DeliveryStatus: String, Sendable, Codable, CaseIterable {
     case recorded
     case confirmed
     case disputed
+    case voided
+
+    /// Whether the delivery counts towards what was delivered and charged.
+    public var counts: Bool { self != .voided }
 }
 
 /// Support delivered against one order line.
@@ -109,12 +152,23 @@ public struct Delivery: Sendable, Equatable, Codable {
     public let amountPence: Int64
     public var status: DeliveryStatus
     public var disputeReason: String?
+    /// The provider's short visit note (not a care record).
+    public let note: String?
     public let recordedAt: Date
-    public var decidedAt: Date?
+    /// Each decision keeps its own time: a dispute then a confirmation keeps both.
+    public var confirmedAt: Date? = nil
+    public var disputedAt: Date? = nil
+    public var voidedAt: Date? = nil
+
+    /// Notes are at most this long: visit notes, not care records.
+    public static let maximumNoteLength = 500
+
+    /// The latest decision on it by the buyer, if any.
+    public var decidedAt: Date? { [confirmedAt, disputedAt].compactMap { $0 }.max() }
 
     public init(
         id: DeliveryID, orderID: OrderID, lineNumber: Int, deliveredOn: CalendarDay, quantity: Quantity, amountPence: Int64,
-        status: DeliveryStatus, disputeReason: String?, recordedAt: Date, decidedAt: Date?
+        status: DeliveryStatus, disputeReason: String?, note: String?, recordedAt: Date
     ) {
         self.id = id
         self.orderID = orderID
@@ -124,8 +178,8 @@ public struct Delivery: Sendable, Equatable, Codable {
         self.amountPence = amountPence
         self.status = status
         self.disputeReason = disputeReason
+        self.note = note
         self.recordedAt = recordedAt
-        self.decidedAt = decidedAt
     }
 
     /// The cost of delivering `quantity` of `line`, when `deliveredBefore` (hundredths) was

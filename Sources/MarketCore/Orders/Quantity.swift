@@ -58,6 +58,9 @@ public struct Quantity: Sendable, Hashable, Comparable, Codable {
     /// The quantity as JSON clients read it: `1.5`.
     public var decimal: Decimal { Decimal(hundredths) / 100 }
 
+    /// An amount in hundredths as people read it: 150 is "1.5", 0 is "0".
+    public static func describe(_ hundredths: Int64) -> String { "\(Decimal(hundredths) / 100)" }
+
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
         guard let quantity = Quantity(hundredths: try container.decode(Int64.self)) else {

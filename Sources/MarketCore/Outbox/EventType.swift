@@ -9,6 +9,8 @@ public enum EventType: String, Sendable, Codable, CaseIterable {
     case deliveryRecorded = "delivery.recorded"
     case deliveryConfirmed = "delivery.confirmed"
     case deliveryDisputed = "delivery.disputed"
+    /// The provider voided a delivery recorded by mistake; it counts for nothing.
+    case deliveryVoided = "delivery.voided"
     /// A stream's available money fell under 10% of its allocation.
     case budgetLowBalance = "budget.low_balance"
 }

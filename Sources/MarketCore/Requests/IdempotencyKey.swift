@@ -1,3 +1,5 @@
+import Foundation
+
 /// A client's `Idempotency-Key` and a fingerprint of the request it came with.
 ///
 /// Invariant: the same caller, key and fingerprint always get the first answer back; the same
@@ -8,6 +10,8 @@ public struct IdempotencyKey: Sendable, Equatable {
     public let fingerprint: String
 
     public static let maximumLength = 255
+    /// How long a key's answer is kept: a retry within a day replays it; after that the key is new.
+    public static let retention: TimeInterval = 24 * 3600
 
     /// Validates the key: 1...255 visible ASCII characters.
     public init(key: String, fingerprint: String) throws(MarketError) {

@@ -33,6 +33,13 @@ public struct CalendarDay: Sendable, Hashable, Comparable, TextCodable, CustomSt
         return CalendarDay(calendar.date(byAdding: .day, value: days, to: start) ?? start)
     }
 
+    /// Whole days from this day to `later` (negative when `later` is earlier).
+    public func days(until later: CalendarDay) -> Int {
+        let strategy = Date.ISO8601FormatStyle().year().month().day()
+        guard let start = try? Date(text, strategy: strategy), let end = try? Date(later.text, strategy: strategy) else { return 0 }
+        return Int((end.timeIntervalSince(start) / 86_400).rounded())
+    }
+
     public var description: String { text }
     public static var expectedText: String { "a date such as 2026-12-01" }
     public static func < (lhs: CalendarDay, rhs: CalendarDay) -> Bool { lhs.text < rhs.text }

@@ -21,7 +21,9 @@ public struct BudgetStore: Sendable {
     /// Registers a holder: a council's staff register someone their council funds (optionally
     /// linking that person's own budget-holder account of the same council); a self-funder's
     /// account registers itself, once.
-    public func registerHolder(_ new: NewBudgetHolder, by policy: AccessPolicy) async throws -> BudgetHolder {
+    public func registerHolder(
+        _ new: NewBudgetHolder, by policy: AccessPolicy, idempotency: IdempotencyKey?
+    ) async throws -> BudgetHolder {
         let council = try policy.authorizeRegisteringHolder(council: new.councilID)
         let principal = policy.principal
         if council == nil, let other = new.userID, other != principal.userID {
@@ -30,7 +32,7 @@ public struct BudgetStore: Sendable {
         let linked = council == nil ? principal.userID : new.userID
         let now = database.clock.now()
         let holder = BudgetHolder(id: .random(), displayName: new.displayName, councilID: council, userID: linked, createdAt: now)
-        return try await database.write { db in
+        return try await database.write(as: principal.userID, idempotency: idempotency) { db in
             if let council, try !CouncilRecord.exists(db, key: council.rawValue) { throw MarketError.notFound(resource: "council") }
             if let linked {
                 if try BudgetHolderRecord.filter(Column("user_id") == linked.rawValue).fetchCount(db) > 0 {
@@ -168,10 +170,10 @@ public struct BudgetStore: Sendable {
 
     /// Grants a delegation: the holder themself, or their council's admins and commissioners.
     /// The grantee is a broker organisation or a budget-holder account (a family member).
-    public func grant(_ new: NewDelegation, by policy: AccessPolicy) async throws -> Delegation {
+    public func grant(_ new: NewDelegation, by policy: AccessPolicy, idempotency: IdempotencyKey?) async throws -> Delegation {
         let now = database.clock.now()
         let today = self.today
-        return try await database.write { db in
+        return try await database.write(as: policy.principal.userID, idempotency: idempotency) { db in
             let access = try HolderAccess.load(new.holderID, policy: policy, today: today, db)
             let acting = try access.authorize(.manageDelegations)
             switch new.grantee {

@@ -50,7 +50,7 @@ public struct LedgerCheck: Sendable {
                     (SELECT coalesce(sum(amount_pence), 0) FROM ledger_entry WHERE order_id = o.id AND kind = 'release') AS released,
                     (SELECT coalesce(sum(amount_pence), 0) FROM ledger_entry WHERE order_id = o.id AND kind = 'spend') AS spent,
                     (SELECT coalesce(sum(amount_pence), 0) FROM delivery WHERE order_id = o.id AND status = 'confirmed') AS confirmed,
-                    (SELECT coalesce(sum(amount_pence), 0) FROM delivery WHERE order_id = o.id AND status <> 'confirmed') AS unconfirmed,
+                    (SELECT coalesce(sum(amount_pence), 0) FROM delivery WHERE order_id = o.id AND status IN ('recorded', 'disputed')) AS unconfirmed,
                     (SELECT count(*) FROM outbox_event WHERE type = 'order.placed'
                         AND json_extract(payload, '$.order_id') = o.id) AS announced
                 FROM purchase_order o

@@ -53,14 +53,16 @@ public struct CatalogueStore: Sendable {
     // MARK: Offerings
 
     /// Creates a draft offering in the caller's own store.
-    public func createOffering(_ input: OfferingInput, by policy: AccessPolicy) async throws -> ListedOffering {
+    public func createOffering(
+        _ input: OfferingInput, by policy: AccessPolicy, idempotency: IdempotencyKey?
+    ) async throws -> ListedOffering {
         let provider = try policy.authorizeCreatingOffering()
         let details = try input.validated(taxonomy: taxonomy)
         let now = database.clock.now()
         let offering = Offering(
             id: .random(), providerID: provider, details: details, status: .draft,
             createdAt: now, updatedAt: now, publishedAt: nil)
-        return try await database.write { db in
+        return try await database.write(as: policy.principal.userID, idempotency: idempotency) { db in
             try OfferingRecord(offering).insert(db)
             try AuditEventRecord.append(
                 db, at: now, actor: policy.principal.userID, action: "offering.created",
@@ -91,9 +93,9 @@ public struct CatalogueStore: Sendable {
     }
 
     /// Makes the offering visible to everyone. Publishing a published offering changes nothing.
-    public func publish(_ id: OfferingID, by policy: AccessPolicy) async throws -> ListedOffering {
+    public func publish(_ id: OfferingID, by policy: AccessPolicy, idempotency: IdempotencyKey?) async throws -> ListedOffering {
         let now = database.clock.now()
-        return try await changeOffering(id, by: policy, action: "offering.published") { offering in
+        return try await changeOffering(id, by: policy, idempotency: idempotency, action: "offering.published") { offering in
             guard offering.status != .published else { return false }
             offering.status = .published
             offering.publishedAt = offering.publishedAt ?? now
@@ -102,8 +104,8 @@ public struct CatalogueStore: Sendable {
     }
 
     /// Takes a published offering out of the catalogue; a draft was never in it (`conflict`).
-    public func unpublish(_ id: OfferingID, by policy: AccessPolicy) async throws -> ListedOffering {
-        try await changeOffering(id, by: policy, action: "offering.unpublished") { offering in
+    public func unpublish(_ id: OfferingID, by policy: AccessPolicy, idempotency: IdempotencyKey?) async throws -> ListedOffering {
+        try await changeOffering(id, by: policy, idempotency: idempotency, action: "offering.unpublished") { offering in
             switch offering.status {
             case .draft: throw MarketError.conflict("a draft offering was never published")
             case .unpublished: return false
@@ -117,11 +119,11 @@ public struct CatalogueStore: Sendable {
     /// One write transaction for a change to an offering the caller edits: apply `change`
     /// (which answers whether anything changed), save only the changed columns, audit it.
     private func changeOffering(
-        _ id: OfferingID, by policy: AccessPolicy, action: String,
+        _ id: OfferingID, by policy: AccessPolicy, idempotency: IdempotencyKey? = nil, action: String,
         _ change: @escaping @Sendable (inout Offering) throws -> Bool
     ) async throws -> ListedOffering {
         let now = database.clock.now()
-        return try await database.write { db in
+        return try await database.write(as: policy.principal.userID, idempotency: idempotency) { db in
             guard let record = try OfferingRecord.filter(Column("id") == id.rawValue).fetchOne(db) else {
                 throw MarketError.notFound(resource: "offering")
             }

@@ -23,11 +23,13 @@ public struct CommunityStore: Sendable {
     // MARK: Changes
 
     /// Lists a new resource under the caller's organisation or council, verified now.
-    public func create(_ input: CommunityResourceInput, by policy: AccessPolicy) async throws -> ListedResource {
+    public func create(
+        _ input: CommunityResourceInput, by policy: AccessPolicy, idempotency: IdempotencyKey?
+    ) async throws -> ListedResource {
         let publisher = try policy.authorizePublishingCommunityResource()
         let resource = try newResource(input, publisher: publisher)
         let now = resource.createdAt
-        return try await database.write { db in
+        return try await database.write(as: policy.principal.userID, idempotency: idempotency) { db in
             try Self.requireCouncil(resource.councilID, db)
             try CommunityResourceRecord(resource).insert(db)
             try AuditEventRecord.append(
@@ -68,18 +70,20 @@ public struct CommunityStore: Sendable {
     }
 
     /// Confirms the listing is still right: `last_verified_at` becomes now.
-    public func verify(_ id: CommunityResourceID, by policy: AccessPolicy) async throws -> ListedResource {
-        try await changeMaintained(id, by: policy, action: "community_resource.verified") { _, _ in }
+    public func verify(
+        _ id: CommunityResourceID, by policy: AccessPolicy, idempotency: IdempotencyKey?
+    ) async throws -> ListedResource {
+        try await changeMaintained(id, by: policy, idempotency: idempotency, action: "community_resource.verified") { _, _ in }
     }
 
     /// One write transaction for a change to a resource the caller maintains: apply `change`,
     /// mark it verified now, save it, and record `action` in the audit trail.
     private func changeMaintained(
-        _ id: CommunityResourceID, by policy: AccessPolicy, action: String,
+        _ id: CommunityResourceID, by policy: AccessPolicy, idempotency: IdempotencyKey? = nil, action: String,
         _ change: @escaping @Sendable (inout CommunityResource, Database) throws -> Void
     ) async throws -> ListedResource {
         let now = database.clock.now()
-        return try await database.write { db in
+        return try await database.write(as: policy.principal.userID, idempotency: idempotency) { db in
             var resource = try Self.maintained(id, by: policy, db)
             try change(&resource, db)
             resource.lastVerifiedAt = now

@@ -554,6 +554,7 @@ extension AppDatabase {
                 CREATE INDEX outbox_event_pending ON outbox_event(seq) WHERE dispatched_at IS NULL;
                 """)
         }
+        migrator.registerMigration("v5-deliveries-as-they-happen", migrate: migrateDeliveriesAsTheyHappen)
         return migrator
     }
 }

@@ -4,14 +4,14 @@ import MarketCore
 
 extension AppDatabase {
     /// Runs one business action in one write transaction, so that it lands entirely or not at all.
-    /// Unique-constraint violations become `MarketError.conflict`.
+    /// A schema constraint that fires becomes a `MarketError` (`ConstraintViolation`), never a 500.
     package func write<Result: Sendable>(
         _ action: @escaping @Sendable (Database) throws -> Result
     ) async throws -> Result {
         do {
             return try await writer.write(action)
-        } catch let error as DatabaseError where error.extendedResultCode == .SQLITE_CONSTRAINT_UNIQUE {
-            throw MarketError.conflict(Self.describeUniqueViolation(error))
+        } catch let error as DatabaseError {
+            throw ConstraintViolation.marketError(for: error) ?? error
         }
     }
 
@@ -19,7 +19,8 @@ extension AppDatabase {
     ///
     /// The key's record is checked and written in the same transaction as the action: a repeat
     /// with the same fingerprint returns the stored result without running `action`; a repeat with
-    /// another fingerprint throws `MarketError.idempotencyKeyReused`. Keys are scoped to `caller`.
+    /// another fingerprint throws `MarketError.idempotencyKeyReused`. Keys are scoped to `caller`
+    /// and kept for `IdempotencyKey.retention`; an older record counts as absent (and is replaced).
     package func write<Result: Codable & Sendable>(
         as caller: UserID?,
         idempotency: IdempotencyKey?,
@@ -27,14 +28,18 @@ extension AppDatabase {
     ) async throws -> Result {
         guard let idempotency, let caller else { return try await write(action) }
         let now = clock.now()
+        let keptSince = now.addingTimeInterval(-IdempotencyKey.retention)
         return try await write { db in
             if let stored = try IdempotencyRecord.fetchOne(
                 db, key: ["user_id": caller.rawValue, "idempotency_key": idempotency.key])
             {
-                guard stored.requestFingerprint == idempotency.fingerprint else {
-                    throw MarketError.idempotencyKeyReused
+                if stored.createdAt >= keptSince {
+                    guard stored.requestFingerprint == idempotency.fingerprint else {
+                        throw MarketError.idempotencyKeyReused
+                    }
+                    return try JSONDecoder().decode(Result.self, from: Data(stored.response.utf8))
                 }
-                return try JSONDecoder().decode(Result.self, from: Data(stored.response.utf8))
+                try stored.delete(db)
             }
             let result = try action(db)
             let response = String(decoding: try JSONEncoder().encode(result), as: UTF8.self)
@@ -49,15 +54,6 @@ extension AppDatabase {
     /// Reads a consistent snapshot.
     package func read<Result: Sendable>(_ body: @escaping @Sendable (Database) throws -> Result) async throws -> Result {
         try await writer.read(body)
-    }
-
-    /// "UNIQUE constraint failed: user.email" becomes "email is already in use".
-    static func describeUniqueViolation(_ error: DatabaseError) -> String {
-        let columns = (error.message ?? "")
-            .components(separatedBy: ": ").last?
-            .components(separatedBy: ", ")
-            .map { $0.components(separatedBy: ".").last ?? $0 } ?? []
-        return columns.isEmpty ? "already exists" : "\(columns.joined(separator: ", ")) is already in use"
     }
 }
 

@@ -18,6 +18,10 @@ struct OrderRecord: MarketRecord {
     var delegationId: DelegationID?
     var placedAt: Date
     var updatedAt: Date
+    var acceptedAt: Date?
+    var declinedAt: Date?
+    var cancelledAt: Date?
+    var completedAt: Date?
 
     /// Written out, not `Codable`: the order path writes and reads orders.
     func encode(to container: inout PersistenceContainer) throws {
@@ -35,6 +39,10 @@ struct OrderRecord: MarketRecord {
         container["delegation_id"] = delegationId
         container["placed_at"] = placedAt
         container["updated_at"] = updatedAt
+        container["accepted_at"] = acceptedAt
+        container["declined_at"] = declinedAt
+        container["cancelled_at"] = cancelledAt
+        container["completed_at"] = completedAt
     }
 
     init(_ order: Order) {
@@ -51,13 +59,22 @@ struct OrderRecord: MarketRecord {
         delegationId = order.delegationID
         placedAt = order.placedAt
         updatedAt = order.updatedAt
+        acceptedAt = order.acceptedAt
+        declinedAt = order.declinedAt
+        cancelledAt = order.cancelledAt
+        completedAt = order.completedAt
     }
 
     func order(lines: [OrderLine]) -> Order {
-        Order(
+        var order = Order(
             id: id, holderID: budgetHolderId, streamID: streamId, providerID: providerId, status: status,
             startDate: startDate, weeks: weeks, totalPence: totalPence, note: note, lines: lines, placedBy: placedBy,
             delegationID: delegationId, placedAt: placedAt, updatedAt: updatedAt)
+        order.acceptedAt = acceptedAt
+        order.declinedAt = declinedAt
+        order.cancelledAt = cancelledAt
+        order.completedAt = completedAt
+        return order
     }
 }
 
@@ -119,10 +136,15 @@ struct DeliveryRecord: MarketRecord {
     var amountPence: Int64
     var status: DeliveryStatus
     var disputeReason: String?
+    var note: String?
     var recordedBy: UserID
     var recordedAt: Date
-    var decidedBy: UserID?
-    var decidedAt: Date?
+    var confirmedBy: UserID?
+    var confirmedAt: Date?
+    var disputedBy: UserID?
+    var disputedAt: Date?
+    var voidedBy: UserID?
+    var voidedAt: Date?
 
     init(_ delivery: Delivery, recordedBy: UserID) {
         id = delivery.id
@@ -133,16 +155,23 @@ struct DeliveryRecord: MarketRecord {
         amountPence = delivery.amountPence
         status = delivery.status
         disputeReason = delivery.disputeReason
+        note = delivery.note
         self.recordedBy = recordedBy
         recordedAt = delivery.recordedAt
-        decidedAt = delivery.decidedAt
+        confirmedAt = delivery.confirmedAt
+        disputedAt = delivery.disputedAt
+        voidedAt = delivery.voidedAt
     }
 
     var delivery: Delivery {
-        Delivery(
+        var delivery = Delivery(
             id: id, orderID: orderId, lineNumber: lineNumber, deliveredOn: deliveredOn,
             quantity: storedQuantity(quantityHundredths), amountPence: amountPence,
-            status: status, disputeReason: disputeReason, recordedAt: recordedAt, decidedAt: decidedAt)
+            status: status, disputeReason: disputeReason, note: note, recordedAt: recordedAt)
+        delivery.confirmedAt = confirmedAt
+        delivery.disputedAt = disputedAt
+        delivery.voidedAt = voidedAt
+        return delivery
     }
 }
 

@@ -177,8 +177,8 @@ public struct OrderStore: Sendable {
 
     // MARK: The provider's steps
 
-    public func accept(_ id: OrderID, by policy: AccessPolicy) async throws -> OrderWithDeliveries {
-        try await change(id, by: policy) { context, now, db in
+    public func accept(_ id: OrderID, by policy: AccessPolicy, idempotency: IdempotencyKey?) async throws -> OrderWithDeliveries {
+        try await change(id, by: policy, idempotency: idempotency) { context, now, db in
             try policy.authorizeFulfilling(orderFrom: context.order.providerID)
             try context.require(.placed, "only a placed order can be accepted")
             try context.setStatus(.accepted, at: now, db)
@@ -187,8 +187,8 @@ public struct OrderStore: Sendable {
     }
 
     /// Declines a placed order and releases its whole reservation.
-    public func decline(_ id: OrderID, by policy: AccessPolicy) async throws -> OrderWithDeliveries {
-        try await change(id, by: policy) { context, now, db in
+    public func decline(_ id: OrderID, by policy: AccessPolicy, idempotency: IdempotencyKey?) async throws -> OrderWithDeliveries {
+        try await change(id, by: policy, idempotency: idempotency) { context, now, db in
             try policy.authorizeFulfilling(orderFrom: context.order.providerID)
             try context.require(.placed, "only a placed order can be declined")
             let acting = context.acting(as: policy)
@@ -200,8 +200,8 @@ public struct OrderStore: Sendable {
 
     /// Cancels an open order, by its buyer (`order` right) or its provider, and releases what
     /// was not delivered. Deliveries already recorded keep their money reserved until confirmed.
-    public func cancel(_ id: OrderID, by policy: AccessPolicy) async throws -> OrderWithDeliveries {
-        try await change(id, by: policy) { context, now, db in
+    public func cancel(_ id: OrderID, by policy: AccessPolicy, idempotency: IdempotencyKey?) async throws -> OrderWithDeliveries {
+        try await change(id, by: policy, idempotency: idempotency) { context, now, db in
             let acting: Acting
             if let access = context.holderAccess {
                 acting = try access.authorize(.order)
@@ -219,14 +219,16 @@ public struct OrderStore: Sendable {
     }
 
     /// Records support delivered against one line of an accepted order. Never more than was
-    /// ordered in total (also a schema trigger); the money stays reserved until confirmed.
+    /// ordered in total (also a schema trigger), never ahead of a weekly order's schedule
+    /// (`Order.scheduleRefusal`); the money stays reserved until confirmed.
     public func recordDelivery(
-        on id: OrderID, lineNumber: Int?, deliveredOn: CalendarDay?, quantity: Decimal?, by policy: AccessPolicy
+        on id: OrderID, lineNumber: Int?, deliveredOn: CalendarDay?, quantity: Decimal?, note: String?,
+        by policy: AccessPolicy, idempotency: IdempotencyKey?
     ) async throws -> Delivery {
         let now = database.clock.now()
         let today = CalendarDay(now)
         let taxonomy = self.taxonomy
-        return try await database.write { db in
+        return try await database.write(as: policy.principal.userID, idempotency: idempotency) { db in
             let context = try OrderContext.load(id, policy: policy, today: today, db)
             let order = context.order
             try policy.authorizeFulfilling(orderFrom: order.providerID)
@@ -242,18 +244,26 @@ public struct OrderStore: Sendable {
             }
             let divisible = line.flatMap { taxonomy.unit($0.unit)?.divisible } ?? true
             let amount = Quantity.validated(quantity, divisible: divisible, "quantity", &v)
+            let note = v.optionalText(note, "note", maxLength: Delivery.maximumNoteLength)
             try v.throwIfInvalid()
             guard let line, let amount, let deliveredOn else { throw MarketError.invalid("body", "is incomplete") }
-            let before = try context.delivered(line: line.lineNumber, db)
-            let remaining = order.orderedQuantity(of: line) - before.quantity
+            let counted = try context.deliveries(db).filter { $0.lineNumber == line.lineNumber && $0.status.counts }
+            let deliveredBefore = counted.reduce(0) { $0 + $1.quantity.hundredths }
+            let remaining = order.orderedQuantity(of: line) - deliveredBefore
             guard amount.hundredths <= remaining else {
-                throw MarketError.invalid("quantity", "is more than is left to deliver on this line (\(Quantity(hundredths: remaining)?.decimal ?? 0) \(line.unit))")
+                throw MarketError.invalid("quantity", "is more than is left to deliver on this line (\(Quantity.describe(remaining)) \(line.unit))")
+            }
+            if let refusal = order.scheduleRefusal(
+                delivering: amount, of: line, on: deliveredOn, alongside: counted.map { ($0.deliveredOn, $0.quantity) })
+            {
+                throw MarketError.invalid("quantity", "is ahead of the order's schedule: it \(refusal)")
             }
             let delivery = Delivery(
                 id: .random(), orderID: id, lineNumber: line.lineNumber, deliveredOn: deliveredOn, quantity: amount,
                 amountPence: Delivery.amount(
-                    of: amount, on: line, in: order, deliveredBefore: before.quantity, chargedBefore: before.amount),
-                status: .recorded, disputeReason: nil, recordedAt: now, decidedAt: nil)
+                    of: amount, on: line, in: order, deliveredBefore: deliveredBefore,
+                    chargedBefore: counted.reduce(0) { $0 + $1.amountPence }),
+                status: .recorded, disputeReason: nil, note: note, recordedAt: now)
             try DeliveryRecord(delivery, recordedBy: policy.principal.userID).insert(db)
             try context.audit("delivery.recorded", subject: delivery, acting: context.acting(as: policy), at: now, db)
             try OutboxEventRecord.append(db, .deliveryRecorded, at: now, payload: Self.payload(of: delivery, in: order))
@@ -265,10 +275,16 @@ public struct OrderStore: Sendable {
 
     /// Confirms a delivery (also one disputed before): its amount moves from reserved to spent.
     /// The order completes when every unit is delivered and confirmed.
-    public func confirm(_ id: DeliveryID, by policy: AccessPolicy) async throws -> Delivery {
-        try await decide(id, by: policy) { context, delivery, acting, now, db in
-            guard delivery.status != .confirmed else { throw MarketError.conflict("the delivery is already confirmed") }
+    public func confirm(_ id: DeliveryID, by policy: AccessPolicy, idempotency: IdempotencyKey?) async throws -> Delivery {
+        try await decide(id, by: policy, idempotency: idempotency) { context, delivery, acting, now, db in
+            guard delivery.status == .recorded || delivery.status == .disputed else {
+                throw MarketError.conflict("the delivery is \(delivery.status.rawValue): only a recorded or disputed delivery can be confirmed")
+            }
             delivery.status = .confirmed
+            delivery.confirmedAt = now
+            try db.execute(
+                sql: "UPDATE delivery SET status = 'confirmed', confirmed_by = ?, confirmed_at = ? WHERE id = ?",
+                arguments: [acting.userID, now, delivery.id])
             let stream = try Ledger.stream(context.order.streamID, db)
             if delivery.amountPence > 0 {
                 try Ledger.post(.spend, delivery.amountPence, to: stream, order: context.order.id, delivery: delivery.id,
@@ -279,17 +295,54 @@ public struct OrderStore: Sendable {
     }
 
     /// Disputes a recorded delivery: its money stays reserved until it is confirmed.
-    public func dispute(_ id: DeliveryID, reason: String?, by policy: AccessPolicy) async throws -> Delivery {
+    public func dispute(
+        _ id: DeliveryID, reason: String?, by policy: AccessPolicy, idempotency: IdempotencyKey?
+    ) async throws -> Delivery {
         var v = Validator()
         let reason = v.text(reason ?? "", "reason", maxLength: 2000)
         try v.throwIfInvalid()
-        return try await decide(id, by: policy) { _, delivery, _, _, _ in
+        return try await decide(id, by: policy, idempotency: idempotency) { _, delivery, acting, now, db in
             guard delivery.status == .recorded else {
                 throw MarketError.conflict("the delivery is \(delivery.status.rawValue): only a recorded delivery can be disputed")
             }
             delivery.status = .disputed
             delivery.disputeReason = reason
+            delivery.disputedAt = now
+            try db.execute(
+                sql: "UPDATE delivery SET status = 'disputed', dispute_reason = ?, disputed_by = ?, disputed_at = ? WHERE id = ?",
+                arguments: [reason, acting.userID, now, delivery.id])
             return .deliveryDisputed
+        }
+    }
+
+    // MARK: Voiding
+
+    /// Voids a delivery the provider recorded by mistake, while it is neither confirmed nor
+    /// voided: it then counts for nothing, and nothing is spent. On an accepted order its money
+    /// stays reserved for the support still to come; on a cancelled order it is released.
+    public func void(_ id: DeliveryID, by policy: AccessPolicy, idempotency: IdempotencyKey?) async throws -> Delivery {
+        let now = database.clock.now()
+        let today = CalendarDay(now)
+        return try await database.write(as: policy.principal.userID, idempotency: idempotency) { db in
+            let (context, record) = try OrderContext.load(delivery: id, policy: policy, today: today, db)
+            try policy.authorizeFulfilling(orderFrom: context.order.providerID)
+            var delivery = record.delivery
+            guard delivery.status == .recorded || delivery.status == .disputed else {
+                throw MarketError.conflict("the delivery is \(delivery.status.rawValue): only a recorded or disputed delivery can be voided")
+            }
+            delivery.status = .voided
+            delivery.voidedAt = now
+            try db.execute(
+                sql: "UPDATE delivery SET status = 'voided', voided_by = ?, voided_at = ? WHERE id = ?",
+                arguments: [policy.principal.userID, now, id])
+            let acting = context.acting(as: policy)
+            if !context.order.status.isOpen, delivery.amountPence > 0 {
+                try Ledger.post(.release, delivery.amountPence, to: try Ledger.stream(context.order.streamID, db),
+                                order: context.order.id, delivery: delivery.id, acting: acting, at: now, db)
+            }
+            try context.audit(EventType.deliveryVoided.rawValue, subject: delivery, acting: acting, at: now, db)
+            try OutboxEventRecord.append(db, .deliveryVoided, at: now, payload: Self.payload(of: delivery, in: context.order))
+            return delivery
         }
     }
 
@@ -298,12 +351,12 @@ public struct OrderStore: Sendable {
     /// One transaction for a change of an order's status: `step` checks, posts to the ledger and
     /// sets the status, and names the event and who acted; the audit and outbox records follow.
     private func change(
-        _ id: OrderID, by policy: AccessPolicy,
+        _ id: OrderID, by policy: AccessPolicy, idempotency: IdempotencyKey?,
         _ step: @escaping @Sendable (OrderContext, Date, Database) throws -> (EventType, Acting)
     ) async throws -> OrderWithDeliveries {
         let now = database.clock.now()
         let today = CalendarDay(now)
-        return try await database.write { db in
+        return try await database.write(as: policy.principal.userID, idempotency: idempotency) { db in
             let context = try OrderContext.load(id, policy: policy, today: today, db)
             let (event, acting) = try step(context, now, db)
             let changed = try OrderContext.load(id, policy: policy, today: today, db)
@@ -312,28 +365,22 @@ public struct OrderStore: Sendable {
         }
     }
 
-    /// One transaction for the buyer's decision on a delivery.
+    /// One transaction for the buyer's decision on a delivery: `step` checks it, writes the
+    /// decision and names the event; the audit and outbox records and any completion follow.
     private func decide(
-        _ id: DeliveryID, by policy: AccessPolicy,
+        _ id: DeliveryID, by policy: AccessPolicy, idempotency: IdempotencyKey?,
         _ step: @escaping @Sendable (OrderContext, inout Delivery, Acting, Date, Database) throws -> EventType
     ) async throws -> Delivery {
         let now = database.clock.now()
         let today = CalendarDay(now)
-        return try await database.write { db in
-            guard let record = try DeliveryRecord.filter(Column("id") == id.rawValue).fetchOne(db) else {
-                throw MarketError.notFound(resource: "delivery")
-            }
-            let context = try OrderContext.load(record.orderId, policy: policy, today: today, db, missing: "delivery")
+        return try await database.write(as: policy.principal.userID, idempotency: idempotency) { db in
+            let (context, record) = try OrderContext.load(delivery: id, policy: policy, today: today, db)
             guard let access = context.holderAccess else {
                 throw MarketError.forbidden("only the buyer confirms or disputes a delivery")
             }
             let acting = try access.authorize(.order)
             var delivery = record.delivery
             let event = try step(context, &delivery, acting, now, db)
-            delivery.decidedAt = now
-            try db.execute(
-                sql: "UPDATE delivery SET status = ?, dispute_reason = ?, decided_by = ?, decided_at = ? WHERE id = ?",
-                arguments: [delivery.status, delivery.disputeReason, acting.userID, now, id])
             try context.audit(event.rawValue, subject: delivery, acting: acting, at: now, db)
             try OutboxEventRecord.append(db, event, at: now, payload: Self.payload(of: delivery, in: context.order))
             if try context.isFullyDeliveredAndConfirmed(db), context.order.status == .accepted {
@@ -391,6 +438,16 @@ struct OrderContext {
         }
     }
 
+    /// A delivery and its order as the caller reaches them; `notFound` ("delivery") outside.
+    static func load(
+        delivery id: DeliveryID, policy: AccessPolicy, today: CalendarDay, _ db: Database
+    ) throws -> (OrderContext, DeliveryRecord) {
+        guard let record = try DeliveryRecord.filter(Column("id") == id.rawValue).fetchOne(db) else {
+            throw MarketError.notFound(resource: "delivery")
+        }
+        return (try load(record.orderId, policy: policy, today: today, db, missing: "delivery"), record)
+    }
+
     /// Who acts, when the step needs no right over the holder (the provider's steps).
     func acting(as policy: AccessPolicy) -> Acting {
         Acting(userID: policy.principal.userID, delegationID: nil, holderID: order.holderID)
@@ -401,28 +458,30 @@ struct OrderContext {
         guard order.status == status else { throw MarketError.conflict("the order is \(order.status.rawValue): \(rule)") }
     }
 
+    /// Moves the order to `status` and records when, in that status's own column.
     func setStatus(_ status: OrderStatus, at now: Date, _ db: Database) throws {
+        let when: String
+        switch status {
+        case .placed: when = "placed_at"
+        case .accepted: when = "accepted_at"
+        case .declined: when = "declined_at"
+        case .cancelled: when = "cancelled_at"
+        case .completed: when = "completed_at"
+        }
         try db.execute(
-            sql: "UPDATE purchase_order SET status = ?, updated_at = ? WHERE id = ?", arguments: [status, now, order.id])
+            sql: "UPDATE purchase_order SET status = ?, updated_at = ?, \(when) = ? WHERE id = ?",
+            arguments: [status, now, now, order.id])
     }
 
     func deliveries(_ db: Database) throws -> [Delivery] {
         try DeliveryRecord.filter(Column("order_id") == order.id.rawValue).order(Column("seq")).fetchAll(db).map(\.delivery)
     }
 
-    /// What has been delivered on one line: quantity (hundredths) and amount (pence).
-    func delivered(line: Int, _ db: Database) throws -> (quantity: Int64, amount: Int64) {
-        let row = try Row.fetchOne(db, sql: """
-            SELECT coalesce(sum(quantity_hundredths), 0) AS quantity, coalesce(sum(amount_pence), 0) AS amount
-            FROM delivery WHERE order_id = ? AND line_number = ?
-            """, arguments: [order.id, line])
-        return (row?["quantity"] ?? 0, row?["amount"] ?? 0)
-    }
-
-    /// Releases the reservation not taken by deliveries (recorded, disputed or confirmed).
+    /// Releases the reservation not taken by deliveries that count (recorded, disputed or confirmed).
     func releaseUndelivered(acting: Acting, at now: Date, _ db: Database) throws {
         let delivered = try Int64.fetchOne(
-            db, sql: "SELECT coalesce(sum(amount_pence), 0) FROM delivery WHERE order_id = ?", arguments: [order.id]) ?? 0
+            db, sql: "SELECT coalesce(sum(amount_pence), 0) FROM delivery WHERE order_id = ? AND status <> 'voided'",
+            arguments: [order.id]) ?? 0
         let undelivered = order.totalPence - delivered
         guard undelivered > 0 else { return }
         try Ledger.post(.release, undelivered, to: try Ledger.stream(order.streamID, db), order: order.id,
@@ -430,7 +489,7 @@ struct OrderContext {
     }
 
     func isFullyDeliveredAndConfirmed(_ db: Database) throws -> Bool {
-        let deliveries = try self.deliveries(db)
+        let deliveries = try self.deliveries(db).filter(\.status.counts)
         guard deliveries.allSatisfy({ $0.status == .confirmed }) else { return false }
         return order.lines.allSatisfy { line in
             deliveries.filter { $0.lineNumber == line.lineNumber }.reduce(0) { $0 + $1.quantity.hundredths }

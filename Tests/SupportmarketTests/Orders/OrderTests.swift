@@ -285,8 +285,13 @@ struct OrderTests {
             #expect(try await client.send(.post, "/v1/orders/\(order)/deliveries", token: scene.providerToken, json: [
                 "line_number": 2, "delivered_on": "2026-09-21", "quantity": 1,
             ]).status == .unprocessableContent)
-            let second = try await deliver(2.75)
-            #expect(second.status == .created)
+            // The second week's hours cannot be delivered in the first week.
+            let ahead = try await deliver(2.75)
+            #expect(ahead.status == .unprocessableContent)
+            #expect(ahead.text.contains("ahead of the order's schedule"), "\(ahead.text)")
+            market.clock.advance(by: 7 * 86_400)
+            let second = try await deliver(2.75, on: "2026-09-28")
+            #expect(second.status == .created, "\(second.text)")
             #expect(try second.json["amount_pence"] as? Int == 2_750)
 
             let firstID = try #require(try first.string("id"))
@@ -312,6 +317,14 @@ struct OrderTests {
             let done = try await client.send(.get, "/v1/orders/\(order)", token: scene.holderToken).json
             #expect(done["status"] as? String == "completed")
             #expect((done["deliveries"] as? [Any])?.count == 2)
+            // Each step keeps its own time: a dispute then a confirmation keeps both.
+            #expect(done["accepted_at"] as? String != nil)
+            #expect(done["completed_at"] as? String != nil)
+            #expect(done["cancelled_at"] is NSNull)
+            let resolved = try #require((done["deliveries"] as? [[String: Any]])?.last)
+            #expect(resolved["disputed_at"] as? String != nil)
+            #expect(resolved["confirmed_at"] as? String != nil)
+            #expect(resolved["decided_at"] as? String == resolved["confirmed_at"] as? String)
             stream = try await client.stream(scene.holderToken, holder: scene.holder, id: scene.stream)
             #expect(stream["spent_pence"] as? Int == 5_000)
             #expect(stream["committed_pence"] as? Int == 0)

@@ -55,6 +55,8 @@ final class TestMarket: Sendable {
         configuration.catalogueDirectory = repositoryRoot.appendingPathComponent("catalogue").path
         configuration.openAPIPath = repositoryRoot.appendingPathComponent("openapi.yaml").path
         configuration.bcryptCost = 4
+        // Tests that move the clock by weeks (deliveries week by week) keep their tokens.
+        configuration.login.tokenLifetime = 60 * 86_400
         configuration.port = 0
         return configuration
     }

@@ -1,0 +1,26 @@
+import Foundation
+import GRDB
+import MarketCore
+
+extension AppDatabase {
+    /// How long a token is kept after it expired or was revoked, so that its owner is still told
+    /// "expired" or "revoked" for a while; after that it is deleted and reads as unknown.
+    public static let spentTokenRetention: TimeInterval = 7 * 24 * 3600
+
+    /// Deletes what is kept only for a time: idempotency keys older than
+    /// `IdempotencyKey.retention`, and tokens `spentTokenRetention` after they expired or were
+    /// revoked. One write transaction; answers how many rows went. Run by the retention service.
+    public func deleteExpired() async throws -> Int {
+        let now = clock.now()
+        let keysBefore = now.addingTimeInterval(-IdempotencyKey.retention)
+        let tokensBefore = now.addingTimeInterval(-Self.spentTokenRetention)
+        return try await write { db in
+            try db.execute(sql: "DELETE FROM idempotency_record WHERE created_at < ?", arguments: [keysBefore])
+            var deleted = db.changesCount
+            try db.execute(
+                sql: "DELETE FROM access_token WHERE expires_at < ? OR revoked_at < ?", arguments: [tokensBefore, tokensBefore])
+            deleted += db.changesCount
+            return deleted
+        }
+    }
+}
