@@ -41,6 +41,12 @@ public struct AppDatabase: Sendable {
         try Self.migrator.migrate(writer)
     }
 
+    /// Brings the schema up to `migration` only: for tests that upgrade a database made by an
+    /// earlier version of the schema.
+    package func migrate(upTo migration: String) throws {
+        try Self.migrator.migrate(writer, upTo: migration)
+    }
+
     /// Names of the migrations applied so far, in order.
     public func appliedMigrations() throws -> [String] {
         try writer.read { db in try Self.migrator.appliedMigrations(db) }

@@ -70,6 +70,7 @@ enum ConstraintViolation {
 
     private static let sqlWords: Set<String> = [
         "and", "or", "not", "in", "is", "null", "between", "glob", "like", "case", "when", "then", "else", "end",
-        "length", "coalesce", "json_valid", "trim", "lower", "upper", "abs", "typeof", "substr", "unixepoch",
+        "length", "coalesce", "json_valid", "json_type", "json_extract", "json_array_length", "trim", "lower", "upper",
+        "abs", "typeof", "substr", "instr", "replace", "round", "min", "max", "date", "datetime", "unixepoch",
     ]
 }

@@ -183,10 +183,12 @@ struct BudgetTests {
             let holder = try await client.registerHolder(admin)
             let stream = try await client.addStream(admin, holder: holder, ["allocation_pence": 1_000])
             try await market.database.writer.write { db in
-                #expect(throws: DatabaseError.self) { try db.execute(sql: "UPDATE ledger_entry SET amount_pence = 5") }
-                #expect(throws: DatabaseError.self) { try db.execute(sql: "DELETE FROM ledger_entry") }
+                try expectRefusal(.SQLITE_CONSTRAINT_TRIGGER, "ledger_entry is append-only") {
+                    try db.execute(sql: "UPDATE ledger_entry SET amount_pence = 5")
+                }
+                try expectRefusal(.SQLITE_CONSTRAINT_TRIGGER, "ledger_entry is append-only") { try db.execute(sql: "DELETE FROM ledger_entry") }
                 // A reservation beyond the allocation fails the stream's CHECK, whatever the code does.
-                #expect(throws: DatabaseError.self) {
+                try expectRefusal(.SQLITE_CONSTRAINT_CHECK, "committed_pence") {
                     try db.execute(sql: """
                         INSERT INTO ledger_entry (stream_id, budget_holder_id, kind, amount_pence, allocated_change_pence,
                             committed_change_pence, spent_change_pence, occurred_at)
@@ -194,7 +196,7 @@ struct BudgetTests {
                         """, arguments: [stream, holder])
                 }
                 // An entry whose changes do not match its kind fails the ledger's CHECK.
-                #expect(throws: DatabaseError.self) {
+                try expectRefusal(.SQLITE_CONSTRAINT_CHECK, "CASE kind") {
                     try db.execute(sql: """
                         INSERT INTO ledger_entry (stream_id, budget_holder_id, kind, amount_pence, allocated_change_pence,
                             committed_change_pence, spent_change_pence, occurred_at)

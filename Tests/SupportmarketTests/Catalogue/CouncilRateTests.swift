@@ -110,7 +110,7 @@ struct CouncilRateTests {
         }
         #expect(try await market.count("council_rate") == 4)
         // The schema refuses an overlap even from code that skips the store's check.
-        await #expect(throws: DatabaseError.self) {
+        let overlap = await #expect(throws: DatabaseError.self) {
             try await market.database.writer.write { db in
                 try db.execute(sql: """
                     INSERT INTO council_rate (id, council_id, offering_id, rate_pence, valid_from, created_at)
@@ -119,6 +119,8 @@ struct CouncilRateTests {
                     """)
             }
         }
+        #expect(overlap?.extendedResultCode == .SQLITE_CONSTRAINT_TRIGGER)
+        #expect(overlap?.message == "council_rate validity overlaps another rate")
     }
 
     @Test func onlyTheRateValidTodayApplies() async throws {

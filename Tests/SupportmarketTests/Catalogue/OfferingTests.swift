@@ -80,7 +80,8 @@ struct OfferingTests {
         let error = await #expect(throws: DatabaseError.self) {
             try await market.database.writer.write { db in try db.execute(sql: "UPDATE offering_price SET public_price_pence = 1") }
         }
-        #expect(error?.message?.contains("append-only") == true)
+        #expect(error?.extendedResultCode == .SQLITE_CONSTRAINT_TRIGGER)
+        #expect(error?.message == "offering_price is append-only")
     }
 
     @Test func aPatchChangesOnlyWhatItSaysAndTheResultMustBeValid() async throws {

@@ -49,20 +49,20 @@ struct MigrationTests {
     }
 
     @Test(arguments: [
-        "INSERT INTO council (id, name, code, created_at) VALUES ('cnc_a', '  ', 'E1', '2026-01-01')",
-        "INSERT INTO council (id, name, code, created_at) VALUES ('x', 'Name', 'E1', '2026-01-01')",
-        "INSERT INTO organisation (id, kind, name, created_at) VALUES ('org_a', 'pirate', 'Name', '2026-01-01')",
-        "INSERT INTO user (id, email, display_name, password_hash, role, created_at) VALUES ('usr_a', 'a@b.c', 'A', '$2b$x', 'finance', '2026-01-01')",
-        "INSERT INTO user (id, email, display_name, password_hash, role, created_at) VALUES ('usr_a', 'A@B.C', 'A', '$2b$x', 'platform_admin', '2026-01-01')",
-        "INSERT INTO user (id, email, display_name, password_hash, role, created_at) VALUES ('usr_a', 'a@b.c', 'A', 'plain', 'platform_admin', '2026-01-01')",
-        "INSERT INTO council (id, name, code, created_at) VALUES ('cnc_a', 'Name', 'E1', X'0102')",
+        ("INSERT INTO council (id, name, code, created_at) VALUES ('cnc_a', '  ', 'E1', '2026-01-01')", ResultCode.SQLITE_CONSTRAINT_CHECK, "trim(name)"),
+        ("INSERT INTO council (id, name, code, created_at) VALUES ('x', 'Name', 'E1', '2026-01-01')", .SQLITE_CONSTRAINT_CHECK, "id GLOB 'cnc_*'"),
+        ("INSERT INTO organisation (id, kind, name, created_at) VALUES ('org_a', 'pirate', 'Name', '2026-01-01')", .SQLITE_CONSTRAINT_CHECK, "kind IN"),
+        ("INSERT INTO user (id, email, display_name, password_hash, role, created_at) VALUES ('usr_a', 'a@b.c', 'A', '$2b$x', 'finance', '2026-01-01')", .SQLITE_CONSTRAINT_CHECK, "CASE role"),
+        ("INSERT INTO user (id, email, display_name, password_hash, role, created_at) VALUES ('usr_a', 'A@B.C', 'A', '$2b$x', 'platform_admin', '2026-01-01')", .SQLITE_CONSTRAINT_CHECK, "email = lower(trim(email))"),
+        ("INSERT INTO user (id, email, display_name, password_hash, role, created_at) VALUES ('usr_a', 'a@b.c', 'A', 'plain', 'platform_admin', '2026-01-01')", .SQLITE_CONSTRAINT_CHECK, "password_hash GLOB"),
+        ("INSERT INTO council (id, name, code, created_at) VALUES ('cnc_a', 'Name', 'E1', X'0102')", .SQLITE_CONSTRAINT_DATATYPE, "council.created_at"),
     ])
-    func theSchemaRefusesWhatMustNeverBeStored(sql: String) throws {
+    func theSchemaRefusesWhatMustNeverBeStored(sql: String, code: ResultCode, constraint: String) throws {
         let path = temporaryPath()
         defer { try? FileManager.default.removeItem(atPath: path) }
         let database = try AppDatabase.open(path: path)
         try database.migrate()
-        #expect(throws: DatabaseError.self) { try database.writer.write { db in try db.execute(sql: sql) } }
+        try expectRefusal(code, constraint) { try database.writer.write { db in try db.execute(sql: sql) } }
     }
 
     @Test func aProviderUserCannotBelongToABrokerOrganisation() throws {
@@ -73,7 +73,7 @@ struct MigrationTests {
         try database.writer.write { db in
             try db.execute(sql: "INSERT INTO organisation (id, kind, name, created_at) VALUES ('org_b', 'broker', 'B', '2026-01-01')")
         }
-        #expect(throws: DatabaseError.self) {
+        try expectRefusal(.SQLITE_CONSTRAINT_FOREIGNKEY, "FOREIGN KEY") {
             try database.writer.write { db in
                 try db.execute(sql: """
                     INSERT INTO user (id, email, display_name, password_hash, role, organisation_id, organisation_kind, created_at)
@@ -93,7 +93,103 @@ struct MigrationTests {
                 INSERT INTO audit_event (occurred_at, action, subject_type, subject_id) VALUES ('2026-01-01', 'x.y', 'x', '1')
                 """)
         }
-        #expect(throws: DatabaseError.self) { try database.writer.write { db in try db.execute(sql: "UPDATE audit_event SET action = 'z'") } }
-        #expect(throws: DatabaseError.self) { try database.writer.write { db in try db.execute(sql: "DELETE FROM audit_event") } }
+        try expectRefusal(.SQLITE_CONSTRAINT_TRIGGER, "audit_event is append-only") {
+            try database.writer.write { db in try db.execute(sql: "UPDATE audit_event SET action = 'z'") }
+        }
+        try expectRefusal(.SQLITE_CONSTRAINT_TRIGGER, "audit_event is append-only") {
+            try database.writer.write { db in try db.execute(sql: "DELETE FROM audit_event") }
+        }
+    }
+}
+
+/// Runs `body` and expects the schema to refuse it with exactly `code`, naming `constraint` (a
+/// CHECK's expression, a trigger's message, a column): a typo in a test's SQL is not a pass.
+func expectRefusal(
+    _ code: ResultCode, _ constraint: String, sourceLocation: SourceLocation = #_sourceLocation, _ body: () throws -> Void
+) throws {
+    let error = #expect(throws: DatabaseError.self, sourceLocation: sourceLocation) { try body() }
+    #expect(error?.extendedResultCode == code, "\(String(describing: error))", sourceLocation: sourceLocation)
+    #expect(error?.message?.contains(constraint) == true, "\(String(describing: error?.message))", sourceLocation: sourceLocation)
+}
+
+@Suite("Upgrading a database of the previous schema")
+struct UpgradeTests {
+    /// A v4 database with a weekly order whose first delivery was disputed and then confirmed,
+    /// and a second delivery disputed: v5 keeps every row, turns `decided_*` into the decision's
+    /// own columns, and fills the order's and the dispute's times in from the audit trail.
+    @Test func v5KeepsDeliveriesAndFillsInTheirTimes() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("upgrade-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = try AppDatabase.open(path: directory.appendingPathComponent("v4.sqlite").path)
+        try database.migrate(upTo: "v4-budgets-orders")
+        try await database.writer.write { db in
+            try db.execute(sql: """
+                INSERT INTO council (id, name, code, created_at) VALUES ('cnc_a', 'Harrowby', 'E1', '2026-01-01 00:00:00.000');
+                INSERT INTO organisation (id, kind, name, created_at) VALUES ('org_p', 'provider', 'Brightpath', '2026-01-01 00:00:00.000');
+                INSERT INTO provider_store (organisation_id, updated_at) VALUES ('org_p', '2026-01-01 00:00:00.000');
+                INSERT INTO user (id, email, display_name, password_hash, role, organisation_id, organisation_kind, created_at)
+                    VALUES ('usr_p', 'p@b.c', 'P', '$2b$x', 'provider', 'org_p', 'provider', '2026-01-01 00:00:00.000');
+                INSERT INTO user (id, email, display_name, password_hash, role, council_id, created_at)
+                    VALUES ('usr_h', 'h@b.c', 'H', '$2b$x', 'budget_holder', 'cnc_a', '2026-01-01 00:00:00.000');
+                INSERT INTO budget_holder (id, display_name, council_id, user_id, created_by, created_at)
+                    VALUES ('bdh_a', 'Amira', 'cnc_a', 'usr_h', 'usr_h', '2026-01-01 00:00:00.000');
+                INSERT INTO funding_stream (id, budget_holder_id, source, management_option, fund_holder, period_from, period_to,
+                    created_at) VALUES ('fst_a', 'bdh_a', 'adult_social_care', 'council_managed', 'council', '2026-01-01', '2026-12-31',
+                    '2026-01-01 00:00:00.000');
+                INSERT INTO offering (id, provider_id, title, description, category, unit, public_price_pence, areas, attributes,
+                    tags, status, created_at, updated_at) VALUES ('off_a', 'org_p', 'Home care', 'Visits', 'personal-care', 'hour',
+                    1000, '["HA1"]', '{}', '[]', 'draft', '2026-01-01 00:00:00.000', '2026-01-01 00:00:00.000');
+                INSERT INTO purchase_order (id, budget_holder_id, stream_id, provider_id, status, start_date, weeks, total_pence,
+                    placed_by, placed_at, updated_at) VALUES ('ord_a', 'bdh_a', 'fst_a', 'org_p', 'accepted', '2026-03-02', 2, 4000,
+                    'usr_h', '2026-03-01 09:00:00.000', '2026-03-01 10:00:00.000');
+                INSERT INTO order_line (order_id, line_number, offering_id, title, category, unit, quantity_hundredths,
+                    unit_price_pence, price_source, line_total_pence) VALUES ('ord_a', 1, 'off_a', 'Home care', 'personal-care',
+                    'hour', 200, 1000, 'public', 4000);
+                INSERT INTO delivery (id, order_id, line_number, delivered_on, quantity_hundredths, amount_pence, status,
+                    dispute_reason, recorded_by, recorded_at, decided_by, decided_at) VALUES
+                    ('dlv_a', 'ord_a', 1, '2026-03-02', 200, 2000, 'confirmed', 'late', 'usr_p', '2026-03-02 12:00:00.000',
+                        'usr_h', '2026-03-04 12:00:00.000'),
+                    ('dlv_b', 'ord_a', 1, '2026-03-09', 100, 1000, 'disputed', 'absent', 'usr_p', '2026-03-09 12:00:00.000',
+                        'usr_h', '2026-03-10 12:00:00.000');
+                INSERT INTO audit_event (occurred_at, actor_user_id, action, subject_type, subject_id) VALUES
+                    ('2026-03-01 10:00:00.000', 'usr_p', 'order.accepted', 'order', 'ord_a'),
+                    ('2026-03-03 12:00:00.000', 'usr_h', 'delivery.disputed', 'delivery', 'dlv_a'),
+                    ('2026-03-10 12:00:00.000', 'usr_h', 'delivery.disputed', 'delivery', 'dlv_b');
+                """)
+        }
+        try database.migrate()
+        #expect(try database.isFullyMigrated())
+        let (deliveries, order) = try await database.writer.read { db in
+            (try Row.fetchAll(db, sql: """
+                SELECT id, status, dispute_reason, confirmed_at, confirmed_by, disputed_at, disputed_by, voided_at
+                FROM delivery ORDER BY seq
+                """),
+             try Row.fetchOne(db, sql: "SELECT accepted_at, declined_at, completed_at FROM purchase_order WHERE id = 'ord_a'"))
+        }
+        #expect(deliveries.count == 2)
+        #expect(deliveries[0]["status"] as String? == "confirmed")
+        #expect(deliveries[0]["confirmed_at"] as String? == "2026-03-04 12:00:00.000")
+        #expect(deliveries[0]["confirmed_by"] as String? == "usr_h")
+        #expect(deliveries[0]["disputed_at"] as String? == "2026-03-03 12:00:00.000", "a dispute later confirmed keeps its time")
+        #expect(deliveries[0]["dispute_reason"] as String? == "late")
+        #expect(deliveries[1]["disputed_at"] as String? == "2026-03-10 12:00:00.000")
+        #expect(deliveries[1]["confirmed_at"] as String? == nil)
+        #expect(order?["accepted_at"] as String? == "2026-03-01 10:00:00.000")
+        #expect(order?["declined_at"] as String? == nil)
+        // The rebuilt table keeps its backstops: deliveries are never deleted, and never exceed the order.
+        try expectRefusal(.SQLITE_CONSTRAINT_TRIGGER, "deliveries are voided, never deleted") {
+            try database.writer.write { db in try db.execute(sql: "DELETE FROM delivery") }
+        }
+        try expectRefusal(.SQLITE_CONSTRAINT_TRIGGER, "a delivery may not exceed what was ordered") {
+            try database.writer.write { db in
+                try db.execute(sql: """
+                    INSERT INTO delivery (id, order_id, line_number, delivered_on, quantity_hundredths, amount_pence, status,
+                        recorded_by, recorded_at) VALUES ('dlv_c', 'ord_a', 1, '2026-03-09', 200, 2000, 'recorded', 'usr_p', '2026-03-09')
+                    """)
+            }
+        }
+        let foreignKeys = try await database.writer.read { db in try Row.fetchAll(db, sql: "PRAGMA foreign_key_check") }
+        #expect(foreignKeys.isEmpty)
     }
 }

@@ -57,6 +57,7 @@ final class TestMarket: Sendable {
         configuration.bcryptCost = 4
         // Tests that move the clock by weeks (deliveries week by week) keep their tokens.
         configuration.login.tokenLifetime = 60 * 86_400
+        configuration.corsOrigins = [CORSTests.trustedOrigin]
         configuration.port = 0
         return configuration
     }
