@@ -32,6 +32,7 @@ public struct AppDatabase: Sendable {
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = FULL; PRAGMA mmap_size = 1073741824; PRAGMA cache_size = -16384")
+            db.add(function: OpenReferralIdentifier.sqlFunction)
         }
         return configuration
     }
