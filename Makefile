@@ -6,7 +6,10 @@ PORT ?= 8080
 HOST ?= 0.0.0.0
 DEBIAN_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libssl-dev pkg-config curl jq
 
-.PHONY: deps build run test release clean
+# The Python tools the conformance checks run (PyPI), pinned.
+PYTHON_TOOLS := jsonschema[format-nongpl]==4.26.0 openapi-python-client==0.29.1 schemathesis==4.32.5
+
+.PHONY: deps pydeps build run test release clean
 
 ## Install the system packages the build links against (Debian; idempotent, quick when present).
 deps:
@@ -15,6 +18,12 @@ deps:
 		echo "installing:$$missing"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing; \
 	fi
+
+## Install the Python tools of scripts/conformance.sh (idempotent, quick when present).
+pydeps:
+	@python3 -c 'import jsonschema, rfc3986_validator, rfc3339_validator, openapi_python_client, schemathesis' 2>/dev/null \
+		&& command -v openapi-python-client >/dev/null && command -v schemathesis >/dev/null \
+		|| python3 -m pip install -q --disable-pip-version-check $(foreach p,$(PYTHON_TOOLS),'$(p)')
 
 build: deps
 	$(SWIFT) build
@@ -25,11 +34,13 @@ run: build
 	.build/debug/supportmarket seed --demo --database $(DATABASE)
 	.build/debug/supportmarket serve --database $(DATABASE) --hostname $(HOST) --port $(PORT)
 
-## The whole test suite: the Swift tests, then the SIGKILL crash-safety script against the real binary.
-test: deps
+## The whole test suite: the Swift tests, then against the real binary the SIGKILL crash-safety
+## script and the conformance checks (ORUK schemas, generated client, schemathesis).
+test: deps pydeps
 	$(SWIFT) test
 	$(SWIFT) build --product supportmarket
 	scripts/crash-safety.sh
+	scripts/conformance.sh
 
 release: deps
 	$(SWIFT) build -c release

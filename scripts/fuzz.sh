@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Fuzzes a freshly seeded local server from openapi.yaml with schemathesis, anonymously and as seven
-# demo accounts, and fails on any 5xx. Bounded: 40 examples per operation and role.
+# demo accounts, and fails on any 5xx and on any answer the spec does not describe (status code,
+# content type, headers, response schema). Bounded: 40 examples per operation and role.
+# `make test` runs a shorter pass of the same checks (scripts/conformance.sh).
 # Usage: scripts/fuzz.sh   (needs `pip install schemathesis`; builds the debug binary first)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,7 +16,8 @@ trap 'kill $server' EXIT
 sleep 2
 run() {
   schemathesis run "http://127.0.0.1:$port/openapi.yaml" --url "http://127.0.0.1:$port" \
-    --checks not_a_server_error --max-examples 40 --exclude-operation-id revokeCurrentToken "$@"
+    --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance \
+    --max-examples 40 --exclude-operation-id revokeCurrentToken "$@"
 }
 run
 for who in admin councilboss community provider holder broker selffunder; do

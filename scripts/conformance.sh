@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# What outside consumers check, against a real server seeded with the demo market (run by
+# `make test`):
+#   1. openapi.yaml documents every status the middleware can send (scripts/openapi-statuses.py);
+#   2. the Open Referral UK export validates against the official ORUK 3.0 schemas
+#      (scripts/oruk-validate.py; skipped, saying so, without ../shared/standards);
+#   3. a client generated from openapi.yaml by openapi-python-client, with no warnings, runs the
+#      tour: log in, search, place an order (scripts/client-tour.py);
+#   4. schemathesis fuzzes every operation with status-code, content-type, header and
+#      response-schema conformance checks, anonymously and as a budget holder and a provider
+#      (bounded: EXAMPLES per operation, 5 by default; scripts/fuzz.sh is the long run).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+binary=${BINARY:-.build/debug/supportmarket}
+port=${PORT:-18183}
+examples=${EXAMPLES:-5}
+standards=${STANDARDS:-../shared/standards}
+base="http://127.0.0.1:$port"
+work=$(mktemp -d)
+server=""
+cleanup() {
+    if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+python3 scripts/openapi-statuses.py openapi.yaml
+
+"$binary" migrate --database "$work/market.sqlite" >/dev/null
+"$binary" seed --demo --database "$work/market.sqlite" >/dev/null
+"$binary" serve --database "$work/market.sqlite" --hostname 127.0.0.1 --port "$port" >"$work/server.log" 2>&1 &
+server=$!
+for _ in $(seq 1 100); do curl -sf "$base/health" >/dev/null 2>&1 && break; sleep 0.1; done
+curl -sf "$base/health" >/dev/null || { echo "conformance: the server did not start" >&2; cat "$work/server.log" >&2; exit 1; }
+
+python3 scripts/oruk-validate.py "$base/v1/community/oruk" "$standards"
+
+openapi-python-client generate --path openapi.yaml --output-path "$work/client" \
+    --config scripts/openapi-python-client.yaml >"$work/generate.log" 2>&1 || { cat "$work/generate.log" >&2; exit 1; }
+if grep -qi "warning" "$work/generate.log"; then
+    echo "conformance: openapi-python-client warned:" >&2; cat "$work/generate.log" >&2; exit 1
+fi
+echo "conformance: openapi-python-client generated a client with no warnings"
+python3 scripts/client-tour.py "$work/client" "$base"
+
+fuzz() {
+    schemathesis run "$base/openapi.yaml" --url "$base" --max-examples "$examples" --workers 2 \
+        --phases examples,coverage,fuzzing --exclude-operation-id revokeCurrentToken \
+        --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance \
+        "$@" >"$work/fuzz.log" 2>&1 || { cat "$work/fuzz.log" >&2; exit 1; }
+    echo "conformance: schemathesis $(grep -E '[0-9]+ generated' "$work/fuzz.log" | tr -s ' ')"
+}
+fuzz
+for who in holder provider; do
+    token=$(curl -sf "$base/v1/auth/tokens" -H 'content-type: application/json' \
+        -d "{\"email\":\"$who@demo.test\",\"password\":\"supportmarket-demo\"}" | jq -r .token)
+    fuzz -H "Authorization: Bearer $token"
+done
+echo "conformance: passed"
