@@ -2,17 +2,12 @@ import Foundation
 import Hummingbird
 import MarketCore
 
-/// The JSON conventions of the API: snake_case keys, RFC 3339 UTC timestamps.
+/// The JSON conventions of the API: snake_case keys in the order the type declares them, RFC 3339
+/// UTC timestamps.
 enum JSONCoding {
-    /// One encoder and one decoder for every request (Foundation's are safe to share). Keys are
-    /// not sorted: sorting every object's keys was a measurable share of a search's time.
-    static let encoder: JSONEncoder = {
-        let encoder = JSONEncoder()
-        encoder.keyEncodingStrategy = .convertToSnakeCase
-        encoder.dateEncodingStrategy = .iso8601
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        return encoder
-    }()
+    /// One encoder and one decoder for every request. Responses are written by
+    /// `OrderedJSONEncoder`, so the same answer is the same bytes in every process.
+    static let encoder = OrderedJSONEncoder()
 
     static let decoder: JSONDecoder = {
         let decoder = JSONDecoder()
@@ -60,11 +55,11 @@ enum JSONCoding {
 }
 
 extension AppRequestContext {
-    public var responseEncoder: JSONEncoder { JSONCoding.encoder }
+    public var responseEncoder: OrderedJSONEncoder { JSONCoding.encoder }
 }
 
 extension AuthenticatedContext {
-    public var responseEncoder: JSONEncoder { JSONCoding.encoder }
+    public var responseEncoder: OrderedJSONEncoder { JSONCoding.encoder }
 }
 
 extension Request {

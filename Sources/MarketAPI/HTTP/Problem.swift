@@ -128,7 +128,7 @@ struct ProblemResponse {
         let problem = Problem(
             type: Problem.typeBase + slug, title: title, status: Int(status.code), detail: detail,
             errors: errors, requestId: requestID)
-        let data = (try? JSONCoding.encoder.encode(problem)) ?? Data("{}".utf8)
+        let data = (try? JSONCoding.encoder.encode(problem)) ?? Array("{}".utf8)
         var headers = self.headers
         headers[.contentType] = Problem.mediaType
         return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: data)))
