@@ -174,25 +174,34 @@ struct OpenReferralService: ResponseEncodable, Sendable {
         let taxonomyTerm: OpenReferralTaxonomyTerm
     }
 
-    let id: String
-    let organizationId: String
-    let name: String
-    let description: String
-    let url: String?
-    let email: String?
-    let status = "active"
-    let fees = "Free"
-    let assuredDate: String
-    let lastModified: Date
+    /// The one-to-one fields, written first, as the list has them.
+    let summary: OpenReferralServiceSummary
     let eligibilityDescription: String?
     let schedules: [Schedule]
     let serviceAreas: [ServiceArea]
     let serviceAtLocations: [OpenReferralServiceAtLocation.Nested]
     let languages: [Language]
-    let organization: OpenReferralOrganization
     let costOptions: [CostOption]
     let phones: [Phone]
     let attributes: [Attribute]
+
+    enum CodingKeys: String, CodingKey {
+        case eligibilityDescription, schedules, serviceAreas, serviceAtLocations, languages, costOptions, phones, attributes
+    }
+
+    /// The summary's fields, then the nested ones, in one object.
+    func encode(to encoder: any Encoder) throws {
+        try summary.encode(to: encoder)
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encodeIfPresent(eligibilityDescription, forKey: .eligibilityDescription)
+        try container.encode(schedules, forKey: .schedules)
+        try container.encode(serviceAreas, forKey: .serviceAreas)
+        try container.encode(serviceAtLocations, forKey: .serviceAtLocations)
+        try container.encode(languages, forKey: .languages)
+        try container.encode(costOptions, forKey: .costOptions)
+        try container.encode(phones, forKey: .phones)
+        try container.encode(attributes, forKey: .attributes)
+    }
 
     init(_ published: PublishedResource, vocabulary: OpenReferralVocabulary) {
         let summary = OpenReferralServiceSummary(published)
@@ -200,15 +209,7 @@ struct OpenReferralService: ResponseEncodable, Sendable {
         let details = resource.details
         let base = resource.id.rawValue
         func uuid(_ part: String) -> String { OpenReferralIdentifier.uuid("\(base)-\(part)") }
-        id = summary.id
-        organizationId = summary.organizationId
-        name = summary.name
-        description = summary.description
-        url = summary.url
-        email = summary.email
-        assuredDate = summary.assuredDate
-        lastModified = summary.lastModified
-        organization = summary.organization
+        self.summary = summary
         eligibilityDescription = details.eligibilityNotes
         schedules = details.schedule.map { [Self.schedule($0, id: uuid("schedule"), serviceID: summary.id, text: details.openingTimes)] } ?? []
         serviceAreas = details.areas.map {
