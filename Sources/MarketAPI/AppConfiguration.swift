@@ -24,6 +24,10 @@ public struct AppConfiguration: Sendable {
     /// The web apps' origins (`https://app.example.org`) that may call authenticated routes from a
     /// browser; anyone may read the public routes.
     public var corsOrigins: [String] = []
+    /// When the daily invoicing run starts (UTC, by the injected clock); `nil` turns it off.
+    public var invoicingTime: TimeOfDay? = TimeOfDay(hour: 2, minute: 0)
+    /// How often the invoicing scheduler looks at the clock.
+    public var schedulerPollInterval: Duration = .seconds(30)
 
     public init() {}
 
@@ -53,6 +57,15 @@ public struct AppConfiguration: Sendable {
         if let value = environment["SUPPORTMARKET_LOG_FORMAT"] { logFormat = value }
         if let value = environment["SUPPORTMARKET_CORS_ORIGINS"] {
             corsOrigins = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        }
+        if let value = environment["SUPPORTMARKET_INVOICING_TIME"] {
+            if value == "off" {
+                invoicingTime = nil
+            } else if let time = TimeOfDay(value) {
+                invoicingTime = time
+            } else {
+                problems.append("SUPPORTMARKET_INVOICING_TIME must be a UTC time such as 02:00, or off")
+            }
         }
         return problems
     }

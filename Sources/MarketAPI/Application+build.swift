@@ -16,6 +16,8 @@ public struct AppServices: Sendable {
     public let catalogue: CatalogueStore
     public let budgets: BudgetStore
     public let orders: OrderStore
+    public let billing: BillingStore
+    public let invoicing: InvoicingRunner
     public let openAPIDocument: String
     /// Origins whose browser apps may call authenticated routes.
     public let corsOrigins: Set<String>
@@ -31,34 +33,42 @@ public struct AppServices: Sendable {
         self.catalogue = CatalogueStore(database: database, taxonomy: taxonomy)
         self.budgets = BudgetStore(database: database, taxonomy: taxonomy)
         self.orders = OrderStore(database: database, taxonomy: taxonomy)
+        self.billing = BillingStore(database: database)
+        self.invoicing = InvoicingRunner(database: database)
         self.openAPIDocument = try String(contentsOfFile: configuration.openAPIPath, encoding: .utf8)
         self.corsOrigins = Set(configuration.corsOrigins)
     }
 }
 
 /// The HTTP application: router, middleware and background services (the community usage and
-/// search demand flushers, the retention of expired keys and tokens; later the invoicing
-/// scheduler and the webhook dispatcher), all shut down gracefully.
+/// search demand flushers, the retention of expired keys and tokens, the daily invoicing run;
+/// later the webhook dispatcher), all shut down gracefully.
 public func buildApplication(
     configuration: AppConfiguration,
     services: AppServices,
     logger: Logger
 ) -> some ApplicationProtocol {
     let router = buildRouter(services: services)
+    var background: [any Service] = [
+        PeriodicFlushService(
+            name: "community_usage", interval: configuration.usageFlushInterval,
+            flush: services.communityUsage.flush, logger: logger),
+        PeriodicFlushService(
+            name: "search_demand", interval: configuration.usageFlushInterval,
+            flush: services.catalogue.demand.flush, logger: logger),
+        PeriodicFlushService(
+            name: "retention", interval: configuration.retentionInterval,
+            flush: services.database.deleteExpired, onShutdown: false, logger: logger),
+    ]
+    if let time = configuration.invoicingTime {
+        background.append(InvoicingService(
+            runner: services.invoicing, clock: services.database.clock, time: time,
+            pollInterval: configuration.schedulerPollInterval, logger: logger))
+    }
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.hostname, port: configuration.port), serverName: "supportmarket"),
-        services: [
-            PeriodicFlushService(
-                name: "community_usage", interval: configuration.usageFlushInterval,
-                flush: services.communityUsage.flush, logger: logger),
-            PeriodicFlushService(
-                name: "search_demand", interval: configuration.usageFlushInterval,
-                flush: services.catalogue.demand.flush, logger: logger),
-            PeriodicFlushService(
-                name: "retention", interval: configuration.retentionInterval,
-                flush: services.database.deleteExpired, onShutdown: false, logger: logger),
-        ],
+        services: background,
         logger: logger)
 }
 
@@ -90,6 +100,7 @@ public func buildRouter(services: AppServices) -> Router<AppRequestContext> {
     BudgetHolderController(budgets: services.budgets, taxonomy: services.taxonomy).addRoutes(to: router)
     DelegationController(budgets: services.budgets).addRoutes(to: router)
     OrderController(orders: services.orders, database: services.database).addRoutes(to: router)
+    BillingController(billing: services.billing, runner: services.invoicing).addRoutes(to: router)
     routes.load(router.routes)
     return router
 }

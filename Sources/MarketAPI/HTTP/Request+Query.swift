@@ -14,6 +14,13 @@ extension Request {
         throw MarketError.invalid(name, "must be a date (YYYY-MM-DD) or an RFC 3339 timestamp")
     }
 
+    /// Query parameter `name` as a `YYYY-MM-DD` day; absent is `nil`, anything else a 422 problem.
+    func queryDay(_ name: String) throws -> CalendarDay? {
+        guard let text = uri.queryParameters.get(name) else { return nil }
+        guard let day = CalendarDay(text) else { throw MarketError.invalid(name, "must be \(CalendarDay.expectedText)") }
+        return day
+    }
+
     /// Query parameter `name` as one of an enumeration's raw values; absent is `nil`, anything
     /// else a 422 problem that lists the values.
     func queryValue<Value: RawRepresentable & CaseIterable>(_ name: String, as type: Value.Type) throws -> Value?

@@ -61,6 +61,8 @@ struct DeliveryResponse: ResponseEncodable, Sendable {
     let confirmedAt: Nullable<Date>
     let disputedAt: Nullable<Date>
     let voidedAt: Nullable<Date>
+    /// Confirmed by the service: nobody confirmed or disputed it within the council's days.
+    let confirmationDeemed: Bool
 
     init(_ delivery: Delivery) {
         id = delivery.id
@@ -77,6 +79,7 @@ struct DeliveryResponse: ResponseEncodable, Sendable {
         confirmedAt = Nullable(delivery.confirmedAt)
         disputedAt = Nullable(delivery.disputedAt)
         voidedAt = Nullable(delivery.voidedAt)
+        confirmationDeemed = delivery.confirmationDeemed
     }
 }
 

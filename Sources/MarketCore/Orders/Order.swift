@@ -159,6 +159,8 @@ public struct Delivery: Sendable, Equatable, Codable {
     public var confirmedAt: Date? = nil
     public var disputedAt: Date? = nil
     public var voidedAt: Date? = nil
+    /// Confirmed by the service because the buyer neither confirmed nor disputed it in time.
+    public var confirmationDeemed = false
 
     /// Notes are at most this long: visit notes, not care records.
     public static let maximumNoteLength = 500

@@ -13,4 +13,11 @@ public enum EventType: String, Sendable, Codable, CaseIterable {
     case deliveryVoided = "delivery.voided"
     /// A stream's available money fell under 10% of its allocation.
     case budgetLowBalance = "budget.low_balance"
+    /// An invoicing run issued an invoice (`invoice_id`, `number`, `provider_id`, payer, `total_pence`).
+    case invoiceIssued = "invoice.issued"
+    /// The payer's side approved an invoice, or it was approved automatically.
+    case invoiceApproved = "invoice.approved"
+    case invoiceDisputed = "invoice.disputed"
+    /// A provider credited some or all of an invoice; the money is back on the streams it came from.
+    case creditNoteIssued = "credit_note.issued"
 }

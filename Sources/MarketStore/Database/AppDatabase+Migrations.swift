@@ -555,6 +555,7 @@ extension AppDatabase {
                 """)
         }
         migrator.registerMigration("v5-deliveries-as-they-happen", migrate: migrateDeliveriesAsTheyHappen)
+        migrator.registerMigration("v6-billing", migrate: migrateBilling)
         return migrator
     }
 }

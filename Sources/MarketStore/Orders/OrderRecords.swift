@@ -145,6 +145,7 @@ struct DeliveryRecord: MarketRecord {
     var disputedAt: Date?
     var voidedBy: UserID?
     var voidedAt: Date?
+    var confirmationDeemed = false
 
     init(_ delivery: Delivery, recordedBy: UserID) {
         id = delivery.id
@@ -171,12 +172,13 @@ struct DeliveryRecord: MarketRecord {
         delivery.confirmedAt = confirmedAt
         delivery.disputedAt = disputedAt
         delivery.voidedAt = voidedAt
+        delivery.confirmationDeemed = confirmationDeemed
         return delivery
     }
 }
 
 /// A quantity read back from a column whose `CHECK` keeps it positive.
-private func storedQuantity(_ hundredths: Int64) -> Quantity {
+func storedQuantity(_ hundredths: Int64) -> Quantity {
     guard let quantity = Quantity(hundredths: hundredths) else { preconditionFailure("the schema keeps quantities positive") }
     return quantity
 }

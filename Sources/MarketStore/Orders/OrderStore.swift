@@ -277,19 +277,7 @@ public struct OrderStore: Sendable {
     /// The order completes when every unit is delivered and confirmed.
     public func confirm(_ id: DeliveryID, by policy: AccessPolicy, idempotency: IdempotencyKey?) async throws -> Delivery {
         try await decide(id, by: policy, idempotency: idempotency) { context, delivery, acting, now, db in
-            guard delivery.status == .recorded || delivery.status == .disputed else {
-                throw MarketError.conflict("the delivery is \(delivery.status.rawValue): only a recorded or disputed delivery can be confirmed")
-            }
-            delivery.status = .confirmed
-            delivery.confirmedAt = now
-            try db.execute(
-                sql: "UPDATE delivery SET status = 'confirmed', confirmed_by = ?, confirmed_at = ? WHERE id = ?",
-                arguments: [acting.userID, now, delivery.id])
-            let stream = try Ledger.stream(context.order.streamID, db)
-            if delivery.amountPence > 0 {
-                try Ledger.post(.spend, delivery.amountPence, to: stream, order: context.order.id, delivery: delivery.id,
-                                acting: acting, at: now, db)
-            }
+            try context.confirm(&delivery, acting: acting, at: now, db)
             return .deliveryConfirmed
         }
     }
@@ -381,30 +369,26 @@ public struct OrderStore: Sendable {
             let acting = try access.authorize(.order)
             var delivery = record.delivery
             let event = try step(context, &delivery, acting, now, db)
-            try context.audit(event.rawValue, subject: delivery, acting: acting, at: now, db)
-            try OutboxEventRecord.append(db, event, at: now, payload: Self.payload(of: delivery, in: context.order))
-            if try context.isFullyDeliveredAndConfirmed(db), context.order.status == .accepted {
-                try context.setStatus(.completed, at: now, db)
-                var completed = context.order
-                completed.status = .completed
-                try Self.announce(.orderCompleted, completed, acting: acting, at: now, db)
+            if event != .deliveryConfirmed {
+                try context.audit(event.rawValue, subject: delivery, acting: acting, at: now, db)
+                try OutboxEventRecord.append(db, event, at: now, payload: Self.payload(of: delivery, in: context.order))
             }
             return delivery
         }
     }
 
-    /// The audit and outbox records of an order's step.
-    private static func announce(_ event: EventType, _ order: Order, acting: Acting, at now: Date, _ db: Database) throws {
+    /// The audit and outbox records of an order's step; `acting` is `nil` for the service's own.
+    static func announce(_ event: EventType, _ order: Order, acting: Acting?, at now: Date, _ db: Database) throws {
         try AuditEventRecord.append(
-            db, at: now, actor: acting.userID, action: event.rawValue, subjectType: "order", subjectID: order.id.rawValue,
-            details: acting.auditDetails.merging(["status": order.status.rawValue, "total_pence": String(order.totalPence)]) { $1 })
+            db, at: now, actor: acting?.userID, action: event.rawValue, subjectType: "order", subjectID: order.id.rawValue,
+            details: (acting?.auditDetails ?? ["budget_holder_id": order.holderID.rawValue]).merging(["status": order.status.rawValue, "total_pence": String(order.totalPence)]) { $1 })
         try OutboxEventRecord.append(db, event, at: now, payload: [
             "order_id": order.id.rawValue, "budget_holder_id": order.holderID.rawValue,
             "provider_id": order.providerID.rawValue, "status": order.status.rawValue, "total_pence": String(order.totalPence),
         ])
     }
 
-    private static func payload(of delivery: Delivery, in order: Order) -> [String: String] {
+    static func payload(of delivery: Delivery, in order: Order) -> [String: String] {
         [
             "delivery_id": delivery.id.rawValue, "order_id": order.id.rawValue, "provider_id": order.providerID.rawValue,
             "budget_holder_id": order.holderID.rawValue, "status": delivery.status.rawValue,
@@ -422,11 +406,7 @@ struct OrderContext {
     static func load(
         _ id: OrderID, policy: AccessPolicy, today: CalendarDay, _ db: Database, missing: String = "order"
     ) throws -> OrderContext {
-        guard let record = try OrderRecord.filter(Column("id") == id.rawValue).fetchOne(db) else {
-            throw MarketError.notFound(resource: missing)
-        }
-        let lines = try OrderLineRecord.filter(Column("order_id") == id.rawValue).order(Column("line_number")).fetchAll(db)
-        let order = record.order(lines: lines.map(\.line))
+        let order = try service(id, db, missing: missing).order
         if case .provider(let provider) = policy.orderScope {
             guard provider == order.providerID else { throw MarketError.notFound(resource: missing) }
             return OrderContext(order: order, holderAccess: nil)
@@ -436,6 +416,15 @@ struct OrderContext {
         } catch MarketError.notFound {
             throw MarketError.notFound(resource: missing)
         }
+    }
+
+    /// The order as the service itself acts on it (deemed confirmation), with no caller.
+    static func service(_ id: OrderID, _ db: Database, missing: String = "order") throws -> OrderContext {
+        guard let record = try OrderRecord.filter(Column("id") == id.rawValue).fetchOne(db) else {
+            throw MarketError.notFound(resource: missing)
+        }
+        let lines = try OrderLineRecord.filter(Column("order_id") == id.rawValue).order(Column("line_number")).fetchAll(db)
+        return OrderContext(order: record.order(lines: lines.map(\.line)), holderAccess: nil)
     }
 
     /// A delivery and its order as the caller reaches them; `notFound` ("delivery") outside.
@@ -497,9 +486,42 @@ struct OrderContext {
         }
     }
 
-    func audit(_ action: String, subject delivery: Delivery, acting: Acting, at now: Date, _ db: Database) throws {
+    /// Confirms a recorded or disputed delivery, in the caller's transaction: its amount moves
+    /// from reserved to spent (`Ledger.post`), audit and `delivery.confirmed` follow, and the
+    /// order completes when every unit is delivered and confirmed. `acting` is the buyer, or
+    /// `nil` when the service deems it confirmed (nobody decided within the council's days).
+    func confirm(_ delivery: inout Delivery, acting: Acting?, at now: Date, _ db: Database) throws {
+        guard delivery.status == .recorded || delivery.status == .disputed else {
+            throw MarketError.conflict("the delivery is \(delivery.status.rawValue): only a recorded or disputed delivery can be confirmed")
+        }
+        let deemed = acting == nil
+        delivery.status = .confirmed
+        delivery.confirmedAt = now
+        try db.execute(
+            sql: "UPDATE delivery SET status = 'confirmed', confirmed_by = ?, confirmed_at = ?, confirmation_deemed = ? WHERE id = ?",
+            arguments: [acting?.userID, now, deemed, delivery.id])
+        if delivery.amountPence > 0 {
+            try Ledger.post(.spend, delivery.amountPence, to: try Ledger.stream(order.streamID, db), order: order.id,
+                            delivery: delivery.id, acting: acting, at: now, db)
+        }
+        try audit(deemed ? "delivery.deemed_confirmed" : EventType.deliveryConfirmed.rawValue, subject: delivery,
+                  acting: acting, at: now, db)
+        var payload = OrderStore.payload(of: delivery, in: order)
+        payload["deemed"] = String(deemed)
+        try OutboxEventRecord.append(db, .deliveryConfirmed, at: now, payload: payload)
+        if try isFullyDeliveredAndConfirmed(db), order.status == .accepted {
+            try setStatus(.completed, at: now, db)
+            var completed = order
+            completed.status = .completed
+            try OrderStore.announce(.orderCompleted, completed, acting: acting, at: now, db)
+        }
+    }
+
+    /// The delivery's audit event; `acting` is `nil` for the service's own steps.
+    func audit(_ action: String, subject delivery: Delivery, acting: Acting?, at now: Date, _ db: Database) throws {
         try AuditEventRecord.append(
-            db, at: now, actor: acting.userID, action: action, subjectType: "delivery", subjectID: delivery.id.rawValue,
-            details: acting.auditDetails.merging(["order_id": order.id.rawValue, "amount_pence": String(delivery.amountPence)]) { $1 })
+            db, at: now, actor: acting?.userID, action: action, subjectType: "delivery", subjectID: delivery.id.rawValue,
+            details: (acting?.auditDetails ?? ["budget_holder_id": order.holderID.rawValue])
+                .merging(["order_id": order.id.rawValue, "amount_pence": String(delivery.amountPence)]) { $1 })
     }
 }

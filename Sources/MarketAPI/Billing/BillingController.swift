@@ -1,0 +1,134 @@
+import Hummingbird
+import MarketCore
+import MarketStore
+
+/// Invoicing: providers' billing profiles, councils' billing terms and council references,
+/// invoicing runs, invoices (read, approve, dispute) and credit notes.
+struct BillingController {
+    let billing: BillingStore
+    let runner: InvoicingRunner
+
+    func addRoutes(to router: Router<AppRequestContext>) {
+        let providers = router.group("v1/providers", context: AuthenticatedContext.self)
+        providers.get(":id/billing-profile", use: profile)
+        providers.put(":id/billing-profile", use: putProfile)
+        let councils = router.group("v1/councils", context: AuthenticatedContext.self)
+        councils.get(":id/billing-settings", use: settings)
+        councils.put(":id/billing-settings", use: putSettings)
+        router.group("v1/budget-holders", context: AuthenticatedContext.self)
+            .put(":id/council-reference", use: putCouncilReference)
+        let runs = router.group("v1/invoicing-runs", context: AuthenticatedContext.self)
+        runs.get(use: listRuns)
+        runs.post(use: startRun)
+        runs.get(":id", use: showRun)
+        let invoices = router.group("v1/invoices", context: AuthenticatedContext.self)
+        invoices.get(use: list)
+        invoices.get(":id", use: show)
+        invoices.post(":id/approve", use: approve)
+        invoices.post(":id/dispute", use: dispute)
+        invoices.post(":id/credit-notes", use: credit)
+    }
+
+    // MARK: Profiles and terms
+
+    @Sendable func profile(_ request: Request, context: AuthenticatedContext) async throws -> BillingProfileResponse {
+        BillingProfileResponse(try await billing.profile(
+            of: try context.parameters.identifier("id", as: OrganisationID.self), by: context.policy))
+    }
+
+    @Sendable func putProfile(_ request: Request, context: AuthenticatedContext) async throws -> BillingProfileResponse {
+        let provider = try context.parameters.identifier("id", as: OrganisationID.self)
+        let body = try await request.decodeJSON(as: PutBillingProfileRequest.self, context: context)
+        let input = try BillingProfileInput(
+            legalName: body.legalName, addressLine1: body.address?.line1, addressLine2: body.address?.line2,
+            town: body.address?.town, postcode: body.address?.postcode, companyNumber: body.companyNumber,
+            charityNumber: body.charityNumber, vatNumber: body.vatNumber, paymentTermsDays: body.paymentTermsDays,
+            invoicePrefix: body.invoicePrefix, remittanceEmail: body.remittanceEmail)
+        return BillingProfileResponse(try await billing.putProfile(
+            input, of: provider, by: context.policy, idempotency: context.idempotencyKey))
+    }
+
+    @Sendable func settings(_ request: Request, context: AuthenticatedContext) async throws -> BillingSettingsResponse {
+        let council = try context.parameters.identifier("id", as: CouncilID.self)
+        return BillingSettingsResponse(try await billing.settings(of: council, by: context.policy), of: council)
+    }
+
+    @Sendable func putSettings(_ request: Request, context: AuthenticatedContext) async throws -> BillingSettingsResponse {
+        let council = try context.parameters.identifier("id", as: CouncilID.self)
+        try context.policy.authorizeCouncilBilling(council)
+        let body = try await request.decodeJSON(as: PutBillingSettingsRequest.self, context: context)
+        let settings = try BillingSettings(
+            cycle: body.cycle, fourWeeklyFrom: body.fourWeeklyFrom, deemedConfirmedAfterDays: body.deemedConfirmedAfterDays)
+        return BillingSettingsResponse(try await billing.putSettings(settings, of: council, by: context.policy), of: council)
+    }
+
+    @Sendable func putCouncilReference(_ request: Request, context: AuthenticatedContext) async throws -> CouncilReferenceResponse {
+        let holder = try context.parameters.identifier("id", as: BudgetHolderID.self)
+        let body = try await request.decodeJSON(as: CouncilReferenceRequest.self, context: context)
+        let reference = try await billing.setCouncilReference(body.councilReference, of: holder, by: context.policy)
+        return CouncilReferenceResponse(budgetHolderId: holder, councilReference: Nullable(reference))
+    }
+
+    // MARK: Runs
+
+    /// Runs invoicing now, as of `as_of` (default today): everything for a platform admin, what
+    /// their council pays for its finance staff. Answers when the run is done.
+    @Sendable func startRun(_ request: Request, context: AuthenticatedContext) async throws -> EditedResponse<InvoicingRunResponse> {
+        let council = try context.policy.authorizeInvoicingRun()
+        let body = try await request.decodeJSON(as: StartInvoicingRunRequest.self, context: context)
+        let run = try await runner.run(asOf: body.asOf, trigger: .request, startedBy: context.policy.principal.userID, council: council)
+        return EditedResponse(status: .created, response: InvoicingRunResponse(run))
+    }
+
+    @Sendable func listRuns(_ request: Request, context: AuthenticatedContext) async throws -> ListResponse<InvoicingRunResponse> {
+        ListResponse(try await billing.runs(by: context.policy, page: try request.pageRequest), InvoicingRunResponse.init)
+    }
+
+    @Sendable func showRun(_ request: Request, context: AuthenticatedContext) async throws -> InvoicingRunResponse {
+        InvoicingRunResponse(try await billing.run(
+            try context.parameters.identifier("id", as: InvoicingRunID.self), by: context.policy))
+    }
+
+    // MARK: Invoices
+
+    /// `?provider_id=&payer=&status=&period=&due_before=` narrow the caller's invoices; newest first.
+    @Sendable func list(_ request: Request, context: AuthenticatedContext) async throws -> ListResponse<InvoiceSummaryResponse> {
+        var filter = InvoiceFilter()
+        filter.providerID = try request.queryIdentifier("provider_id", as: OrganisationID.self)
+        if let payer = request.uri.queryParameters.get("payer") {
+            guard CouncilID(String(payer)) != nil || OrganisationID(String(payer)) != nil || BudgetHolderID(String(payer)) != nil else {
+                throw MarketError.invalid("payer", "must be a council (cnc_), organisation (org_) or budget holder (bdh_) id")
+            }
+            filter.payerID = String(payer)
+        }
+        filter.status = try request.queryValue("status", as: InvoiceStatus.self)
+        filter.periodContaining = try request.queryDay("period")
+        filter.dueBefore = try request.queryDay("due_before")
+        let page = try await billing.invoices(by: context.policy, filter: filter, page: try request.pageRequest)
+        return ListResponse(page, InvoiceSummaryResponse.init)
+    }
+
+    @Sendable func show(_ request: Request, context: AuthenticatedContext) async throws -> InvoiceResponse {
+        InvoiceResponse(try await billing.invoice(try context.parameters.identifier("id", as: InvoiceID.self), by: context.policy))
+    }
+
+    @Sendable func approve(_ request: Request, context: AuthenticatedContext) async throws -> InvoiceResponse {
+        InvoiceResponse(try await billing.approve(
+            try context.parameters.identifier("id", as: InvoiceID.self), by: context.policy, idempotency: context.idempotencyKey))
+    }
+
+    @Sendable func dispute(_ request: Request, context: AuthenticatedContext) async throws -> InvoiceResponse {
+        let id = try context.parameters.identifier("id", as: InvoiceID.self)
+        let body = try await request.decodeJSON(as: DisputeInvoiceRequest.self, context: context)
+        return InvoiceResponse(try await billing.dispute(
+            id, reason: body.reason, lineNumbers: body.lineNumbers, by: context.policy, idempotency: context.idempotencyKey))
+    }
+
+    @Sendable func credit(_ request: Request, context: AuthenticatedContext) async throws -> EditedResponse<CreditNoteResponse> {
+        let id = try context.parameters.identifier("id", as: InvoiceID.self)
+        let body = try await request.decodeJSON(as: CreditNoteRequestBody.self, context: context)
+        let creditRequest = try CreditNoteRequest(reason: body.reason, lines: body.lines?.map { ($0.lineNumber, $0.amountPence) })
+        let note = try await billing.credit(id, creditRequest, by: context.policy, idempotency: context.idempotencyKey)
+        return EditedResponse(status: .created, response: CreditNoteResponse(note))
+    }
+}

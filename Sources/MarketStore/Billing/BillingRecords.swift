@@ -1,0 +1,279 @@
+import Foundation
+import GRDB
+import MarketCore
+
+struct BillingProfileRecord: MarketRecord {
+    static let databaseTableName = "billing_profile"
+    var providerId: OrganisationID
+    var legalName: String
+    var addressLine1: String
+    var addressLine2: String?
+    var town: String
+    var postcode: String
+    var companyNumber: String?
+    var charityNumber: String?
+    var vatNumber: String?
+    var paymentTermsDays: Int
+    var invoicePrefix: String
+    var remittanceEmail: EmailAddress
+    var updatedBy: UserID
+    var updatedAt: Date
+
+    init(_ input: BillingProfileInput, provider: OrganisationID, by user: UserID, at time: Date) {
+        providerId = provider
+        legalName = input.legalName
+        addressLine1 = input.address.line1
+        addressLine2 = input.address.line2
+        town = input.address.town
+        postcode = input.address.postcode
+        companyNumber = input.companyNumber
+        charityNumber = input.charityNumber
+        vatNumber = input.vatNumber
+        paymentTermsDays = input.paymentTermsDays
+        invoicePrefix = input.invoicePrefix
+        remittanceEmail = input.remittanceEmail
+        updatedBy = user
+        updatedAt = time
+    }
+
+    var profile: BillingProfile {
+        BillingProfile(
+            providerID: providerId, legalName: legalName,
+            address: PostalAddress(line1: addressLine1, line2: addressLine2, town: town, postcode: postcode),
+            companyNumber: companyNumber, charityNumber: charityNumber, vatNumber: vatNumber,
+            paymentTermsDays: paymentTermsDays, invoicePrefix: invoicePrefix, remittanceEmail: remittanceEmail,
+            updatedAt: updatedAt)
+    }
+}
+
+struct CouncilBillingRecord: MarketRecord {
+    static let databaseTableName = "council_billing"
+    var councilId: CouncilID
+    var cycle: BillingCycle
+    var fourWeeklyFrom: CalendarDay?
+    var deemedConfirmedAfterDays: Int
+    var updatedBy: UserID
+    var updatedAt: Date
+
+    var settings: BillingSettings {
+        BillingSettings(cycle: cycle, fourWeeklyFrom: fourWeeklyFrom, deemedConfirmedAfterDays: deemedConfirmedAfterDays)
+    }
+
+    /// Every council's terms that differ from `BillingSettings.standard`.
+    static func all(_ db: Database) throws -> [CouncilID: BillingSettings] {
+        Dictionary(uniqueKeysWithValues: try fetchAll(db).map { ($0.councilId, $0.settings) })
+    }
+}
+
+struct InvoicingRunRecord: MarketRecord {
+    static let databaseTableName = "invoicing_run"
+    var seq: Int64?
+    var id: InvoicingRunID
+    var asOf: CalendarDay
+    var origin: InvoicingRunTrigger
+    var startedBy: UserID?
+    var councilId: CouncilID?
+    var startedAt: Date
+    var finishedAt: Date?
+    var deemedConfirmed: Int
+    var invoicesWritten: Int
+    var linesWritten: Int
+    var totalPence: Int64
+    var skipped: String
+
+    var run: InvoicingRun {
+        InvoicingRun(
+            id: id, asOf: asOf, trigger: origin, startedBy: startedBy, councilID: councilId, startedAt: startedAt,
+            finishedAt: finishedAt, deemedConfirmed: deemedConfirmed, invoicesWritten: invoicesWritten,
+            linesWritten: linesWritten, totalPence: totalPence,
+            skipped: (try? JSONDecoder().decode([InvoicingRun.Skipped].self, from: Data(skipped.utf8))) ?? [])
+    }
+}
+
+struct InvoiceRecord: MarketRecord {
+    static let databaseTableName = "invoice"
+    var seq: Int64?
+    var id: InvoiceID
+    var providerId: OrganisationID
+    var sequenceNumber: Int64
+    var number: String
+    var payerKind: PayerKind
+    var payerCouncilId: CouncilID?
+    var payerOrganisationId: OrganisationID?
+    var payerBudgetHolderId: BudgetHolderID?
+    var councilId: CouncilID?
+    var periodStart: CalendarDay
+    var periodEnd: CalendarDay
+    var issueDate: CalendarDay
+    var dueDate: CalendarDay
+    var totalPence: Int64
+    var creditedPence: Int64
+    var lineCount: Int
+    var status: InvoiceStatus
+    var approvedBy: String?
+    var approvedAt: Date?
+    var disputedBy: UserID?
+    var disputedAt: Date?
+    var disputeReason: String?
+    var runId: InvoicingRunID
+    var createdAt: Date
+
+    init(_ invoice: Invoice) {
+        id = invoice.id
+        providerId = invoice.providerID
+        sequenceNumber = invoice.sequenceNumber
+        number = invoice.number
+        payerKind = invoice.payer.kind
+        if case .council(let council) = invoice.payer { payerCouncilId = council }
+        if case .broker(let broker) = invoice.payer { payerOrganisationId = broker }
+        if case .holder(let holder) = invoice.payer { payerBudgetHolderId = holder }
+        councilId = invoice.councilID
+        periodStart = invoice.period.start
+        periodEnd = invoice.period.end
+        issueDate = invoice.issueDate
+        dueDate = invoice.dueDate
+        totalPence = invoice.totalPence
+        creditedPence = invoice.creditedPence
+        lineCount = invoice.lineCount
+        status = invoice.status
+        approvedBy = invoice.approvedBy
+        approvedAt = invoice.approvedAt
+        disputedBy = invoice.disputedBy
+        disputedAt = invoice.disputedAt
+        disputeReason = invoice.disputeReason
+        runId = invoice.runID
+        createdAt = invoice.createdAt
+    }
+
+    var payer: Payer {
+        if let payerCouncilId { return .council(payerCouncilId) }
+        if let payerOrganisationId { return .broker(payerOrganisationId) }
+        guard let payerBudgetHolderId else { preconditionFailure("the schema keeps exactly one payer") }
+        return .holder(payerBudgetHolderId)
+    }
+
+    func invoice(lines: [InvoiceLine], creditNotes: [CreditNote]) -> Invoice {
+        Invoice(
+            id: id, number: number, sequenceNumber: sequenceNumber, providerID: providerId, payer: payer,
+            councilID: councilId, period: BillingPeriod(start: periodStart, end: periodEnd), issueDate: issueDate,
+            dueDate: dueDate, totalPence: totalPence, lineCount: lineCount, creditedPence: creditedPence, status: status, approvedBy: approvedBy,
+            approvedAt: approvedAt, disputedBy: disputedBy, disputedAt: disputedAt, disputeReason: disputeReason,
+            runID: runId, createdAt: createdAt, lines: lines, creditNotes: creditNotes)
+    }
+}
+
+struct InvoiceLineRecord: MarketRecord {
+    static let databaseTableName = "invoice_line"
+    var invoiceId: InvoiceID
+    var lineNumber: Int
+    var deliveryId: DeliveryID
+    var orderId: OrderID
+    var budgetHolderId: BudgetHolderID
+    var offeringId: OfferingID
+    var description: String
+    var deliveredOn: CalendarDay
+    var quantityHundredths: Int64
+    var unit: String
+    var unitPricePence: Int64
+    var totalPence: Int64
+    var vatCategory: VATCategory
+    var councilReference: String?
+    var confirmedByBuyer: Bool
+    var disputed: Bool
+    var creditedPence: Int64
+
+    init(_ line: InvoiceLine, of invoice: InvoiceID) {
+        invoiceId = invoice
+        lineNumber = line.lineNumber
+        deliveryId = line.deliveryID
+        orderId = line.orderID
+        budgetHolderId = line.holderID
+        offeringId = line.offeringID
+        description = line.description
+        deliveredOn = line.deliveredOn
+        quantityHundredths = line.quantity.hundredths
+        unit = line.unit
+        unitPricePence = line.unitPricePence
+        totalPence = line.totalPence
+        vatCategory = line.vatCategory
+        councilReference = line.councilReference
+        confirmedByBuyer = line.confirmedByBuyer
+        disputed = line.disputed
+        creditedPence = line.creditedPence
+    }
+
+    var line: InvoiceLine {
+        InvoiceLine(
+            lineNumber: lineNumber, deliveryID: deliveryId, orderID: orderId, holderID: budgetHolderId, offeringID: offeringId,
+            description: description, deliveredOn: deliveredOn, quantity: storedQuantity(quantityHundredths), unit: unit,
+            unitPricePence: unitPricePence, totalPence: totalPence, vatCategory: vatCategory,
+            councilReference: councilReference, confirmedByBuyer: confirmedByBuyer, disputed: disputed,
+            creditedPence: creditedPence)
+    }
+}
+
+struct CreditNoteRecord: MarketRecord {
+    static let databaseTableName = "credit_note"
+    var seq: Int64?
+    var id: CreditNoteID
+    var invoiceId: InvoiceID
+    var providerId: OrganisationID
+    var sequenceNumber: Int64
+    var number: String
+    var reason: String
+    var totalPence: Int64
+    var lineCount: Int
+    var issueDate: CalendarDay
+    var issuedBy: UserID
+    var issuedAt: Date
+
+    init(_ note: CreditNote) {
+        id = note.id
+        invoiceId = note.invoiceID
+        providerId = note.providerID
+        sequenceNumber = note.sequenceNumber
+        number = note.number
+        reason = note.reason
+        totalPence = note.totalPence
+        lineCount = note.lines.count
+        issueDate = note.issueDate
+        issuedBy = note.issuedBy
+        issuedAt = note.issuedAt
+    }
+
+    func creditNote(lines: [CreditNote.Line]) -> CreditNote {
+        CreditNote(
+            id: id, number: number, sequenceNumber: sequenceNumber, invoiceID: invoiceId, providerID: providerId,
+            reason: reason, totalPence: totalPence, issueDate: issueDate, issuedBy: issuedBy, issuedAt: issuedAt, lines: lines)
+    }
+}
+
+struct CreditNoteLineRecord: MarketRecord {
+    static let databaseTableName = "credit_note_line"
+    var creditNoteId: CreditNoteID
+    var invoiceId: InvoiceID
+    var invoiceLineNumber: Int
+    var amountPence: Int64
+}
+
+/// The next number of a provider's gapless sequence, taken in the caller's transaction: the
+/// schema's triggers let the counter start at 1 and only ever step by one.
+enum BillingSequence {
+    enum Document: String { case invoice, creditNote = "credit_note" }
+
+    static func next(_ document: Document, for provider: OrganisationID, _ db: Database) throws -> Int64 {
+        guard let number = try Int64.fetchOne(db.cachedStatement(sql: """
+            INSERT INTO billing_sequence (provider_id, document, last_number) VALUES (?, ?, 1)
+            ON CONFLICT (provider_id, document) DO UPDATE SET last_number = last_number + 1
+            RETURNING last_number
+            """), arguments: [provider, document.rawValue])
+        else { throw MarketError.conflict("the billing sequence could not be advanced") }
+        return number
+    }
+}
+
+extension BillingCycle: DatabaseValueConvertible {}
+extension InvoicingRunTrigger: DatabaseValueConvertible {}
+extension PayerKind: DatabaseValueConvertible {}
+extension InvoiceStatus: DatabaseValueConvertible {}
+extension VATCategory: DatabaseValueConvertible {}

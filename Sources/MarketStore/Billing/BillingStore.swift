@@ -1,0 +1,370 @@
+import Foundation
+import GRDB
+import MarketCore
+
+/// Billing profiles, councils' billing terms, invoices (reading, approving, disputing), credit
+/// notes and the records of invoicing runs. Invoices are written only by `InvoicingRunner`.
+///
+/// Where an invoice is credited: `credit` gives the money back to each line's stream through
+/// `Ledger.post(.reversal)`, in one transaction with its number, audit and `credit_note.issued`.
+public struct BillingStore: Sendable {
+    let database: AppDatabase
+
+    public init(database: AppDatabase) {
+        self.database = database
+    }
+
+    // MARK: Billing profiles
+
+    public func profile(of provider: OrganisationID, by policy: AccessPolicy) async throws -> BillingProfile {
+        guard policy.maySeeBillingProfile(of: provider) else { throw MarketError.notFound(resource: "billing profile") }
+        return try await database.read { db in
+            guard let record = try BillingProfileRecord.fetchOne(db, key: provider.rawValue) else {
+                throw MarketError.notFound(resource: "billing profile")
+            }
+            return record.profile
+        }
+    }
+
+    /// Creates or replaces the provider's billing profile, as its staff. Numbers already given
+    /// keep their prefix; the next ones take the new one.
+    public func putProfile(
+        _ input: BillingProfileInput, of provider: OrganisationID, by policy: AccessPolicy, idempotency: IdempotencyKey?
+    ) async throws -> BillingProfile {
+        try policy.authorizeBilling(as: provider)
+        let now = database.clock.now()
+        return try await database.write(as: policy.principal.userID, idempotency: idempotency) { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM provider_store WHERE organisation_id = ?", arguments: [provider]) == true
+            else { throw MarketError.notFound(resource: "provider") }
+            let record = BillingProfileRecord(input, provider: provider, by: policy.principal.userID, at: now)
+            try record.save(db)
+            try AuditEventRecord.append(
+                db, at: now, actor: policy.principal.userID, action: "billing_profile.updated", subjectType: "provider",
+                subjectID: provider.rawValue, details: ["invoice_prefix": input.invoicePrefix,
+                                                        "payment_terms_days": String(input.paymentTermsDays)])
+            return record.profile
+        }
+    }
+
+    // MARK: Councils' terms
+
+    /// The council's billing terms (`standard` until it sets its own), for anyone who can see the council.
+    public func settings(of council: CouncilID, by policy: AccessPolicy) async throws -> BillingSettings {
+        guard policy.maySee(council: council) else { throw MarketError.notFound(resource: "council") }
+        return try await database.read { db in try Self.settings(of: council, db) }
+    }
+
+    public func putSettings(
+        _ settings: BillingSettings, of council: CouncilID, by policy: AccessPolicy
+    ) async throws -> BillingSettings {
+        try policy.authorizeCouncilBilling(council)
+        let now = database.clock.now()
+        return try await database.write { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM council WHERE id = ?", arguments: [council]) == true else {
+                throw MarketError.notFound(resource: "council")
+            }
+            try CouncilBillingRecord(
+                councilId: council, cycle: settings.cycle, fourWeeklyFrom: settings.fourWeeklyFrom,
+                deemedConfirmedAfterDays: settings.deemedConfirmedAfterDays, updatedBy: policy.principal.userID, updatedAt: now
+            ).save(db)
+            try AuditEventRecord.append(
+                db, at: now, actor: policy.principal.userID, action: "council_billing.updated", subjectType: "council",
+                subjectID: council.rawValue, details: ["cycle": settings.cycle.rawValue,
+                                                       "deemed_confirmed_after_days": String(settings.deemedConfirmedAfterDays)])
+            return settings
+        }
+    }
+
+    static func settings(of council: CouncilID, _ db: Database) throws -> BillingSettings {
+        try CouncilBillingRecord.fetchOne(db, key: council.rawValue)?.settings ?? .standard
+    }
+
+    /// Records (or, with `nil`, clears) the holder's id in their council's social-care system,
+    /// as that council's admins or finance staff. Council invoices print it on the holder's lines.
+    public func setCouncilReference(
+        _ reference: String?, of holder: BudgetHolderID, by policy: AccessPolicy
+    ) async throws -> String? {
+        var v = Validator()
+        let reference = v.optionalText(reference, "council_reference", maxLength: 40)
+        try v.throwIfInvalid()
+        let now = database.clock.now()
+        let today = CalendarDay(now)
+        return try await database.write { db in
+            let access = try HolderAccess.load(holder, policy: policy, today: today, db)
+            guard let council = access.holder.councilID else {
+                throw MarketError.conflict("a self-funder has no council, so no council reference")
+            }
+            try policy.authorizeCouncilBilling(council)
+            try db.execute(sql: "UPDATE budget_holder SET council_reference = ? WHERE id = ?", arguments: [reference, holder])
+            try AuditEventRecord.append(
+                db, at: now, actor: policy.principal.userID, action: "budget_holder.council_reference_set",
+                subjectType: "budget_holder", subjectID: holder.rawValue, details: ["council_reference": reference ?? ""])
+            return reference
+        }
+    }
+
+    // MARK: Reading invoices
+
+    /// The invoices the caller can see, newest first, without their lines.
+    public func invoices(by policy: AccessPolicy, filter: InvoiceFilter, page: PageRequest) async throws -> Page<Invoice> {
+        let today = database.today
+        var (sql, arguments) = Self.visible(to: policy, today: today)
+        if let provider = filter.providerID {
+            sql += " AND provider_id = ?"
+            arguments += [provider]
+        }
+        if let payer = filter.payerID {
+            sql += " AND coalesce(payer_council_id, payer_organisation_id, payer_budget_holder_id) = ?"
+            arguments += [payer]
+        }
+        if let status = filter.status {
+            sql += " AND status = ?"
+            arguments += [status]
+        }
+        if let day = filter.periodContaining {
+            sql += " AND period_start <= ? AND period_end >= ?"
+            arguments += [day, day]
+        }
+        if let dueBefore = filter.dueBefore {
+            sql += " AND due_date < ?"
+            arguments += [dueBefore]
+        }
+        if let after = try page.afterRowNumber() {
+            sql += " AND seq < ?"
+            arguments += [after]
+        }
+        sql += " ORDER BY seq DESC LIMIT ?"
+        arguments += [page.limit + 1]
+        let query = sql
+        let fetched = try await database.read { [arguments] db in
+            try InvoiceRecord.fetchAll(db, sql: query, arguments: arguments).map { record in
+                (seq: record.seq ?? 0, invoice: record.invoice(lines: [], creditNotes: []))
+            }
+        }
+        return Page(fetched: fetched, limit: page.limit, key: { String($0.seq) }).map(\.invoice)
+    }
+
+    /// One invoice with its lines and credit notes; `notFound` outside the caller's reach.
+    public func invoice(_ id: InvoiceID, by policy: AccessPolicy) async throws -> Invoice {
+        let today = database.today
+        return try await database.read { db in try Self.load(id, policy: policy, today: today, db) }
+    }
+
+    /// The invoices `policy` may see, as the start of a query: the provider's staff theirs, the
+    /// council's staff its holders', a broker what it pays and what holders it acts for pay,
+    /// a holder (and their delegates) what the holder pays. Council and broker invoices carry
+    /// many people's lines, so a holder never sees those.
+    static func visible(to policy: AccessPolicy, today: CalendarDay) -> (sql: String, arguments: StatementArguments) {
+        switch policy.invoiceScope {
+        case .all:
+            return ("SELECT * FROM invoice WHERE 1", [])
+        case .provider(let provider):
+            return ("SELECT * FROM invoice WHERE provider_id = ?", [provider])
+        case .council(let council):
+            return ("SELECT * FROM invoice WHERE council_id = ?", [council])
+        case .payer(let broker, let holders):
+            let condition = holders.condition(on: "payer_budget_holder_id", today: today)
+            return ("SELECT * FROM invoice WHERE (payer_organisation_id IS ? OR \(condition.sql))", [broker] + condition.arguments)
+        case .none:
+            return ("SELECT * FROM invoice WHERE 0", [])
+        }
+    }
+
+    static func load(_ id: InvoiceID, policy: AccessPolicy, today: CalendarDay, _ db: Database) throws -> Invoice {
+        let (sql, arguments) = visible(to: policy, today: today)
+        guard let record = try InvoiceRecord.fetchOne(db, sql: sql + " AND id = ?", arguments: arguments + [id]) else {
+            throw MarketError.notFound(resource: "invoice")
+        }
+        let lines = try InvoiceLineRecord.filter(Column("invoice_id") == id.rawValue).order(Column("line_number")).fetchAll(db)
+        let noteLines = Dictionary(
+            grouping: try CreditNoteLineRecord.filter(Column("invoice_id") == id.rawValue)
+                .order(Column("invoice_line_number")).fetchAll(db),
+            by: \.creditNoteId)
+        let notes = try CreditNoteRecord.filter(Column("invoice_id") == id.rawValue).order(Column("seq")).fetchAll(db)
+        return record.invoice(
+            lines: lines.map(\.line),
+            creditNotes: notes.map { note in
+                note.creditNote(lines: (noteLines[note.id] ?? []).map {
+                    CreditNote.Line(invoiceLineNumber: $0.invoiceLineNumber, amountPence: $0.amountPence)
+                })
+            })
+    }
+
+    // MARK: The payer's steps
+
+    /// Approves an invoice awaiting approval, as its payer's side.
+    public func approve(_ id: InvoiceID, by policy: AccessPolicy, idempotency: IdempotencyKey?) async throws -> Invoice {
+        try await payerStep(id, by: policy, idempotency: idempotency) { invoice, now, db in
+            guard invoice.status == .awaitingApproval else {
+                throw MarketError.conflict("the invoice is \(invoice.status.rawValue): only an invoice awaiting approval can be approved")
+            }
+            try db.execute(
+                sql: "UPDATE invoice SET status = 'approved', approved_by = ?, approved_at = ? WHERE id = ?",
+                arguments: [policy.principal.userID, now, id])
+            return .invoiceApproved
+        }
+    }
+
+    /// Disputes an invoice (or some of its lines) awaiting approval or approved, with a reason;
+    /// its approval is withdrawn until the provider answers with a credit note.
+    public func dispute(
+        _ id: InvoiceID, reason: String?, lineNumbers: [Int]?, by policy: AccessPolicy, idempotency: IdempotencyKey?
+    ) async throws -> Invoice {
+        var v = Validator()
+        let reason = v.text(reason ?? "", "reason", maxLength: 2000)
+        v.check((lineNumbers ?? []).count <= 10_000, "line_numbers", "must list at most 10000 lines")
+        v.check(Set(lineNumbers ?? []).count == (lineNumbers ?? []).count, "line_numbers", "names a line twice")
+        try v.throwIfInvalid()
+        return try await payerStep(id, by: policy, idempotency: idempotency) { invoice, now, db in
+            guard invoice.status == .awaitingApproval || invoice.status == .approved else {
+                throw MarketError.conflict("the invoice is \(invoice.status.rawValue): only an invoice awaiting approval or approved can be disputed")
+            }
+            let lines = lineNumbers ?? []
+            if let unknown = lines.firstIndex(where: { !(1...invoice.lines.count).contains($0) }) {
+                throw MarketError.invalid("line_numbers[\(unknown)]", "is not a line of this invoice (1 to \(invoice.lines.count))")
+            }
+            try db.execute(sql: """
+                UPDATE invoice SET status = 'disputed', disputed_by = ?, disputed_at = ?, dispute_reason = ?,
+                    approved_by = NULL, approved_at = NULL WHERE id = ?
+                """, arguments: [policy.principal.userID, now, reason, id])
+            let disputed = lines.isEmpty ? Array(1...invoice.lines.count) : lines
+            try db.execute(
+                sql: "UPDATE invoice_line SET disputed = 1 WHERE invoice_id = ? AND line_number IN (SELECT value FROM json_each(?))",
+                arguments: [id, String(decoding: try JSONEncoder().encode(disputed), as: UTF8.self)])
+            return .invoiceDisputed
+        }
+    }
+
+    /// One transaction for a payer's decision: the caller must see the invoice (else 404) and be
+    /// on its payer's side (else 403); `step` checks its state and writes the change.
+    private func payerStep(
+        _ id: InvoiceID, by policy: AccessPolicy, idempotency: IdempotencyKey?,
+        _ step: @escaping @Sendable (Invoice, Date, Database) throws -> EventType
+    ) async throws -> Invoice {
+        let now = database.clock.now()
+        let today = CalendarDay(now)
+        return try await database.write(as: policy.principal.userID, idempotency: idempotency) { db in
+            let invoice = try Self.load(id, policy: policy, today: today, db)
+            var rights: HolderRights?
+            if case .holder(let holder) = invoice.payer {
+                rights = try? HolderAccess.load(holder, policy: policy, today: today, db).rights
+            }
+            try policy.authorizeApproving(payer: invoice.payer, holderRights: rights)
+            let event = try step(invoice, now, db)
+            let changed = try Self.load(id, policy: policy, today: today, db)
+            try Self.announce(event, changed, actor: policy.principal.userID, at: now, db)
+            return changed
+        }
+    }
+
+    // MARK: Credit notes
+
+    /// Issues a credit note on one of the provider's invoices, as its staff: the lines and
+    /// amounts asked for (or everything still creditable), never more than was invoiced (422).
+    /// The money goes back to each line's stream as a `reversal`. A disputed invoice then awaits
+    /// approval again; an invoice credited in full is `credited`.
+    public func credit(
+        _ id: InvoiceID, _ request: CreditNoteRequest, by policy: AccessPolicy, idempotency: IdempotencyKey?
+    ) async throws -> CreditNote {
+        let now = database.clock.now()
+        let today = CalendarDay(now)
+        return try await database.write(as: policy.principal.userID, idempotency: idempotency) { db in
+            let invoice = try Self.load(id, policy: policy, today: today, db)
+            try policy.authorizeBilling(as: invoice.providerID)
+            let amounts = try request.amounts(on: invoice)
+            guard let profile = try BillingProfileRecord.fetchOne(db, key: invoice.providerID.rawValue)?.profile else {
+                throw MarketError.conflict("the provider has no billing profile to number the credit note with")
+            }
+            let noteID = CreditNoteID.random()
+            for amount in amounts {
+                try CreditNoteLineRecord(
+                    creditNoteId: noteID, invoiceId: id, invoiceLineNumber: amount.invoiceLineNumber,
+                    amountPence: amount.amountPence
+                ).insert(db)
+                let line = invoice.lines[amount.invoiceLineNumber - 1]
+                guard let order = try OrderRecord.filter(Column("id") == line.orderID.rawValue).fetchOne(db) else {
+                    throw MarketError.notFound(resource: "order")
+                }
+                try Ledger.post(
+                    .reversal, amount.amountPence, to: try Ledger.stream(order.streamId, db), order: line.orderID,
+                    delivery: line.deliveryID,
+                    acting: Acting(userID: policy.principal.userID, delegationID: nil, holderID: line.holderID), at: now, db)
+            }
+            let sequence = try BillingSequence.next(.creditNote, for: invoice.providerID, db)
+            let note = CreditNote(
+                id: noteID, number: Invoice.creditNoteNumber(prefix: profile.invoicePrefix, sequence), sequenceNumber: sequence,
+                invoiceID: id, providerID: invoice.providerID, reason: request.reason,
+                totalPence: amounts.reduce(0) { $0 + $1.amountPence }, issueDate: today, issuedBy: policy.principal.userID,
+                issuedAt: now, lines: amounts)
+            try CreditNoteRecord(note).insert(db)
+            let outstanding = invoice.outstandingPence - note.totalPence
+            let status: InvoiceStatus = outstanding == 0 ? .credited : invoice.status == .disputed ? .awaitingApproval : invoice.status
+            if status != invoice.status {
+                try db.execute(sql: "UPDATE invoice SET status = ? WHERE id = ?", arguments: [status, id])
+            }
+            try AuditEventRecord.append(
+                db, at: now, actor: policy.principal.userID, action: EventType.creditNoteIssued.rawValue,
+                subjectType: "invoice", subjectID: id.rawValue,
+                details: ["credit_note_id": noteID.rawValue, "number": note.number, "total_pence": String(note.totalPence),
+                          "reason": note.reason])
+            try OutboxEventRecord.append(db, .creditNoteIssued, at: now, payload: [
+                "credit_note_id": noteID.rawValue, "number": note.number, "invoice_id": id.rawValue,
+                "provider_id": invoice.providerID.rawValue, "payer_kind": invoice.payer.kind.rawValue,
+                "payer_id": invoice.payer.id, "total_pence": String(note.totalPence), "invoice_status": status.rawValue,
+            ])
+            return note
+        }
+    }
+
+    // MARK: Invoicing runs
+
+    public func runs(by policy: AccessPolicy, page: PageRequest) async throws -> Page<InvoicingRun> {
+        var sql = "SELECT * FROM invoicing_run WHERE "
+        var arguments: StatementArguments = []
+        switch policy.invoicingRunScope {
+        case .all: sql += "1"
+        case .only(let council):
+            sql += "council_id = ?"
+            arguments += [council]
+        case .none: throw MarketError.forbidden("only platform admins and council finance staff read invoicing runs")
+        }
+        if let after = try page.afterRowNumber() {
+            sql += " AND seq < ?"
+            arguments += [after]
+        }
+        sql += " ORDER BY seq DESC LIMIT ?"
+        arguments += [page.limit + 1]
+        let query = sql
+        let fetched = try await database.read { [arguments] db in
+            try InvoicingRunRecord.fetchAll(db, sql: query, arguments: arguments).map { (seq: $0.seq ?? 0, run: $0.run) }
+        }
+        return Page(fetched: fetched, limit: page.limit, key: { String($0.seq) }).map(\.run)
+    }
+
+    public func run(_ id: InvoicingRunID, by policy: AccessPolicy) async throws -> InvoicingRun {
+        let run = try await database.read { db in
+            try InvoicingRunRecord.filter(Column("id") == id.rawValue).fetchOne(db)?.run
+        }
+        guard let run else { throw MarketError.notFound(resource: "invoicing run") }
+        switch policy.invoicingRunScope {
+        case .all: return run
+        case .only(let council) where run.councilID == council: return run
+        default: throw MarketError.notFound(resource: "invoicing run")
+        }
+    }
+
+    // MARK: Events
+
+    /// The audit and outbox records of an invoice's step; `actor` is `nil` for the service's own.
+    static func announce(_ event: EventType, _ invoice: Invoice, actor: UserID?, at now: Date, _ db: Database) throws {
+        let summary = [
+            "invoice_id": invoice.id.rawValue, "number": invoice.number, "provider_id": invoice.providerID.rawValue,
+            "payer_kind": invoice.payer.kind.rawValue, "payer_id": invoice.payer.id, "status": invoice.status.rawValue,
+            "total_pence": String(invoice.totalPence), "due_date": invoice.dueDate.text,
+        ]
+        try AuditEventRecord.append(
+            db, at: now, actor: actor, action: event.rawValue, subjectType: "invoice", subjectID: invoice.id.rawValue,
+            details: summary.merging(["run_id": invoice.runID.rawValue, "reason": invoice.disputeReason ?? ""]) { $1 })
+        try OutboxEventRecord.append(db, event, at: now, payload: summary)
+    }
+}

@@ -1,0 +1,305 @@
+import Foundation
+import GRDB
+import Logging
+import MarketCore
+
+/// The invoicing run: where invoices are written and numbered.
+///
+/// 1. Deemed confirmation: a delivery nobody confirmed or disputed within its council's
+///    `deemed_confirmed_after_days` is confirmed by the service (`OrderContext.confirm`, acting
+///    nobody), in batches of `deemedPerTransaction`.
+/// 2. Then, provider by provider, one invoice per payer × the holders' council × billing period,
+///    for closed periods only, one line per confirmed delivery not yet on a line. Each invoice
+///    (lines, header, number, audit, outbox, the run's counters) is written in one transaction
+///    with others of the same provider, up to `linesPerTransaction` lines.
+///
+/// A run killed at any instant leaves only whole invoices behind; the next run picks up what
+/// is left, because "not yet on a line" is read again inside each write. A delivery confirmed
+/// after its period was invoiced goes on a supplementary invoice for that period in a later run.
+public struct InvoicingRunner: Sendable {
+    let database: AppDatabase
+    let logger: Logger
+
+    static let deemedPerTransaction = 500
+    static let linesPerTransaction = 2_000
+
+    public init(database: AppDatabase, logger: Logger = Logger(label: "supportmarket.invoicing")) {
+        self.database = database
+        self.logger = logger
+    }
+
+    /// Runs invoicing as of `asOf` (today when `nil`; never after today). `council` limits the
+    /// run to what that council pays (a run its finance staff started).
+    public func run(
+        asOf requested: CalendarDay?, trigger: InvoicingRunTrigger, startedBy: UserID?, council: CouncilID?
+    ) async throws -> InvoicingRun {
+        let now = database.clock.now()
+        let today = CalendarDay(now)
+        let asOf = requested ?? today
+        guard asOf <= today else { throw MarketError.invalid("as_of", "must not be after today (\(today))") }
+        let runID = InvoicingRunID.random()
+        try await database.write { db in
+            try InvoicingRunRecord(
+                seq: nil, id: runID, asOf: asOf, origin: trigger, startedBy: startedBy, councilId: council, startedAt: now,
+                finishedAt: nil, deemedConfirmed: 0, invoicesWritten: 0, linesWritten: 0, totalPence: 0, skipped: "[]"
+            ).insert(db)
+        }
+        var log = logger
+        log[metadataKey: "invoicing.run"] = "\(runID)"
+        log.info("invoicing run started", metadata: [
+            "as_of": "\(asOf)", "trigger": "\(trigger.rawValue)", "council": "\(council?.rawValue ?? "all")",
+        ])
+
+        let deemed = try await confirmUndecided(asOf: asOf, council: council, run: runID, log)
+        var skipped: [InvoicingRun.Skipped] = []
+        let providers = try await database.read { db in
+            try OrganisationID.fetchAll(db, sql: """
+                SELECT DISTINCT o.provider_id FROM delivery d JOIN purchase_order o ON o.id = d.order_id
+                WHERE d.status = 'confirmed' AND d.delivered_on < ?
+                    AND NOT EXISTS (SELECT 1 FROM invoice_line l WHERE l.delivery_id = d.id)
+                ORDER BY o.provider_id
+                """, arguments: [asOf])
+        }
+        log.info("invoicing providers", metadata: ["providers": "\(providers.count)", "deemed_confirmed": "\(deemed)"])
+        for (index, provider) in providers.enumerated() {
+            let due = try await dueInvoices(of: provider, asOf: asOf, council: council)
+            guard !due.invoices.isEmpty else { continue }
+            guard let profile = due.profile else {
+                let count = due.invoices.reduce(0) { $0 + $1.lines.count }
+                skipped.append(InvoicingRun.Skipped(
+                    providerID: provider, reason: "the provider has no billing profile: its staff add one at /v1/providers/\(provider)/billing-profile",
+                    deliveries: count))
+                log.warning("provider skipped: no billing profile", metadata: ["provider": "\(provider)", "deliveries": "\(count)"])
+                continue
+            }
+            let (invoices, lines) = try await write(due.invoices, profile: profile, run: runID, by: startedBy, today: today)
+            log.info("provider invoiced", metadata: [
+                "provider": "\(provider)", "invoices": "\(invoices)", "lines": "\(lines)",
+                "progress": "\(index + 1)/\(providers.count)",
+            ])
+        }
+        let finished = database.clock.now()
+        let skippedJSON = String(decoding: try JSONEncoder().encode(skipped), as: UTF8.self)
+        let run = try await database.write { db in
+            try db.execute(
+                sql: "UPDATE invoicing_run SET finished_at = ?, skipped = ? WHERE id = ?",
+                arguments: [finished, skippedJSON, runID])
+            guard let record = try InvoicingRunRecord.filter(Column("id") == runID.rawValue).fetchOne(db) else {
+                throw MarketError.notFound(resource: "invoicing run")
+            }
+            return record.run
+        }
+        log.info("invoicing run finished", metadata: [
+            "deemed_confirmed": "\(run.deemedConfirmed)", "invoices": "\(run.invoicesWritten)", "lines": "\(run.linesWritten)",
+            "total_pence": "\(run.totalPence)", "skipped": "\(skipped.count)",
+            "seconds": "\(String(format: "%.3f", finished.timeIntervalSince(now)))",
+        ])
+        return run
+    }
+
+    // MARK: Deemed confirmation
+
+    /// Confirms, as the service, every delivery still recorded (neither confirmed nor disputed)
+    /// `deemed_confirmed_after_days` after it was recorded. Returns how many.
+    private func confirmUndecided(asOf: CalendarDay, council: CouncilID?, run: InvoicingRunID, _ log: Logger) async throws -> Int {
+        var total = 0
+        while true {
+            let confirmed = try await database.write { db in
+                let due = try DeliveryRecord.fetchAll(db, sql: """
+                    SELECT d.* FROM delivery d JOIN purchase_order o ON o.id = d.order_id
+                        JOIN budget_holder h ON h.id = o.budget_holder_id
+                        JOIN funding_stream s ON s.id = o.stream_id
+                        LEFT JOIN council_billing c ON c.council_id = h.council_id
+                    WHERE d.status = 'recorded'
+                        AND date(substr(d.recorded_at, 1, 10), '+' || coalesce(c.deemed_confirmed_after_days, ?) || ' days') <= ?
+                        AND (?3 IS NULL OR (h.council_id = ?3 AND s.fund_holder = 'council'))
+                    ORDER BY d.seq LIMIT ?
+                    """, arguments: [BillingSettings.standard.deemedConfirmedAfterDays, asOf, council, Self.deemedPerTransaction])
+                let now = database.clock.now()
+                for record in due {
+                    var delivery = record.delivery
+                    try OrderContext.service(record.orderId, db).confirm(&delivery, acting: nil, at: now, db)
+                }
+                try db.execute(
+                    sql: "UPDATE invoicing_run SET deemed_confirmed = deemed_confirmed + ? WHERE id = ?",
+                    arguments: [due.count, run])
+                return due.count
+            }
+            total += confirmed
+            if confirmed > 0 { log.info("deliveries deemed confirmed", metadata: ["count": "\(total)"]) }
+            if confirmed < Self.deemedPerTransaction { return total }
+        }
+    }
+
+    // MARK: Invoices
+
+    /// What one provider is due to invoice: its confirmed deliveries not yet on a line, in closed
+    /// periods, grouped into invoices in a fixed order (period, payer, council), each invoice's
+    /// lines in delivery order.
+    private func dueInvoices(
+        of provider: OrganisationID, asOf: CalendarDay, council: CouncilID?
+    ) async throws -> (profile: BillingProfile?, invoices: [DueInvoice]) {
+        try await database.read { db in
+            let profile = try BillingProfileRecord.fetchOne(db, key: provider.rawValue)?.profile
+            let settings = try CouncilBillingRecord.all(db)
+            let rows = try Row.fetchCursor(db, sql: """
+                SELECT d.id, d.seq, d.order_id, d.delivered_on, d.quantity_hundredths, d.amount_pence, d.confirmation_deemed,
+                    o.budget_holder_id, l.offering_id, l.title, l.unit, l.unit_price_pence,
+                    s.fund_holder, s.managing_organisation_id, h.council_id, h.council_reference
+                FROM delivery d JOIN purchase_order o ON o.id = d.order_id
+                    JOIN order_line l ON l.order_id = d.order_id AND l.line_number = d.line_number
+                    JOIN funding_stream s ON s.id = o.stream_id
+                    JOIN budget_holder h ON h.id = o.budget_holder_id
+                WHERE o.provider_id = ? AND d.status = 'confirmed' AND d.delivered_on < ?
+                    AND NOT EXISTS (SELECT 1 FROM invoice_line x WHERE x.delivery_id = d.id)
+                ORDER BY d.delivered_on, d.seq
+                """, arguments: [provider, asOf])
+            var groups: [DueInvoice.Key: [DueLine]] = [:]
+            while let row = try rows.next() {
+                let holderCouncil: CouncilID? = row["council_id"]
+                let holder: BudgetHolderID = row["budget_holder_id"]
+                guard let payer = Payer.of(
+                    fundHolder: row["fund_holder"], managingOrganisation: row["managing_organisation_id"],
+                    holder: holder, council: holderCouncil)
+                else { continue }
+                if let council, payer != .council(council) { continue }
+                let deliveredOn: CalendarDay = row["delivered_on"]
+                let period = (holderCouncil.flatMap { settings[$0] } ?? .standard).period(containing: deliveredOn)
+                guard period.isClosed(on: asOf) else { continue }
+                let key = DueInvoice.Key(period: period, payer: payer, council: holderCouncil)
+                groups[key, default: []].append(DueLine(
+                    deliveryID: row["id"], orderID: row["order_id"], holderID: holder, offeringID: row["offering_id"],
+                    description: row["title"], deliveredOn: deliveredOn, quantityHundredths: row["quantity_hundredths"],
+                    unit: row["unit"], unitPricePence: row["unit_price_pence"], totalPence: row["amount_pence"],
+                    councilReference: payer.kind == .council ? row["council_reference"] : nil,
+                    confirmedByBuyer: !(row["confirmation_deemed"] as Bool)))
+            }
+            let invoices = groups.map { DueInvoice(key: $0.key, lines: $0.value) }.sorted { $0.key < $1.key }
+            return (profile, invoices)
+        }
+    }
+
+    /// Writes `due` for one provider, several invoices per transaction. Returns what was written.
+    private func write(
+        _ due: [DueInvoice], profile: BillingProfile, run: InvoicingRunID, by user: UserID?, today: CalendarDay
+    ) async throws -> (invoices: Int, lines: Int) {
+        var batches: [[DueInvoice]] = [[]]
+        var linesInBatch = 0
+        for invoice in due {
+            if linesInBatch > 0, linesInBatch + invoice.lines.count > Self.linesPerTransaction {
+                batches.append([])
+                linesInBatch = 0
+            }
+            batches[batches.count - 1].append(invoice)
+            linesInBatch += invoice.lines.count
+        }
+        var written = (invoices: 0, lines: 0)
+        for batch in batches {
+            let result = try await database.write { db in
+                let now = database.clock.now()
+                var result = (invoices: 0, lines: 0, pence: Int64(0))
+                for invoice in batch {
+                    guard let issued = try Self.issue(invoice, profile: profile, run: run, by: user, today: today, at: now, db)
+                    else { continue }
+                    result.invoices += 1
+                    result.lines += issued.lines.count
+                    result.pence += issued.totalPence
+                }
+                try db.execute(sql: """
+                    UPDATE invoicing_run SET invoices_written = invoices_written + ?, lines_written = lines_written + ?,
+                        total_pence = total_pence + ? WHERE id = ?
+                    """, arguments: [result.invoices, result.lines, result.pence, run])
+                return result
+            }
+            written.invoices += result.invoices
+            written.lines += result.lines
+        }
+        return written
+    }
+
+    /// Issues one invoice inside the caller's transaction: its lines (deliveries another run has
+    /// invoiced since they were read are left out), then its header with the provider's next
+    /// number, its audit event and `invoice.issued` (and `invoice.approved` when every line was
+    /// confirmed by the buyer). `nil` when no line is left.
+    static func issue(
+        _ due: DueInvoice, profile: BillingProfile, run: InvoicingRunID, by user: UserID?, today: CalendarDay, at now: Date,
+        _ db: Database
+    ) throws -> Invoice? {
+        let invoiced = try db.cachedStatement(sql: "SELECT 1 FROM invoice_line WHERE delivery_id = ?")
+        var lines: [DueLine] = []
+        for line in due.lines where try Int.fetchOne(invoiced, arguments: [line.deliveryID]) == nil {
+            lines.append(line)
+        }
+        guard !lines.isEmpty else { return nil }
+        let id = InvoiceID.random()
+        let insertLine = try db.cachedStatement(sql: """
+            INSERT INTO invoice_line (invoice_id, line_number, delivery_id, order_id, budget_holder_id, offering_id, description,
+                delivered_on, quantity_hundredths, unit, unit_price_pence, total_pence, vat_category, council_reference,
+                confirmed_by_buyer)
+            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+            """)
+        var total: Int64 = 0
+        for (index, line) in lines.enumerated() {
+            try insertLine.execute(arguments: [
+                id, index + 1, line.deliveryID, line.orderID, line.holderID, line.offeringID, line.description,
+                line.deliveredOn, line.quantityHundredths, line.unit, line.unitPricePence, line.totalPence,
+                VATCategory.exempt, line.councilReference, line.confirmedByBuyer,
+            ])
+            total += line.totalPence
+        }
+        let sequence = try BillingSequence.next(.invoice, for: profile.providerID, db)
+        let automatic = lines.allSatisfy(\.confirmedByBuyer)
+        let invoice = Invoice(
+            id: id, number: Invoice.number(prefix: profile.invoicePrefix, sequence), sequenceNumber: sequence,
+            providerID: profile.providerID, payer: due.key.payer, councilID: due.key.council, period: due.key.period,
+            issueDate: today, dueDate: today.adding(days: profile.paymentTermsDays), totalPence: total, lineCount: lines.count, creditedPence: 0,
+            status: automatic ? .approved : .awaitingApproval, approvedBy: automatic ? Invoice.automaticApproval : nil,
+            approvedAt: automatic ? now : nil, disputedBy: nil, disputedAt: nil, disputeReason: nil, runID: run,
+            createdAt: now, lines: lines.enumerated().map { $1.line(number: $0 + 1) }, creditNotes: [])
+        try InvoiceRecord(invoice).insert(db)
+        try BillingStore.announce(.invoiceIssued, invoice, actor: user, at: now, db)
+        if automatic { try BillingStore.announce(.invoiceApproved, invoice, actor: nil, at: now, db) }
+        return invoice
+    }
+}
+
+/// An invoice the run is about to write.
+struct DueInvoice {
+    struct Key: Hashable, Comparable {
+        let period: BillingPeriod
+        let payer: Payer
+        let council: CouncilID?
+
+        static func < (lhs: Key, rhs: Key) -> Bool {
+            (lhs.period.start, lhs.payer.kind.rawValue, lhs.payer.id, lhs.council?.rawValue ?? "")
+                < (rhs.period.start, rhs.payer.kind.rawValue, rhs.payer.id, rhs.council?.rawValue ?? "")
+        }
+    }
+
+    let key: Key
+    let lines: [DueLine]
+}
+
+/// A confirmed delivery about to become an invoice line.
+struct DueLine {
+    let deliveryID: DeliveryID
+    let orderID: OrderID
+    let holderID: BudgetHolderID
+    let offeringID: OfferingID
+    let description: String
+    let deliveredOn: CalendarDay
+    let quantityHundredths: Int64
+    let unit: String
+    let unitPricePence: Int64
+    let totalPence: Int64
+    let councilReference: String?
+    let confirmedByBuyer: Bool
+
+    func line(number: Int) -> InvoiceLine {
+        InvoiceLine(
+            lineNumber: number, deliveryID: deliveryID, orderID: orderID, holderID: holderID, offeringID: offeringID,
+            description: description, deliveredOn: deliveredOn, quantity: storedQuantity(quantityHundredths), unit: unit,
+            unitPricePence: unitPricePence, totalPence: totalPence, vatCategory: .exempt, councilReference: councilReference,
+            confirmedByBuyer: confirmedByBuyer, disputed: false, creditedPence: 0)
+    }
+}
