@@ -164,7 +164,8 @@ public struct BillingStore: Sendable {
             return ("SELECT * FROM invoice WHERE council_id = ?", [council])
         case .payer(let broker, let holders):
             let condition = holders.condition(on: "payer_budget_holder_id", today: today)
-            return ("SELECT * FROM invoice WHERE (payer_organisation_id IS ? OR \(condition.sql))", [broker] + condition.arguments)
+            guard let broker else { return ("SELECT * FROM invoice WHERE \(condition.sql)", condition.arguments) }
+            return ("SELECT * FROM invoice WHERE (payer_organisation_id = ? OR \(condition.sql))", [broker] + condition.arguments)
         case .none:
             return ("SELECT * FROM invoice WHERE 0", [])
         }

@@ -7,8 +7,12 @@ import MarketCore
 /// - every stream's cached balance equals the sums of its ledger entries, and committed + spent
 ///   never exceeds allocated;
 /// - every order reserved exactly its total, once, and announced itself in the outbox;
-/// - what an order spent equals its confirmed deliveries, and what it still holds is what a
-///   declined, cancelled or completed order should hold (nothing, or its unconfirmed deliveries).
+/// - what an order spent (spend less reversals) equals its confirmed deliveries less what credit
+///   notes gave back, and what it still holds is what a declined, cancelled or completed order
+///   should hold (nothing, or its unconfirmed deliveries);
+/// - each invoice's total, credited amount and line count are its lines'; each delivery is on
+///   at most one line (also a UNIQUE constraint); each provider's invoice and credit note
+///   numbers run 1...N without a gap.
 public struct LedgerCheck: Sendable {
     public struct Report: Sendable {
         public let streams: Int
@@ -49,7 +53,9 @@ public struct LedgerCheck: Sendable {
                     (SELECT coalesce(sum(amount_pence), 0) FROM ledger_entry WHERE order_id = o.id AND kind = 'reservation') AS reserved,
                     (SELECT coalesce(sum(amount_pence), 0) FROM ledger_entry WHERE order_id = o.id AND kind = 'release') AS released,
                     (SELECT coalesce(sum(amount_pence), 0) FROM ledger_entry WHERE order_id = o.id AND kind = 'spend') AS spent,
+                    (SELECT coalesce(sum(amount_pence), 0) FROM ledger_entry WHERE order_id = o.id AND kind = 'reversal') AS reversed,
                     (SELECT coalesce(sum(amount_pence), 0) FROM delivery WHERE order_id = o.id AND status = 'confirmed') AS confirmed,
+                    (SELECT coalesce(sum(credited_pence), 0) FROM invoice_line WHERE order_id = o.id) AS credited,
                     (SELECT coalesce(sum(amount_pence), 0) FROM delivery WHERE order_id = o.id AND status IN ('recorded', 'disputed')) AS unconfirmed,
                     (SELECT count(*) FROM outbox_event WHERE type = 'order.placed'
                         AND json_extract(payload, '$.order_id') = o.id) AS announced
@@ -67,7 +73,12 @@ public struct LedgerCheck: Sendable {
                 if row["reservations"] != 1 as Int64 || reserved != total {
                     violations.append("order \(id): reserved \(reserved) in \(row["reservations"] as Int64) entries for a total of \(total)")
                 }
-                if spent != row["confirmed"] { violations.append("order \(id): spent \(spent), confirmed deliveries \(row["confirmed"] as Int64)") }
+                let reversed: Int64 = row["reversed"]
+                let confirmed: Int64 = row["confirmed"]
+                let credited: Int64 = row["credited"]
+                if spent - reversed != confirmed - credited {
+                    violations.append("order \(id): spent \(spent) less reversals \(reversed), confirmed deliveries \(confirmed) less credited \(credited)")
+                }
                 let expectedHeld: Int64 = switch status {
                 case "placed", "accepted": total - spent
                 case "declined": 0
@@ -76,8 +87,38 @@ public struct LedgerCheck: Sendable {
                 if held != expectedHeld { violations.append("order \(id) (\(status)): holds \(held), should hold \(expectedHeld)") }
                 if row["announced"] != 1 as Int64 { violations.append("order \(id): \(row["announced"] as Int64) order.placed events") }
             }
+            violations += try Self.invoiceViolations(db)
             let entries = try Int.fetchOne(db, sql: "SELECT count(*) FROM ledger_entry") ?? 0
             return Report(streams: streams.count, orders: orders.count, entries: entries, violations: violations)
         }
+    }
+
+    /// Invoices that disagree with their lines, deliveries on more than one line, and gaps in
+    /// any provider's invoice or credit note numbers.
+    static func invoiceViolations(_ db: Database) throws -> [String] {
+        var violations: [String] = []
+        for row in try Row.fetchAll(db, sql: """
+            SELECT i.number, i.total_pence, i.credited_pence, i.line_count,
+                coalesce(sum(l.total_pence), 0) AS lines_total, coalesce(sum(l.credited_pence), 0) AS lines_credited,
+                count(l.line_number) AS lines
+            FROM invoice i LEFT JOIN invoice_line l ON l.invoice_id = i.id GROUP BY i.id
+            HAVING i.total_pence <> lines_total OR i.credited_pence <> lines_credited OR i.line_count <> lines
+            """) {
+            violations.append("invoice \(row["number"] as String): total \(row["total_pence"] as Int64), credited \(row["credited_pence"] as Int64) and \(row["line_count"] as Int) lines differ from its lines' \(row["lines_total"] as Int64), \(row["lines_credited"] as Int64) and \(row["lines"] as Int)")
+        }
+        for row in try Row.fetchAll(db, sql: """
+            SELECT delivery_id, count(*) AS lines FROM invoice_line GROUP BY delivery_id HAVING count(*) > 1
+            """) {
+            violations.append("delivery \(row["delivery_id"] as String) is on \(row["lines"] as Int) invoice lines")
+        }
+        for table in ["invoice", "credit_note"] {
+            for row in try Row.fetchAll(db, sql: """
+                SELECT provider_id, count(*) AS documents, max(sequence_number) AS highest, count(DISTINCT sequence_number) AS distinct_numbers
+                FROM \(table) GROUP BY provider_id HAVING highest <> documents OR distinct_numbers <> documents OR min(sequence_number) <> 1
+                """) {
+                violations.append("\(table) numbers of provider \(row["provider_id"] as String): \(row["documents"] as Int) documents numbered up to \(row["highest"] as Int64)")
+            }
+        }
+        return violations
     }
 }
