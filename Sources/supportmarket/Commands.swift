@@ -43,7 +43,7 @@ struct Migrate: AsyncParsableCommand {
 struct CheckLedger: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check-ledger",
-        abstract: "Check the money invariants: cached balances equal their ledgers, no stream overspent, every order reserved.")
+        abstract: "Check the money invariants: cached balances equal their ledgers, no stream overspent, every order reserved, invoices equal their lines, numbers gapless.")
 
     @OptionGroup var common: CommonOptions
 
@@ -52,6 +52,32 @@ struct CheckLedger: AsyncParsableCommand {
         print("checked \(report.streams) streams, \(report.orders) orders, \(report.entries) ledger entries")
         for violation in report.violations { print("VIOLATION \(violation)") }
         if !report.violations.isEmpty { throw ExitCode.failure }
+    }
+}
+
+struct InvoiceRun: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "invoice-run",
+        abstract: "Run invoicing now: deemed confirmation, then invoices for every period closed on --as-of (default today).")
+
+    @OptionGroup var common: CommonOptions
+    @Option(help: "Invoice the periods closed on this day (YYYY-MM-DD; default today, never later).") var asOf: String?
+
+    func validate() throws {
+        if let asOf, CalendarDay(asOf) == nil { throw ValidationError("--as-of must be a date such as 2026-12-01") }
+    }
+
+    func run() async throws {
+        let configuration = try common.configuration()
+        let logger = bootstrapLogging(configuration)
+        let database = try common.openDatabase(configuration)
+        let run = try await InvoicingRunner(database: database, logger: logger)
+            .run(asOf: asOf.flatMap(CalendarDay.init), trigger: .commandLine, startedBy: nil, council: nil)
+        print("invoicing run \(run.id) as of \(run.asOf): \(run.deemedConfirmed) deliveries deemed confirmed, "
+            + "\(run.invoicesWritten) invoices, \(run.linesWritten) lines, \(run.totalPence) pence")
+        for skipped in run.skipped {
+            print("skipped \(skipped.providerID) (\(skipped.deliveries) deliveries): \(skipped.reason)")
+        }
     }
 }
 
