@@ -4,7 +4,7 @@ SWIFT ?= swift
 DATABASE ?= supportmarket.sqlite
 PORT ?= 8080
 HOST ?= 0.0.0.0
-DEBIAN_PACKAGES := libsqlite3-dev libcurl4-openssl-dev libssl-dev pkg-config curl jq
+DEBIAN_PACKAGES := libsqlite3-dev sqlite3 libcurl4-openssl-dev libssl-dev pkg-config curl jq
 
 # The Python tools the conformance checks run (PyPI), pinned.
 PYTHON_TOOLS := jsonschema[format-nongpl]==4.26.0 openapi-python-client==0.29.1 schemathesis==4.32.5
@@ -35,11 +35,13 @@ run: build
 	.build/debug/supportmarket serve --database $(DATABASE) --hostname $(HOST) --port $(PORT)
 
 ## The whole test suite: the Swift tests, then against the real binary the SIGKILL crash-safety
-## script and the conformance checks (ORUK schemas, generated client, schemathesis).
+## scripts (orders, invoicing runs) and the conformance checks (ORUK schemas, generated client,
+## schemathesis).
 test: deps pydeps
 	$(SWIFT) test
 	$(SWIFT) build --product supportmarket
 	scripts/crash-safety.sh
+	scripts/invoicing-crash.sh
 	scripts/conformance.sh
 
 release: deps

@@ -93,9 +93,14 @@ struct Seed: AsyncParsableCommand {
     @Option(help: "Synthetic offerings.") var offerings = 200_000
     @Option(help: "Synthetic councils (each with a commissioner and a funded budget holder).") var councils = 10
     @Option(help: "The synthetic market's random seed.") var seed: UInt64 = 1
+    @Option(help: "With --synthetic, or on a market already seeded: this many confirmed deliveries to invoice (benchmarks, the crash drill).")
+    var deliveries = 0
 
     func validate() throws {
-        guard demo != synthetic else { throw ValidationError("say what to seed: --demo or --synthetic") }
+        guard demo != synthetic || (deliveries > 0 && !demo) else {
+            throw ValidationError("say what to seed: --demo, --synthetic, or --deliveries N on a seeded market")
+        }
+        guard deliveries >= 0 else { throw ValidationError("--deliveries must be at least 0") }
         guard providers >= 1, councils >= 1, offerings >= 0 else {
             throw ValidationError("--providers and --councils must be at least 1, --offerings at least 0")
         }
@@ -103,18 +108,8 @@ struct Seed: AsyncParsableCommand {
 
     func run() async throws {
         let stores = try common.operatorStores()
-        if synthetic {
-            let started = ContinuousClock.now
-            let summary = try await SyntheticMarket(
-                database: stores.database, taxonomy: stores.taxonomy, hasher: PasswordHasher(cost: 4)
-            ).generate(
-                .init(councils: councils, providers: providers, offerings: offerings), seed: seed,
-                logger: bootstrapLogging(try common.configuration()))
-            print(
-                "synthetic market: \(summary.councils) councils, \(summary.providers) providers,",
-                "\(summary.offerings) offerings, \(summary.councilRates) council rates, \(summary.users) accounts",
-                "in \(ContinuousClock.now - started)")
-            print("funded holder of council 1: \(SyntheticMarket.holderEmail(council: 1, seed: seed))")
+        if synthetic || deliveries > 0 {
+            try await seedSynthetic(stores)
             return
         }
         let summary = try await DemoSeed(database: stores.database, taxonomy: stores.taxonomy, accounts: stores.accounts)
@@ -123,6 +118,29 @@ struct Seed: AsyncParsableCommand {
             "demo market: \(summary.councils) councils, \(summary.organisations) organisations,",
             "\(summary.users) accounts, \(summary.communityResources) community resources,",
             "\(summary.offerings) offerings, \(summary.councilRates) council rates, \(summary.budgetHolders) budget holders")
+    }
+
+    private func seedSynthetic(_ stores: OperatorStores) async throws {
+        let logger = bootstrapLogging(try common.configuration())
+        if synthetic {
+            let started = ContinuousClock.now
+            let summary = try await SyntheticMarket(
+                database: stores.database, taxonomy: stores.taxonomy, hasher: PasswordHasher(cost: 4)
+            ).generate(
+                .init(councils: councils, providers: providers, offerings: offerings), seed: seed,
+                logger: logger)
+            print(
+                "synthetic market: \(summary.councils) councils, \(summary.providers) providers,",
+                "\(summary.offerings) offerings, \(summary.councilRates) council rates, \(summary.users) accounts",
+                "in \(ContinuousClock.now - started)")
+            print("funded holder of council 1: \(SyntheticMarket.holderEmail(council: 1, seed: seed))")
+        }
+        if deliveries > 0 {
+            let started = ContinuousClock.now
+            let written = try await SyntheticDeliveries(database: stores.database)
+                .generate(deliveries: deliveries, asOf: stores.database.today, seed: seed, logger: logger)
+            print("synthetic deliveries: \(written) confirmed deliveries to invoice, in \(ContinuousClock.now - started)")
+        }
     }
 }
 
