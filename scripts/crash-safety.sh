@@ -42,12 +42,17 @@ offering=$(curl -sf "$base/v1/offerings?category=personal-care&limit=1" -H "auth
 start=$(date -u +%Y-%m-%d)
 mkdir "$work/answers"
 
+# An order counts as acknowledged only when its whole 201 answer arrived: curl prints the status
+# of a response whose body was cut off by the SIGKILL too, but exits non-zero for it.
 place() {
-    local n=$1
-    curl -s -o "$work/answers/$n.json" -w '%{http_code}' --max-time 10 "$base/v1/orders" \
+    local n=$1 code
+    if code=$(curl -s -o "$work/answers/$n.json" -w '%{http_code}' --max-time 10 "$base/v1/orders" \
         -H "authorization: Bearer $token" -H 'content-type: application/json' -H "idempotency-key: crash-$n" \
-        -d "{\"budget_holder_id\":\"$holder\",\"start_date\":\"$start\",\"lines\":[{\"offering_id\":\"$offering\",\"quantity\":1}]}" \
-        >"$work/answers/$n.status" || true
+        -d "{\"budget_holder_id\":\"$holder\",\"start_date\":\"$start\",\"lines\":[{\"offering_id\":\"$offering\",\"quantity\":1}]}"); then
+        echo "$code" >"$work/answers/$n.status"
+    else
+        echo "incomplete $code" >"$work/answers/$n.status"
+    fi
 }
 export -f place
 export work base token holder start offering

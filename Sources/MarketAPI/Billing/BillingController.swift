@@ -24,6 +24,7 @@ struct BillingController {
         let invoices = router.group("v1/invoices", context: AuthenticatedContext.self)
         invoices.get(use: list)
         invoices.get(":id", use: show)
+        invoices.get(":id/document", use: document)
         invoices.post(":id/approve", use: approve)
         invoices.post(":id/dispute", use: dispute)
         invoices.post(":id/credit-notes", use: credit)
@@ -91,8 +92,9 @@ struct BillingController {
 
     // MARK: Invoices
 
-    /// `?provider_id=&payer=&status=&period=&due_before=` narrow the caller's invoices; newest first.
-    @Sendable func list(_ request: Request, context: AuthenticatedContext) async throws -> ListResponse<InvoiceSummaryResponse> {
+    /// `?provider_id=&payer=&status=&period=&due_before=` narrow the caller's invoices; newest
+    /// first. `?format=csv` answers every matching invoice (up to `csvLimit`) as CSV.
+    @Sendable func list(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         var filter = InvoiceFilter()
         filter.providerID = try request.queryIdentifier("provider_id", as: OrganisationID.self)
         if let payer = request.uri.queryParameters.get("payer") {
@@ -104,12 +106,49 @@ struct BillingController {
         filter.status = try request.queryValue("status", as: InvoiceStatus.self)
         filter.periodContaining = try request.queryDay("period")
         filter.dueBefore = try request.queryDay("due_before")
-        let page = try await billing.invoices(by: context.policy, filter: filter, page: try request.pageRequest)
-        return ListResponse(page, InvoiceSummaryResponse.init)
+        switch request.uri.queryParameters.get("format") {
+        case nil, "json":
+            let page = try await billing.invoices(by: context.policy, filter: filter, page: try request.pageRequest)
+            return try ListResponse(page, InvoiceSummaryResponse.init).response(from: request, context: context)
+        case "csv":
+            var rows: [[String]] = []
+            var page = PageRequest(limit: PageRequest.maximumLimit)
+            while rows.count < Self.csvLimit {
+                let fetched = try await billing.invoices(by: context.policy, filter: filter, page: page)
+                rows += fetched.items.map(InvoiceDocument.csvRow)
+                guard let next = fetched.nextCursor else { break }
+                page = PageRequest(limit: PageRequest.maximumLimit, after: next)
+            }
+            return CSV.response(header: InvoiceDocument.csvHeader, rows: rows, filename: "invoices.csv")
+        default:
+            throw MarketError.invalid("format", "must be json or csv")
+        }
     }
 
-    @Sendable func show(_ request: Request, context: AuthenticatedContext) async throws -> InvoiceResponse {
-        InvoiceResponse(try await billing.invoice(try context.parameters.identifier("id", as: InvoiceID.self), by: context.policy))
+    /// The most invoices one CSV holds; narrow the filters for more.
+    static let csvLimit = 50_000
+
+    /// The invoice as JSON, or (`Accept: text/html`) its printable page.
+    @Sendable func show(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let id = try context.parameters.identifier("id", as: InvoiceID.self)
+        if Self.prefersHTML(request) {
+            return HTML.response(InvoiceDocument.html(try await billing.printable(id, by: context.policy)))
+        }
+        return try InvoiceResponse(try await billing.invoice(id, by: context.policy)).response(from: request, context: context)
+    }
+
+    /// The printable invoice: a self-contained HTML page for A4.
+    @Sendable func document(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let id = try context.parameters.identifier("id", as: InvoiceID.self)
+        return HTML.response(InvoiceDocument.html(try await billing.printable(id, by: context.policy)))
+    }
+
+    /// Whether `Accept` asks for HTML before JSON (a browser's does).
+    static func prefersHTML(_ request: Request) -> Bool {
+        guard let accept = request.headers[.accept]?.lowercased() else { return false }
+        guard let html = accept.range(of: "text/html") else { return false }
+        guard let json = accept.range(of: "application/json") else { return true }
+        return html.lowerBound < json.lowerBound
     }
 
     @Sendable func approve(_ request: Request, context: AuthenticatedContext) async throws -> InvoiceResponse {

@@ -198,6 +198,25 @@ public struct Invoice: Sendable, Equatable, Codable {
     }
 }
 
+/// An invoice with what its printed copy and e-invoice name: the provider's billing profile
+/// (as it is now) and names, and the payer's name.
+public struct PrintableInvoice: Sendable {
+    public let invoice: Invoice
+    public let profile: BillingProfile?
+    public let providerName: String
+    public let payerName: String
+    /// The holders' council, when it is not the payer itself.
+    public let councilName: String?
+
+    public init(invoice: Invoice, profile: BillingProfile?, providerName: String, payerName: String, councilName: String?) {
+        self.invoice = invoice
+        self.profile = profile
+        self.providerName = providerName
+        self.payerName = payerName
+        self.councilName = councilName
+    }
+}
+
 /// What `GET /v1/invoices` narrows the caller's invoices to; every filter is optional.
 public struct InvoiceFilter: Sendable, Equatable {
     public var providerID: OrganisationID?

@@ -150,6 +150,28 @@ public struct BillingStore: Sendable {
         return try await database.read { db in try Self.load(id, policy: policy, today: today, db) }
     }
 
+    /// One invoice as its printed copy shows it, with the provider's and payer's names.
+    public func printable(_ id: InvoiceID, by policy: AccessPolicy) async throws -> PrintableInvoice {
+        let today = database.today
+        return try await database.read { db in
+            let invoice = try Self.load(id, policy: policy, today: today, db)
+            let name = { (sql: String, id: String) in try String.fetchOne(db, sql: sql, arguments: [id]) ?? id }
+            let payerName = switch invoice.payer {
+            case .council(let council): try name("SELECT name FROM council WHERE id = ?", council.rawValue)
+            case .broker(let broker): try name("SELECT name FROM organisation WHERE id = ?", broker.rawValue)
+            case .holder(let holder): try name("SELECT display_name FROM budget_holder WHERE id = ?", holder.rawValue)
+            }
+            var councilName: String?
+            if let council = invoice.councilID, invoice.payer != .council(council) {
+                councilName = try name("SELECT name FROM council WHERE id = ?", council.rawValue)
+            }
+            return PrintableInvoice(
+                invoice: invoice, profile: try BillingProfileRecord.fetchOne(db, key: invoice.providerID.rawValue)?.profile,
+                providerName: try name("SELECT name FROM organisation WHERE id = ?", invoice.providerID.rawValue),
+                payerName: payerName, councilName: councilName)
+        }
+    }
+
     /// The invoices `policy` may see, as the start of a query: the provider's staff theirs, the
     /// council's staff its holders', a broker what it pays and what holders it acts for pay,
     /// a holder (and their delegates) what the holder pays. Council and broker invoices carry

@@ -1,0 +1,73 @@
+import Foundation
+import Hummingbird
+
+/// Text escaped for HTML element content and attribute values.
+enum HTML {
+    static func escape(_ text: String) -> String {
+        var escaped = ""
+        escaped.reserveCapacity(text.count)
+        for character in text {
+            switch character {
+            case "&": escaped += "&amp;"
+            case "<": escaped += "&lt;"
+            case ">": escaped += "&gt;"
+            case "\"": escaped += "&quot;"
+            case "'": escaped += "&#39;"
+            default: escaped.append(character)
+            }
+        }
+        return escaped
+    }
+
+    /// A complete `text/html` answer.
+    static func response(_ page: String) -> Response {
+        let buffer = ByteBuffer(string: page)
+        return Response(
+            status: .ok,
+            headers: [.contentType: "text/html; charset=utf-8", .contentLength: String(buffer.readableBytes)],
+            body: .init(byteBuffer: buffer))
+    }
+}
+
+/// RFC 4180 CSV that a spreadsheet opens as data: every field quoted, quotes doubled, CRLF line
+/// ends, and a field a spreadsheet would read as a formula (`= + - @`, tab or CR first) prefixed
+/// with `'` so that it stays text.
+enum CSV {
+    static func field(_ value: String) -> String {
+        var text = value
+        if let first = text.first, "=+-@\t\r".contains(first) { text = "'" + text }
+        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    }
+
+    static func row(_ fields: [String]) -> String { fields.map(field).joined(separator: ",") + "\r\n" }
+
+    /// A complete `text/csv` answer, offered for download as `filename`.
+    static func response(header: [String], rows: [[String]], filename: String) -> Response {
+        var text = row(header)
+        for fields in rows { text += row(fields) }
+        let buffer = ByteBuffer(string: text)
+        return Response(
+            status: .ok,
+            headers: [
+                .contentType: "text/csv; charset=utf-8; header=present", .contentLength: String(buffer.readableBytes),
+                .contentDisposition: "attachment; filename=\"\(filename)\"",
+            ],
+            body: .init(byteBuffer: buffer))
+    }
+}
+
+/// Money as people read it on paper: `£1,234.56`.
+enum Pounds {
+    static func format(_ pence: Int64) -> String {
+        let sign = pence < 0 ? "-" : ""
+        let magnitude = pence.magnitude
+        let pounds = String(magnitude / 100)
+        var grouped = ""
+        for (index, digit) in pounds.reversed().enumerated() {
+            if index > 0, index % 3 == 0 { grouped.append(",") }
+            grouped.append(digit)
+        }
+        let pennies = magnitude % 100
+        return sign + "£" + String(grouped.reversed()) + "." + (pennies < 10 ? "0" : "") + String(pennies)
+    }
+}
