@@ -418,6 +418,56 @@ struct InvoicingTests {
         try await market.expectLedgerHolds()
     }
 
+    /// The daily run inside `serve`: the live application's scheduler runs invoicing once when
+    /// the clock passes 02:00, not again that day, and again the next day.
+    @Test func theScheduledRunInvoicesOncePerDayByTheInjectedClock() async throws {
+        let market = try await TestMarket.make()
+        let application = market.application { configuration in
+            configuration.invoicingTime = TimeOfDay(hour: 2, minute: 0)
+            configuration.schedulerPollInterval = .milliseconds(20)
+        }
+        let scheduledRuns = { @Sendable in
+            try await market.database.writer.read { db in
+                try Int.fetchAll(db, sql: "SELECT invoices_written FROM invoicing_run WHERE origin = 'schedule' ORDER BY seq")
+            }
+        }
+        /// Waits (at most five seconds) until `count` scheduled runs have finished.
+        let awaitRuns = { @Sendable (count: Int) async throws -> [Int] in
+            for _ in 0..<250 {
+                let finished = try await market.database.writer.read { db in
+                    try Int.fetchOne(db, sql: "SELECT count(*) FROM invoicing_run WHERE origin = 'schedule' AND finished_at IS NOT NULL") ?? 0
+                }
+                if finished >= count { break }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            return try await scheduledRuns()
+        }
+        // The service starts at noon on 25 September, so its first run is due at 02:00 on the 26th.
+        try market.setToday("2026-09-25")
+        try await application.test(.live) { raw in
+            let client = Client(client: raw)
+            let scene = try await scene(client)
+            let orderID = try await client.acceptedOrder(scene.order, hours: 2, start: "2026-09-25")
+            let delivery = try await client.deliver(scene.order, order: orderID, hours: 2, on: "2026-09-25")
+            #expect(try await client.send(.post, "/v1/deliveries/\(delivery)/confirm", token: scene.order.holderToken).status == .ok)
+            #expect(try await scheduledRuns().isEmpty)
+
+            // 02:01 on 2 October: the first scheduled run invoices September.
+            market.clock.set(try Date("2026-10-02T02:01:00Z", strategy: Date.ISO8601FormatStyle()))
+            #expect(try await awaitRuns(1) == [1])
+            // Later that day nothing more runs, however often the scheduler looks.
+            market.clock.set(try Date("2026-10-02T23:59:00Z", strategy: Date.ISO8601FormatStyle()))
+            try await Task.sleep(for: .milliseconds(200))
+            #expect(try await scheduledRuns() == [1])
+            // The next day's run finds nothing new to invoice.
+            market.clock.set(try Date("2026-10-03T02:00:00Z", strategy: Date.ISO8601FormatStyle()))
+            #expect(try await awaitRuns(2) == [1, 0])
+            let invoices = try await client.invoices(scene.financeToken)
+            #expect(invoices.count == 1)
+            #expect(invoices.first?["total_pence"] as? Int == 2_000)
+        }
+    }
+
     @Test func billingPeriodsFollowTheCouncilsCycle() throws {
         let day = try #require(CalendarDay("2026-09-23"))
         #expect(BillingSettings.standard.period(containing: day) == BillingPeriod(start: CalendarDay("2026-09-01")!, end: CalendarDay("2026-09-30")!))

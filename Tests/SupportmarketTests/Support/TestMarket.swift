@@ -62,10 +62,15 @@ final class TestMarket: Sendable {
         return configuration
     }
 
-    var application: some ApplicationProtocol {
+    var application: some ApplicationProtocol { application { _ in } }
+
+    /// The application with the test configuration changed by `adjust`.
+    func application(_ adjust: (inout AppConfiguration) -> Void) -> some ApplicationProtocol {
         var logger = Logger(label: "test")
         logger.logLevel = .warning
-        return buildApplication(configuration: Self.configuration, services: services, logger: logger)
+        var configuration = Self.configuration
+        adjust(&configuration)
+        return buildApplication(configuration: configuration, services: services, logger: logger)
     }
 
     /// Runs `body` against the real router and middleware stack, in process.
