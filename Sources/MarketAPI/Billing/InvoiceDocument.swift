@@ -28,8 +28,8 @@ enum InvoiceDocument {
             <tr><td>\(line.lineNumber)</td><td class="day">\(e(line.deliveredOn.text))</td><td>\(e(line.description))<div class="small">\
             order \(e(line.orderID.rawValue))\(line.disputed ? " · disputed" : "")\(line.confirmedByBuyer ? "" : " · deemed confirmed")</div></td>\
             \(hasReferences ? "<td>\(e(line.councilReference ?? ""))</td>" : "")\
-            <td class="num">\(line.quantity.decimal) \(e(line.unit))</td><td class="num">\(Pounds.format(line.unitPricePence))</td>\
-            <td>\(line.vatCategory.rawValue)</td><td class="num">\(Pounds.format(line.totalPence))</td></tr>
+            <td class="num">\(line.quantity.decimal) \(e(line.unit))</td><td class="num">\(Money.describe(line.unitPricePence))</td>\
+            <td>\(line.vatCategory.rawValue)</td><td class="num">\(Money.describe(line.totalPence))</td></tr>
             """
         }.joined(separator: "\n")
         let vatRows = VATCategory.allCases.compactMap { category -> String? in
@@ -41,10 +41,10 @@ enum InvoiceDocument {
             case .standard: "S: standard rate"
             case .zeroRated: "Z: zero rated"
             }
-            return "<tr><td>\(label)</td><td class=\"num\">\(Pounds.format(net))</td><td class=\"num\">\(Pounds.format(0))</td></tr>"
+            return "<tr><td>\(label)</td><td class=\"num\">\(Money.describe(net))</td><td class=\"num\">\(Money.describe(0))</td></tr>"
         }.joined(separator: "\n")
         let credits = invoice.creditNotes.map { note in
-            "<tr><td>\(e(note.number))</td><td>\(e(note.issueDate.text))</td><td>\(e(note.reason))</td><td class=\"num\">−\(Pounds.format(note.totalPence))</td></tr>"
+            "<tr><td>\(e(note.number))</td><td>\(e(note.issueDate.text))</td><td>\(e(note.reason))</td><td class=\"num\">−\(Money.describe(note.totalPence))</td></tr>"
         }.joined(separator: "\n")
         let status = switch invoice.status {
         case .awaitingApproval: "Awaiting approval"
@@ -112,10 +112,10 @@ enum InvoiceDocument {
           </tbody>
         </table>
         <table class="totals">
-          <tr><td>Total</td><td class="num">\(Pounds.format(invoice.totalPence))</td></tr>
-          <tr><td>VAT</td><td class="num">\(Pounds.format(0))</td></tr>
-          \(invoice.creditedPence > 0 ? "<tr><td>Credited</td><td class=\"num\">−\(Pounds.format(invoice.creditedPence))</td></tr>" : "")
-          <tr class="due"><td>Amount due</td><td class="num">\(Pounds.format(invoice.outstandingPence))</td></tr>
+          <tr><td>Total</td><td class="num">\(Money.describe(invoice.totalPence))</td></tr>
+          <tr><td>VAT</td><td class="num">\(Money.describe(0))</td></tr>
+          \(invoice.creditedPence > 0 ? "<tr><td>Credited</td><td class=\"num\">−\(Money.describe(invoice.creditedPence))</td></tr>" : "")
+          <tr class="due"><td>Amount due</td><td class="num">\(Money.describe(invoice.outstandingPence))</td></tr>
         </table>
         <h2>VAT summary</h2>
         <table>
@@ -134,7 +134,7 @@ enum InvoiceDocument {
         </table>
         """)
         <h2>Payment</h2>
-        <p>Please pay \(Pounds.format(invoice.outstandingPence)) by \(e(invoice.dueDate.text))\
+        <p>Please pay \(Money.describe(invoice.outstandingPence)) by \(e(invoice.dueDate.text))\
         \(profile.map { " (\($0.paymentTermsDays) days from issue)" } ?? ""), quoting <strong>\(e(invoice.number))</strong>.\
         \(profile.map { " Remittance advice to \(e($0.remittanceEmail.value))." } ?? "")</p>
         <footer>Issued through Supportmarket from deliveries recorded by the provider and confirmed by the buyer \

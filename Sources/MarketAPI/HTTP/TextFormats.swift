@@ -55,19 +55,3 @@ enum CSV {
             body: .init(byteBuffer: buffer))
     }
 }
-
-/// Money as people read it on paper: `£1,234.56`.
-enum Pounds {
-    static func format(_ pence: Int64) -> String {
-        let sign = pence < 0 ? "-" : ""
-        let magnitude = pence.magnitude
-        let pounds = String(magnitude / 100)
-        var grouped = ""
-        for (index, digit) in pounds.reversed().enumerated() {
-            if index > 0, index % 3 == 0 { grouped.append(",") }
-            grouped.append(digit)
-        }
-        let pennies = magnitude % 100
-        return sign + "£" + String(grouped.reversed()) + "." + (pennies < 10 ? "0" : "") + String(pennies)
-    }
-}

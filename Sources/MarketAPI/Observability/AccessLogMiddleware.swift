@@ -17,7 +17,7 @@ struct AccessLogMiddleware: RouterMiddleware {
         var response = try await next(request, context)
         response.headers[.requestID] = requestID
         let elapsed = ContinuousClock.now - start
-        let milliseconds = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
+        let milliseconds = elapsed.inSeconds * 1000
         context.logger.info(
             "request",
             metadata: [

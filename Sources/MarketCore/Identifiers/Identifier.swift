@@ -20,9 +20,7 @@ public struct Identifier<Entity: IdentifiedEntity>: Hashable, Sendable, Comparab
         let prefix = Entity.idPrefix + "_"
         guard description.hasPrefix(prefix) else { return nil }
         let body = description.dropFirst(prefix.count)
-        guard body.count == Self.randomLength,
-            body.utf8.allSatisfy({ Identifier.alphabet.utf8.contains($0) })
-        else { return nil }
+        guard body.utf8.count == Self.randomLength, body.utf8.allSatisfy(Self.isInAlphabet) else { return nil }
         self.rawValue = description
     }
 
@@ -32,16 +30,39 @@ public struct Identifier<Entity: IdentifiedEntity>: Hashable, Sendable, Comparab
         return random(using: &generator)
     }
 
+    /// Five bits of the generator's output per character (32 is a power of two, so each is
+    /// uniform), two draws of 64 bits for the 100: ids are made for every row written.
     public static func random(using generator: inout some RandomNumberGenerator) -> Self {
-        let alphabet = Array(Identifier.alphabet)
-        let body = String((0..<randomLength).map { _ in alphabet[Int(generator.next(upperBound: UInt8(32)))] })
-        return Self(unchecked: Entity.idPrefix + "_" + body)
+        let alphabet = Array(Identifier.alphabet.utf8)
+        var bits: (UInt64, UInt64) = (generator.next(), generator.next())
+        var body: [UInt8] = []
+        body.reserveCapacity(randomLength)
+        for index in 0..<randomLength {
+            if index < 12 {
+                body.append(alphabet[Int(bits.0 & 31)])
+                bits.0 >>= 5
+            } else {
+                body.append(alphabet[Int(bits.1 & 31)])
+                bits.1 >>= 5
+            }
+        }
+        return Self(unchecked: Entity.idPrefix + "_" + String(decoding: body, as: UTF8.self))
     }
 
     private init(unchecked rawValue: String) { self.rawValue = rawValue }
 
     /// Crockford's base32 alphabet, lower-cased: no `i`, `l`, `o`, `u`.
     static var alphabet: String { "0123456789abcdefghjkmnpqrstvwxyz" }
+
+    /// Whether `byte` is one of `alphabet`'s, without a search (ids are parsed on every row read).
+    static func isInAlphabet(_ byte: UInt8) -> Bool {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): true
+        case UInt8(ascii: "i"), UInt8(ascii: "l"), UInt8(ascii: "o"), UInt8(ascii: "u"): false
+        case UInt8(ascii: "a")...UInt8(ascii: "z"): true
+        default: false
+        }
+    }
 
     public var description: String { rawValue }
 

@@ -145,6 +145,35 @@ struct InvoiceRecord: MarketRecord {
         createdAt = invoice.createdAt
     }
 
+    /// Written out, not `Codable`: an invoicing run writes thousands.
+    func encode(to container: inout PersistenceContainer) throws {
+        container["seq"] = seq
+        container["id"] = id
+        container["provider_id"] = providerId
+        container["sequence_number"] = sequenceNumber
+        container["number"] = number
+        container["payer_kind"] = payerKind
+        container["payer_council_id"] = payerCouncilId
+        container["payer_organisation_id"] = payerOrganisationId
+        container["payer_budget_holder_id"] = payerBudgetHolderId
+        container["council_id"] = councilId
+        container["period_start"] = periodStart
+        container["period_end"] = periodEnd
+        container["issue_date"] = issueDate
+        container["due_date"] = dueDate
+        container["total_pence"] = totalPence
+        container["credited_pence"] = creditedPence
+        container["line_count"] = lineCount
+        container["status"] = status
+        container["approved_by"] = approvedBy
+        container["approved_at"] = approvedAt
+        container["disputed_by"] = disputedBy
+        container["disputed_at"] = disputedAt
+        container["dispute_reason"] = disputeReason
+        container["run_id"] = runId
+        container["created_at"] = createdAt
+    }
+
     var payer: Payer {
         if let payerCouncilId { return .council(payerCouncilId) }
         if let payerOrganisationId { return .broker(payerOrganisationId) }

@@ -88,15 +88,14 @@ struct AuditEventRecord: MarketRecord {
         container["details"] = details
     }
 
-    /// Appends an audit event; `details` is encoded as a JSON object.
+    /// Appends an audit event; `details` is written as a JSON object (keys sorted).
     static func append(
         _ db: Database, at time: Date, actor: UserID?, action: String, subjectType: String, subjectID: String,
         details: [String: String] = [:]
     ) throws {
-        let json = String(decoding: try JSONEncoder().encode(details), as: UTF8.self)
-        try AuditEventRecord(
-            id: nil, occurredAt: time, actorUserId: actor, action: action,
-            subjectType: subjectType, subjectId: subjectID, details: json
-        ).insert(db)
+        try db.cachedStatement(sql: """
+            INSERT INTO audit_event (occurred_at, actor_user_id, action, subject_type, subject_id, details)
+            VALUES (?, ?, ?, ?, ?, ?)
+            """).execute(arguments: [time, actor, action, subjectType, subjectID, FlatJSON.object(details)])
     }
 }

@@ -23,10 +23,7 @@ struct OutboxEventRecord: MarketRecord {
 
     /// Appends an event whose payload is `payload` as a JSON object (keys sorted).
     static func append(_ db: Database, _ type: EventType, at time: Date, payload: [String: String]) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        let json = String(decoding: try encoder.encode(payload), as: UTF8.self)
-        try OutboxEventRecord(seq: nil, id: .random(), type: type.rawValue, occurredAt: time, payload: json, dispatchedAt: nil)
-            .insert(db)
+        try db.cachedStatement(sql: "INSERT INTO outbox_event (id, type, occurred_at, payload) VALUES (?, ?, ?, ?)")
+            .execute(arguments: [OutboxEventID.random(), type.rawValue, time, FlatJSON.object(payload)])
     }
 }

@@ -37,4 +37,32 @@ struct MoneyTests {
         #expect(try #require(CalendarDay("2026-09-28")).adding(days: 7 * 27 - 1).text == "2027-04-04")
         #expect(day.adding(days: -365).text == "2026-12-31")
     }
+
+    /// The day arithmetic agrees with Foundation's Gregorian calendar on every day of a century,
+    /// and refuses what is not a day.
+    @Test func dayNumbersAgreeWithFoundationsCalendar() throws {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = .gmt
+        var date = try #require(calendar.date(from: DateComponents(year: 2000, month: 1, day: 1)))
+        let first = CalendarDay(date)
+        #expect(first.text == "2000-01-01")
+        var mismatches = 0
+        for offset in 0..<(366 * 101) {
+            let parts = calendar.dateComponents([.year, .month, .day], from: date)
+            let text = String(format: "%04d-%02d-%02d", parts.year!, parts.month!, parts.day!)
+            let day = CalendarDay(text)
+            if day?.text != text || CalendarDay(date) != day || first.adding(days: offset) != day
+                || first.days(until: day ?? first) != offset || day?.adding(days: -offset) != first {
+                mismatches += 1
+            }
+            date = date.addingTimeInterval(86_400)
+        }
+        #expect(mismatches == 0)
+        #expect(CalendarDay(try Date("2026-12-03T23:59:59Z", strategy: Date.ISO8601FormatStyle())).text == "2026-12-03")
+        for text in ["2026-02-29", "2100-02-29", "2026-04-31", "2026-13-01", "2026-00-10", "2026-01-00", "1999-12-31",
+                     "2026-1-01", "2026-+1-01", "2026/01/01", "2026-01-01 ", "２０２６-01-01", ""] {
+            #expect(CalendarDay(text) == nil, "\(text)")
+        }
+        #expect(CalendarDay("2000-02-29") != nil && CalendarDay("2024-02-29") != nil)
+    }
 }
