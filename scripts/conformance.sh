@@ -3,7 +3,9 @@
 # `make test`):
 #   1. openapi.yaml documents every status the middleware can send (scripts/openapi-statuses.py);
 #   2. the Open Referral UK export validates against the official ORUK 3.0 schemas
-#      (scripts/oruk-validate.py; skipped, saying so, without ../shared/standards);
+#      (scripts/oruk-validate.py; skipped, saying so, without ../shared/standards), and the UBL
+#      e-invoice validator passes the official Peppol examples and fails the broken one
+#      (scripts/ubl-validate.py --self-test; the Swift tests validate the service's e-invoices with it);
 #   3. a client generated from openapi.yaml by openapi-python-client, with no warnings, runs the
 #      tour: log in, search, place an order (scripts/client-tour.py);
 #   4. schemathesis fuzzes every operation with status-code, content-type, header and
@@ -26,6 +28,7 @@ cleanup() {
 trap cleanup EXIT
 
 python3 scripts/openapi-statuses.py openapi.yaml
+STANDARDS="$standards" python3 scripts/ubl-validate.py --self-test
 
 "$binary" migrate --database "$work/market.sqlite" >/dev/null
 "$binary" seed --demo --database "$work/market.sqlite" >/dev/null

@@ -30,6 +30,8 @@ echo "invoicing-crash: $due deliveries due to be invoiced"
 kills=0
 for share in 10 40 70; do
     threshold=$((due * share / 100))
+    already=$(sql "SELECT count(*) FROM invoice_line")
+    if [ "$threshold" -le "$already" ]; then threshold=$((already + 1)); fi
     "$binary" invoice-run --database "$db" >>"$work/runs.log" 2>&1 &
     runner=$!
     while kill -0 "$runner" 2>/dev/null; do

@@ -25,6 +25,8 @@ struct BillingController {
         invoices.get(use: list)
         invoices.get(":id", use: show)
         invoices.get(":id/document", use: document)
+        invoices.get(":id/ubl", use: ubl)
+        invoices.get(":id/credit-notes/:credit_note_id/ubl", use: creditNoteUBL)
         invoices.post(":id/approve", use: approve)
         invoices.post(":id/dispute", use: dispute)
         invoices.post(":id/credit-notes", use: credit)
@@ -44,7 +46,7 @@ struct BillingController {
             legalName: body.legalName, addressLine1: body.address?.line1, addressLine2: body.address?.line2,
             town: body.address?.town, postcode: body.address?.postcode, companyNumber: body.companyNumber,
             charityNumber: body.charityNumber, vatNumber: body.vatNumber, paymentTermsDays: body.paymentTermsDays,
-            invoicePrefix: body.invoicePrefix, remittanceEmail: body.remittanceEmail)
+            invoicePrefix: body.invoicePrefix, remittanceEmail: body.remittanceEmail, peppolID: body.peppolId)
         return BillingProfileResponse(try await billing.putProfile(
             input, of: provider, by: context.policy, idempotency: context.idempotencyKey))
     }
@@ -59,7 +61,8 @@ struct BillingController {
         try context.policy.authorizeCouncilBilling(council)
         let body = try await request.decodeJSON(as: PutBillingSettingsRequest.self, context: context)
         let settings = try BillingSettings(
-            cycle: body.cycle, fourWeeklyFrom: body.fourWeeklyFrom, deemedConfirmedAfterDays: body.deemedConfirmedAfterDays)
+            cycle: body.cycle, fourWeeklyFrom: body.fourWeeklyFrom, deemedConfirmedAfterDays: body.deemedConfirmedAfterDays,
+            peppolID: body.peppolId)
         return BillingSettingsResponse(try await billing.putSettings(settings, of: council, by: context.policy), of: council)
     }
 
@@ -141,6 +144,26 @@ struct BillingController {
     @Sendable func document(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let id = try context.parameters.identifier("id", as: InvoiceID.self)
         return HTML.response(InvoiceDocument.html(try await billing.printable(id, by: context.policy)))
+    }
+
+    /// The e-invoice: UBL 2.1, Peppol BIS Billing 3.0.
+    @Sendable func ubl(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let id = try context.parameters.identifier("id", as: InvoiceID.self)
+        let printable = try await billing.printable(id, by: context.policy)
+        if let refusal = printable.eInvoiceRefusal { throw MarketError.conflict(refusal) }
+        return XML.response(UBLDocument.invoice(printable))
+    }
+
+    /// One of the invoice's credit notes as a UBL 2.1 credit note; 404 when it is not this invoice's.
+    @Sendable func creditNoteUBL(_ request: Request, context: AuthenticatedContext) async throws -> Response {
+        let id = try context.parameters.identifier("id", as: InvoiceID.self)
+        let noteID = try context.parameters.identifier("credit_note_id", as: CreditNoteID.self)
+        let printable = try await billing.printable(id, by: context.policy)
+        guard let note = printable.invoice.creditNotes.first(where: { $0.id == noteID }) else {
+            throw MarketError.notFound(resource: "credit note")
+        }
+        if let refusal = printable.eInvoiceRefusal { throw MarketError.conflict(refusal) }
+        return XML.response(UBLDocument.creditNote(note, of: printable))
     }
 
     /// Whether `Accept` asks for HTML before JSON (a browser's does).

@@ -18,6 +18,7 @@ struct PutBillingProfileRequest: Decodable {
     let paymentTermsDays: Int?
     let invoicePrefix: String?
     let remittanceEmail: String?
+    let peppolId: String?
 }
 
 struct BillingProfileResponse: ResponseEncodable, Sendable {
@@ -37,6 +38,7 @@ struct BillingProfileResponse: ResponseEncodable, Sendable {
     let paymentTermsDays: Int
     let invoicePrefix: String
     let remittanceEmail: String
+    let peppolId: Nullable<String>
     let updatedAt: Date
 
     init(_ profile: BillingProfile) {
@@ -51,6 +53,7 @@ struct BillingProfileResponse: ResponseEncodable, Sendable {
         paymentTermsDays = profile.paymentTermsDays
         invoicePrefix = profile.invoicePrefix
         remittanceEmail = profile.remittanceEmail.value
+        peppolId = Nullable(profile.peppolID?.description)
         updatedAt = profile.updatedAt
     }
 }
@@ -59,6 +62,7 @@ struct PutBillingSettingsRequest: Decodable {
     let cycle: String?
     let fourWeeklyFrom: CalendarDay?
     let deemedConfirmedAfterDays: Int?
+    let peppolId: String?
 }
 
 struct BillingSettingsResponse: ResponseEncodable, Sendable {
@@ -66,12 +70,14 @@ struct BillingSettingsResponse: ResponseEncodable, Sendable {
     let cycle: BillingCycle
     let fourWeeklyFrom: Nullable<CalendarDay>
     let deemedConfirmedAfterDays: Int
+    let peppolId: Nullable<String>
 
     init(_ settings: BillingSettings, of council: CouncilID) {
         councilId = council
         cycle = settings.cycle
         fourWeeklyFrom = Nullable(settings.fourWeeklyFrom)
         deemedConfirmedAfterDays = settings.deemedConfirmedAfterDays
+        peppolId = Nullable(settings.peppolID?.description)
     }
 }
 

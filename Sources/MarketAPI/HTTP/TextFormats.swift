@@ -1,7 +1,7 @@
 import Foundation
 import Hummingbird
 
-/// Text escaped for HTML element content and attribute values.
+/// Text escaped for HTML (and XML) element content and attribute values.
 enum HTML {
     static func escape(_ text: String) -> String {
         var escaped = ""
@@ -20,13 +20,7 @@ enum HTML {
     }
 
     /// A complete `text/html` answer.
-    static func response(_ page: String) -> Response {
-        let buffer = ByteBuffer(string: page)
-        return Response(
-            status: .ok,
-            headers: [.contentType: "text/html; charset=utf-8", .contentLength: String(buffer.readableBytes)],
-            body: .init(byteBuffer: buffer))
-    }
+    static func response(_ page: String) -> Response { textResponse(page, contentType: "text/html; charset=utf-8") }
 }
 
 /// RFC 4180 CSV that a spreadsheet opens as data: every field quoted, quotes doubled, CRLF line
@@ -45,13 +39,23 @@ enum CSV {
     static func response(header: [String], rows: [[String]], filename: String) -> Response {
         var text = row(header)
         for fields in rows { text += row(fields) }
-        let buffer = ByteBuffer(string: text)
-        return Response(
-            status: .ok,
-            headers: [
-                .contentType: "text/csv; charset=utf-8; header=present", .contentLength: String(buffer.readableBytes),
-                .contentDisposition: "attachment; filename=\"\(filename)\"",
-            ],
-            body: .init(byteBuffer: buffer))
+        return textResponse(
+            text, contentType: "text/csv; charset=utf-8; header=present",
+            headers: [.contentDisposition: "attachment; filename=\"\(filename)\""])
     }
+}
+
+/// XML documents (the UBL e-invoices).
+enum XML {
+    /// A complete `application/xml` answer.
+    static func response(_ document: String) -> Response { textResponse(document, contentType: "application/xml; charset=utf-8") }
+}
+
+/// A complete 200 answer of `text` as `contentType`, with its length.
+private func textResponse(_ text: String, contentType: String, headers extra: HTTPFields = [:]) -> Response {
+    let buffer = ByteBuffer(string: text)
+    var headers = extra
+    headers[.contentType] = contentType
+    headers[.contentLength] = String(buffer.readableBytes)
+    return Response(status: .ok, headers: headers, body: .init(byteBuffer: buffer))
 }

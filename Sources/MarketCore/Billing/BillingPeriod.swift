@@ -18,18 +18,23 @@ public struct BillingSettings: Sendable, Equatable, Codable {
     /// A delivery neither confirmed nor disputed this many days after it was recorded is
     /// confirmed by the service (deemed confirmed) before the next invoicing run.
     public let deemedConfirmedAfterDays: Int
+    /// Where the council takes part in Peppol: e-invoices addressed to it name it.
+    public let peppolID: PeppolID?
 
     public static let standard = BillingSettings(cycle: .monthly, fourWeeklyFrom: nil, deemedConfirmedAfterDays: 7)
     public static let deemedDaysRange = 1...60
 
-    public init(cycle: BillingCycle, fourWeeklyFrom: CalendarDay?, deemedConfirmedAfterDays: Int) {
+    public init(cycle: BillingCycle, fourWeeklyFrom: CalendarDay?, deemedConfirmedAfterDays: Int, peppolID: PeppolID? = nil) {
         self.cycle = cycle
         self.fourWeeklyFrom = fourWeeklyFrom
         self.deemedConfirmedAfterDays = deemedConfirmedAfterDays
+        self.peppolID = peppolID
     }
 
     /// Checked input: a four-weekly cycle needs its first day; nothing else does.
-    public init(cycle: String?, fourWeeklyFrom: CalendarDay?, deemedConfirmedAfterDays: Int?) throws(MarketError) {
+    public init(
+        cycle: String?, fourWeeklyFrom: CalendarDay?, deemedConfirmedAfterDays: Int?, peppolID: String? = nil
+    ) throws(MarketError) {
         var v = Validator()
         let parsed: BillingCycle? = v.oneOf(cycle ?? BillingCycle.monthly.rawValue, "cycle")
         if parsed == .fourWeekly {
@@ -40,8 +45,9 @@ public struct BillingSettings: Sendable, Equatable, Codable {
         let days = deemedConfirmedAfterDays ?? Self.standard.deemedConfirmedAfterDays
         v.check(Self.deemedDaysRange.contains(days), "deemed_confirmed_after_days",
                 "must be a whole number of days from \(Self.deemedDaysRange.lowerBound) to \(Self.deemedDaysRange.upperBound)")
+        let peppolID = PeppolID.validated(peppolID, "peppol_id", &v)
         try v.throwIfInvalid()
-        self.init(cycle: parsed ?? .monthly, fourWeeklyFrom: fourWeeklyFrom, deemedConfirmedAfterDays: days)
+        self.init(cycle: parsed ?? .monthly, fourWeeklyFrom: fourWeeklyFrom, deemedConfirmedAfterDays: days, peppolID: peppolID)
     }
 
     /// The billing period that `day` falls in.

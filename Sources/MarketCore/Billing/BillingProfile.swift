@@ -48,13 +48,16 @@ public struct BillingProfile: Sendable, Equatable, Codable {
     public let invoicePrefix: String
     /// Where remittance advices are sent.
     public let remittanceEmail: EmailAddress
+    /// Where the provider takes part in Peppol: every e-invoice names its seller's.
+    public let peppolID: PeppolID?
     public let updatedAt: Date
 
     public static let paymentTermsRange = 0...120
 
     public init(
         providerID: OrganisationID, legalName: String, address: PostalAddress, companyNumber: String?, charityNumber: String?,
-        vatNumber: String?, paymentTermsDays: Int, invoicePrefix: String, remittanceEmail: EmailAddress, updatedAt: Date
+        vatNumber: String?, paymentTermsDays: Int, invoicePrefix: String, remittanceEmail: EmailAddress,
+        peppolID: PeppolID? = nil, updatedAt: Date
     ) {
         self.providerID = providerID
         self.legalName = legalName
@@ -65,6 +68,7 @@ public struct BillingProfile: Sendable, Equatable, Codable {
         self.paymentTermsDays = paymentTermsDays
         self.invoicePrefix = invoicePrefix
         self.remittanceEmail = remittanceEmail
+        self.peppolID = peppolID
         self.updatedAt = updatedAt
     }
 }
@@ -79,11 +83,12 @@ public struct BillingProfileInput: Sendable, Equatable {
     public let paymentTermsDays: Int
     public let invoicePrefix: String
     public let remittanceEmail: EmailAddress
+    public let peppolID: PeppolID?
 
     public init(
         legalName: String?, addressLine1: String?, addressLine2: String?, town: String?, postcode: String?,
         companyNumber: String?, charityNumber: String?, vatNumber: String?, paymentTermsDays: Int?,
-        invoicePrefix: String?, remittanceEmail: String?
+        invoicePrefix: String?, remittanceEmail: String?, peppolID: String? = nil
     ) throws(MarketError) {
         var v = Validator()
         let legalName = v.text(legalName ?? "", "legal_name", maxLength: 120)
@@ -112,6 +117,7 @@ public struct BillingProfileInput: Sendable, Equatable {
                 "must be 2 to 10 letters and digits, starting with a letter")
         let email = remittanceEmail.flatMap(EmailAddress.init)
         v.check(email != nil, "remittance_email", "must be the email address remittance advices are sent to")
+        let peppolID = PeppolID.validated(peppolID, "peppol_id", &v)
         try v.throwIfInvalid()
         guard let address, let email else { throw .invalid("body", "is incomplete") }
         self.legalName = legalName
@@ -122,5 +128,6 @@ public struct BillingProfileInput: Sendable, Equatable {
         self.paymentTermsDays = terms
         self.invoicePrefix = prefix
         self.remittanceEmail = email
+        self.peppolID = peppolID
     }
 }

@@ -207,13 +207,36 @@ public struct PrintableInvoice: Sendable {
     public let payerName: String
     /// The holders' council, when it is not the payer itself.
     public let councilName: String?
+    /// Where the payer takes part in Peppol (councils record it in their billing settings).
+    public let payerPeppolID: PeppolID?
 
-    public init(invoice: Invoice, profile: BillingProfile?, providerName: String, payerName: String, councilName: String?) {
+    public init(
+        invoice: Invoice, profile: BillingProfile?, providerName: String, payerName: String, councilName: String?,
+        payerPeppolID: PeppolID? = nil
+    ) {
         self.invoice = invoice
         self.profile = profile
         self.providerName = providerName
         self.payerName = payerName
         self.councilName = councilName
+        self.payerPeppolID = payerPeppolID
+    }
+
+    /// Why no e-invoice can be delivered over Peppol for this invoice, or `nil` when one can.
+    public var eInvoiceRefusal: String? {
+        if case .holder = invoice.payer {
+            return "e-invoices go to councils over Peppol; a person paying their own invoice has the printable one (/document)"
+        }
+        if case .broker = invoice.payer {
+            return "e-invoices to broker organisations are not yet supported: they have no Peppol participant id on record"
+        }
+        if profile?.peppolID == nil {
+            return "the provider has no Peppol participant id: its staff add peppol_id to the billing profile"
+        }
+        if payerPeppolID == nil {
+            return "the council has no Peppol participant id: its finance staff add peppol_id to its billing settings"
+        }
+        return nil
     }
 }
 

@@ -16,6 +16,7 @@ struct BillingProfileRecord: MarketRecord {
     var paymentTermsDays: Int
     var invoicePrefix: String
     var remittanceEmail: EmailAddress
+    var peppolId: String?
     var updatedBy: UserID
     var updatedAt: Date
 
@@ -32,6 +33,7 @@ struct BillingProfileRecord: MarketRecord {
         paymentTermsDays = input.paymentTermsDays
         invoicePrefix = input.invoicePrefix
         remittanceEmail = input.remittanceEmail
+        peppolId = input.peppolID?.description
         updatedBy = user
         updatedAt = time
     }
@@ -42,7 +44,7 @@ struct BillingProfileRecord: MarketRecord {
             address: PostalAddress(line1: addressLine1, line2: addressLine2, town: town, postcode: postcode),
             companyNumber: companyNumber, charityNumber: charityNumber, vatNumber: vatNumber,
             paymentTermsDays: paymentTermsDays, invoicePrefix: invoicePrefix, remittanceEmail: remittanceEmail,
-            updatedAt: updatedAt)
+            peppolID: peppolId.flatMap(PeppolID.init), updatedAt: updatedAt)
     }
 }
 
@@ -52,11 +54,14 @@ struct CouncilBillingRecord: MarketRecord {
     var cycle: BillingCycle
     var fourWeeklyFrom: CalendarDay?
     var deemedConfirmedAfterDays: Int
+    var peppolId: String?
     var updatedBy: UserID
     var updatedAt: Date
 
     var settings: BillingSettings {
-        BillingSettings(cycle: cycle, fourWeeklyFrom: fourWeeklyFrom, deemedConfirmedAfterDays: deemedConfirmedAfterDays)
+        BillingSettings(
+            cycle: cycle, fourWeeklyFrom: fourWeeklyFrom, deemedConfirmedAfterDays: deemedConfirmedAfterDays,
+            peppolID: peppolId.flatMap(PeppolID.init))
     }
 
     /// Every council's terms that differ from `BillingSettings.standard`.

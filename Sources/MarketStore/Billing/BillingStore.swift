@@ -65,7 +65,8 @@ public struct BillingStore: Sendable {
             }
             try CouncilBillingRecord(
                 councilId: council, cycle: settings.cycle, fourWeeklyFrom: settings.fourWeeklyFrom,
-                deemedConfirmedAfterDays: settings.deemedConfirmedAfterDays, updatedBy: policy.principal.userID, updatedAt: now
+                deemedConfirmedAfterDays: settings.deemedConfirmedAfterDays, peppolId: settings.peppolID?.description,
+                updatedBy: policy.principal.userID, updatedAt: now
             ).save(db)
             try AuditEventRecord.append(
                 db, at: now, actor: policy.principal.userID, action: "council_billing.updated", subjectType: "council",
@@ -165,10 +166,12 @@ public struct BillingStore: Sendable {
             if let council = invoice.councilID, invoice.payer != .council(council) {
                 councilName = try name("SELECT name FROM council WHERE id = ?", council.rawValue)
             }
+            var payerPeppolID: PeppolID?
+            if case .council(let council) = invoice.payer { payerPeppolID = try Self.settings(of: council, db).peppolID }
             return PrintableInvoice(
                 invoice: invoice, profile: try BillingProfileRecord.fetchOne(db, key: invoice.providerID.rawValue)?.profile,
                 providerName: try name("SELECT name FROM organisation WHERE id = ?", invoice.providerID.rawValue),
-                payerName: payerName, councilName: councilName)
+                payerName: payerName, councilName: councilName, payerPeppolID: payerPeppolID)
         }
     }
 

@@ -556,6 +556,13 @@ extension AppDatabase {
         }
         migrator.registerMigration("v5-deliveries-as-they-happen", migrate: migrateDeliveriesAsTheyHappen)
         migrator.registerMigration("v6-billing", migrate: migrateBilling)
+        migrator.registerMigration("v7-peppol-participants") { db in
+            // Where providers and councils take part in Peppol, for the e-invoices.
+            try db.execute(sql: """
+                ALTER TABLE billing_profile ADD COLUMN peppol_id TEXT CHECK (peppol_id GLOB '[0-9][0-9][0-9][0-9]:?*');
+                ALTER TABLE council_billing ADD COLUMN peppol_id TEXT CHECK (peppol_id GLOB '[0-9][0-9][0-9][0-9]:?*');
+                """)
+        }
         return migrator
     }
 }

@@ -101,6 +101,106 @@ struct InvoiceDocumentTests {
         }
     }
 
+    /// The e-invoices of a council's invoice, from a provider not registered for VAT (category O)
+    /// and registered (exempt, E), and a credit note, pass the UBL 2.1 XSD and the EN 16931 and
+    /// Peppol BIS 3.0 Schematron rules (`scripts/ubl-validate.py`).
+    @Test func eInvoicesPassTheUBLSchemaAndTheEN16931AndPeppolRules() async throws {
+        let market = try await TestMarket.make()
+        let documents = try await market.test { client in
+            let order = try await OrderScene.make(client, price: 1_250)
+            let provider = try #require(try await client.me(order.providerToken)["organisation_id"] as? String)
+            try #require(try await client.putBillingProfile(order.providerToken, provider: provider).status == .ok)
+            #expect(try await client.send(
+                .put, "/v1/budget-holders/\(order.holder)/council-reference", token: order.adminToken,
+                json: ["council_reference": "HBY-00042"]).status == .ok)
+            let orderID = try await client.acceptedOrder(order, hours: 6)
+            try market.setToday("2026-09-30")
+            for (day, hours) in [("2026-09-21", 2), ("2026-09-24", 1)] {
+                let delivery = try await client.deliver(order, order: orderID, hours: hours, on: day)
+                #expect(try await client.send(.post, "/v1/deliveries/\(delivery)/confirm", token: order.holderToken).status == .ok)
+            }
+            try market.setToday("2026-10-02")
+            let finance = try await client.login("finance@demo.test")
+            _ = try await client.runInvoicing(finance)
+            let invoiceID = try #require(try await client.invoices(finance).first?["id"] as? String)
+            let note = try await client.send(
+                .post, "/v1/invoices/\(invoiceID)/credit-notes", token: order.providerToken,
+                json: ["reason": "one hour on the 21st was not delivered", "lines": [["line_number": 1, "amount_pence": 1_250]]])
+            let noteID = try #require(try note.string("id"), "\(note.text)")
+
+            // No e-invoice until both sides are on Peppol: 409 saying who must add what.
+            let noProvider = try await client.send(.get, "/v1/invoices/\(invoiceID)/ubl", token: finance)
+            #expect(noProvider.status == .conflict)
+            #expect(noProvider.text.contains("the provider has no Peppol participant id"))
+            let badID = try await client.putBillingProfile(order.providerToken, provider: provider, ["peppol_id": "1234:nope"])
+            #expect(badID.status == .unprocessableContent && badID.problemFields == ["peppol_id"])
+            try #require(try await client.putBillingProfile(order.providerToken, provider: provider, [
+                "legal_name": "Brightpath <Care> & Co", "peppol_id": "0088:5012345678900", "address": [
+                    "line1": "1 High Street", "line2": "Unit 2", "town": "Harrowby", "postcode": "HA1 2AB",
+                ] as [String: any Sendable],
+            ]).status == .ok)
+            let noCouncil = try await client.send(.get, "/v1/invoices/\(invoiceID)/credit-notes/\(noteID)/ubl", token: finance)
+            #expect(noCouncil.status == .conflict)
+            #expect(noCouncil.text.contains("the council has no Peppol participant id"))
+            let settings = try await client.send(
+                .put, "/v1/councils/\(order.council)/billing-settings", token: finance, json: ["peppol_id": "9932:GB987654321"])
+            #expect(try settings.status == .ok && settings.string("peppol_id") == "9932:GB987654321", "\(settings.text)")
+
+            let invoiceXML = try await client.send(.get, "/v1/invoices/\(invoiceID)/ubl", token: finance)
+            #expect(invoiceXML.status == .ok)
+            #expect(invoiceXML.headers[.contentType] == "application/xml; charset=utf-8")
+            #expect(invoiceXML.text.contains("<cbc:ID>BRIGHT-000001</cbc:ID>"))
+            #expect(invoiceXML.text.contains("Council reference HBY-00042"))
+            #expect(invoiceXML.text.contains("<cbc:RegistrationName>Brightpath &lt;Care&gt; &amp; Co</cbc:RegistrationName>"))
+            #expect(invoiceXML.text.contains("<cbc:PayableAmount currencyID=\"GBP\">37.50</cbc:PayableAmount>"))
+            let noteXML = try await client.send(.get, "/v1/invoices/\(invoiceID)/credit-notes/\(noteID)/ubl", token: order.providerToken)
+            #expect(noteXML.status == .ok)
+            #expect(noteXML.text.contains("<cbc:CreditNoteTypeCode>381</cbc:CreditNoteTypeCode>"))
+            #expect(noteXML.text.contains("<cac:InvoiceDocumentReference>\n      <cbc:ID>BRIGHT-000001</cbc:ID>"))
+
+            // Outside the invoice's reach, and a credit note of another invoice, are 404.
+            let outsider = try await client.login("commissioner@northfield.demo.test")
+            #expect(try await client.send(.get, "/v1/invoices/\(invoiceID)/ubl", token: outsider).status == .notFound)
+            #expect(try await client.send(
+                .get, "/v1/invoices/\(invoiceID)/credit-notes/\(noteID)/ubl", token: outsider).status == .notFound)
+            #expect(try await client.send(
+                .get, "/v1/invoices/\(invoiceID)/credit-notes/crn_00000000000000000000/ubl", token: finance).status == .notFound)
+            #expect(try await client.send(.get, "/v1/invoices/\(invoiceID)/credit-notes/x/ubl", token: finance).status == .badRequest)
+
+            // Registered for VAT, the provider's documents state the exempt category instead.
+            try #require(try await client.putBillingProfile(order.providerToken, provider: provider, [
+                "vat_number": "GB123456789", "peppol_id": "9932:GB123456789",
+            ]).status == .ok)
+            let exempt = try await client.send(.get, "/v1/invoices/\(invoiceID)/ubl", token: finance)
+            #expect(exempt.text.contains("<cbc:ID>E</cbc:ID><cbc:Percent>0</cbc:Percent>"))
+            #expect(invoiceXML.text.contains("<cbc:ID>O</cbc:ID><cac:TaxScheme>"))
+            return [("invoice-O.xml", invoiceXML.text), ("credit-note-O.xml", noteXML.text), ("invoice-E.xml", exempt.text)]
+        }
+        var paths: [String] = []
+        for (name, text) in documents {
+            let path = market.directory.appendingPathComponent(name).path
+            try text.write(toFile: path, atomically: true, encoding: .utf8)
+            paths.append(path)
+        }
+        let (status, output) = try runScript("scripts/ubl-validate.py", paths)
+        #expect(status == 0, "\(output)")
+        #expect(output.contains("skipped") || output.components(separatedBy: "valid (UBL 2.1 XSD, EN 16931, Peppol BIS 3.0)").count == 4, "\(output)")
+    }
+
+    /// Runs one of the repository's Python scripts; returns its exit status and its output.
+    func runScript(_ script: String, _ arguments: [String]) throws -> (Int32, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", repositoryRoot.appendingPathComponent(script).path] + arguments
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, output)
+    }
+
     @Test func csvFieldsStayDataInASpreadsheet() {
         #expect(CSV.field("plain") == "\"plain\"")
         #expect(CSV.field("say \"hi\"") == "\"say \"\"hi\"\"\"")
