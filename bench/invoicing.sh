@@ -34,7 +34,22 @@ sync
 summary() { sqlite3 -batch -noheader "$1" "SELECT count(*) || ' invoices, ' || coalesce(sum(line_count), 0) || ' lines, ' || coalesce(sum(total_pence), 0) || ' pence' FROM invoice"; }
 
 echo "== invoice-run (release)"
-/usr/bin/time -v "$BIN" invoice-run --database "$WORK/run.sqlite" >"$WORK/run.out" 2>"$WORK/run.time"
+/usr/bin/time -v "$BIN" invoice-run --database "$WORK/run.sqlite" >"$WORK/run.out" 2>"$WORK/run.time" &
+timer=$!
+# Peak RSS, split: anonymous memory (the heap) and file pages (the database mapped by SQLite's
+# mmap, up to 1 GiB, shared with the page cache and given back under pressure).
+anon_peak=0; file_peak=0
+while kill -0 "$timer" 2>/dev/null; do
+    child=$(pgrep -P "$timer" | head -1 || true)
+    if [ -n "$child" ] && [ -r "/proc/$child/status" ]; then
+        anon=$(awk '/^RssAnon:/ {print $2}' "/proc/$child/status" 2>/dev/null || echo 0)
+        file=$(awk '/^RssFile:/ {print $2}' "/proc/$child/status" 2>/dev/null || echo 0)
+        [ "${anon:-0}" -gt "$anon_peak" ] && anon_peak=$anon
+        [ "${file:-0}" -gt "$file_peak" ] && file_peak=$file
+    fi
+    sleep 0.5
+done
+wait "$timer"
 run_seconds=$(awk -F': ' '/Elapsed \(wall clock\)/ {split($2, t, ":"); s = 0; for (i = 1; i <= length(t); i++) s = s * 60 + t[i]; print s}' "$WORK/run.time")
 peak_kib=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$WORK/run.time")
 tail -1 "$WORK/run.out"
@@ -52,11 +67,13 @@ if [ "$run_summary" != "$ceiling_summary" ]; then echo "the two wrote different 
 $BIN check-ledger --database "$WORK/run.sqlite" | tail -1
 
 lines=$(sqlite3 -batch -noheader "$WORK/run.sqlite" "SELECT count(*) FROM invoice_line")
-python3 - "$lines" "$run_seconds" "$ceiling_seconds" "$peak_kib" "$ceiling_kib" <<'PY'
+python3 - "$lines" "$run_seconds" "$ceiling_seconds" "$peak_kib" "$ceiling_kib" "$anon_peak" "$file_peak" <<'PY'
 import sys
 lines, run, ceiling, rss, ceiling_rss = int(sys.argv[1]), float(sys.argv[2]), float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+anon, mapped = int(sys.argv[6]), int(sys.argv[7])
 print(f"\n{'':28}{'seconds':>10}{'lines/s':>12}{'peak RSS MiB':>15}")
 print(f"{'invoice-run':28}{run:>10.2f}{lines / run:>12,.0f}{rss / 1024:>15.1f}")
 print(f"{'SQL ceiling (sqlite3 CLI)':28}{ceiling:>10.2f}{lines / ceiling:>12,.0f}{ceiling_rss / 1024:>15.1f}")
+print(f"invoice-run's peak RSS, sampled every 0.5 s: {anon / 1024:.1f} MiB heap (RssAnon), {mapped / 1024:.1f} MiB mapped database file (RssFile)")
 print(f"\ninvoice-run / ceiling: {ceiling / run:.2f} (aim >= 0.3); {lines / run:,.0f} lines/s (aim >= 50,000)")
 PY
