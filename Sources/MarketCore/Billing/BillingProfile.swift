@@ -73,6 +73,17 @@ public struct BillingProfile: Sendable, Equatable, Codable {
     }
 }
 
+extension BillingProfile {
+    /// The same profile with its Peppol address replaced: an invoice keeps the legal details it
+    /// was issued with, but is delivered where the provider takes e-invoices now.
+    public func addressed(at peppolID: PeppolID?) -> BillingProfile {
+        BillingProfile(
+            providerID: providerID, legalName: legalName, address: address, companyNumber: companyNumber,
+            charityNumber: charityNumber, vatNumber: vatNumber, paymentTermsDays: paymentTermsDays,
+            invoicePrefix: invoicePrefix, remittanceEmail: remittanceEmail, peppolID: peppolID, updatedAt: updatedAt)
+    }
+}
+
 /// A provider's billing profile as entered, checked field by field.
 public struct BillingProfileInput: Sendable, Equatable {
     public let legalName: String

@@ -122,8 +122,10 @@ struct InvoiceRecord: MarketRecord {
     var disputeReason: String?
     var runId: InvoicingRunID
     var createdAt: Date
+    /// The provider's `BillingProfile` as issued, as JSON.
+    var supplier: String?
 
-    init(_ invoice: Invoice) {
+    init(_ invoice: Invoice, supplier: String? = nil) {
         id = invoice.id
         providerId = invoice.providerID
         sequenceNumber = invoice.sequenceNumber
@@ -148,6 +150,7 @@ struct InvoiceRecord: MarketRecord {
         disputeReason = invoice.disputeReason
         runId = invoice.runID
         createdAt = invoice.createdAt
+        self.supplier = supplier
     }
 
     /// Written out, not `Codable`: an invoicing run writes thousands.
@@ -177,6 +180,7 @@ struct InvoiceRecord: MarketRecord {
         container["dispute_reason"] = disputeReason
         container["run_id"] = runId
         container["created_at"] = createdAt
+        container["supplier"] = supplier
     }
 
     var payer: Payer {

@@ -168,8 +168,13 @@ public struct BillingStore: Sendable {
             }
             var payerPeppolID: PeppolID?
             if case .council(let council) = invoice.payer { payerPeppolID = try Self.settings(of: council, db).peppolID }
+            // The legal details as issued; where to deliver an e-invoice as the provider says now.
+            let current = try BillingProfileRecord.fetchOne(db, key: invoice.providerID.rawValue)?.profile
+            let issued = try String.fetchOne(db, sql: "SELECT supplier FROM invoice WHERE id = ?", arguments: [id])
+                .flatMap { try? JSONDecoder().decode(BillingProfile.self, from: Data($0.utf8)) }
+            let profile = issued.map { $0.addressed(at: current?.peppolID) } ?? current
             return PrintableInvoice(
-                invoice: invoice, profile: try BillingProfileRecord.fetchOne(db, key: invoice.providerID.rawValue)?.profile,
+                invoice: invoice, profile: profile,
                 providerName: try name("SELECT name FROM organisation WHERE id = ?", invoice.providerID.rawValue),
                 payerName: payerName, councilName: councilName, payerPeppolID: payerPeppolID)
         }

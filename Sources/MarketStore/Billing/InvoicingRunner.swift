@@ -238,9 +238,14 @@ public struct InvoicingRunner: Sendable {
         try await database.write { db in
             let now = database.clock.now()
             var result = (invoices: 0, lines: 0, pence: Int64(0))
+            var suppliers: [OrganisationID: String] = [:]
             for invoice in due {
-                guard let profile = invoice.profile,
-                    let issued = try Self.issue(invoice, profile: profile, run: run, by: user, today: today, at: now, db)
+                guard let profile = invoice.profile else { continue }
+                if suppliers[profile.providerID] == nil {
+                    suppliers[profile.providerID] = String(decoding: try JSONEncoder().encode(profile), as: UTF8.self)
+                }
+                guard let issued = try Self.issue(
+                    invoice, profile: profile, supplier: suppliers[profile.providerID], run: run, by: user, today: today, at: now, db)
                 else { continue }
                 result.invoices += 1
                 result.lines += issued.lines.count
@@ -259,8 +264,8 @@ public struct InvoicingRunner: Sendable {
     /// number, its audit event and `invoice.issued` (and `invoice.approved` when every line was
     /// confirmed by the buyer). `nil` when no line is left.
     static func issue(
-        _ due: DueInvoice, profile: BillingProfile, run: InvoicingRunID, by user: UserID?, today: CalendarDay, at now: Date,
-        _ db: Database
+        _ due: DueInvoice, profile: BillingProfile, supplier: String?, run: InvoicingRunID, by user: UserID?, today: CalendarDay,
+        at now: Date, _ db: Database
     ) throws -> Invoice? {
         let invoiced = try db.cachedStatement(sql: "SELECT 1 FROM invoice_line WHERE delivery_id = ?")
         var lines: [DueLine] = []
@@ -293,7 +298,7 @@ public struct InvoicingRunner: Sendable {
             status: automatic ? .approved : .awaitingApproval, approvedBy: automatic ? Invoice.automaticApproval : nil,
             approvedAt: automatic ? now : nil, disputedBy: nil, disputedAt: nil, disputeReason: nil, runID: run,
             createdAt: now, lines: lines.enumerated().map { $1.line(number: $0 + 1) }, creditNotes: [])
-        try InvoiceRecord(invoice).insert(db)
+        try InvoiceRecord(invoice, supplier: supplier).insert(db)
         try BillingStore.announce(.invoiceIssued, invoice, actor: user, at: now, db)
         if automatic { try BillingStore.announce(.invoiceApproved, invoice, actor: nil, at: now, db) }
         return invoice

@@ -563,6 +563,18 @@ extension AppDatabase {
                 ALTER TABLE council_billing ADD COLUMN peppol_id TEXT CHECK (peppol_id GLOB '[0-9][0-9][0-9][0-9]:?*');
                 """)
         }
+        migrator.registerMigration("v8-invoice-supplier") { db in
+            // The provider's billing profile as it was when the invoice was issued: an issued
+            // invoice's documents never change with a later edit of the profile.
+            try db.execute(sql: """
+                ALTER TABLE invoice ADD COLUMN supplier TEXT CHECK (supplier IS NULL OR json_valid(supplier));
+                DROP TRIGGER invoice_fixed;
+                CREATE TRIGGER invoice_fixed BEFORE UPDATE OF id, provider_id, sequence_number, number, payer_kind,
+                    payer_council_id, payer_organisation_id, payer_budget_holder_id, council_id, period_start, period_end,
+                    issue_date, due_date, total_pence, line_count, run_id, created_at, supplier ON invoice
+                    BEGIN SELECT RAISE(ABORT, 'an invoice is fixed once issued; corrections are credit notes'); END;
+                """)
+        }
         return migrator
     }
 }

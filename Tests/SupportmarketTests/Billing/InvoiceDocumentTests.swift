@@ -109,7 +109,12 @@ struct InvoiceDocumentTests {
         let documents = try await market.test { client in
             let order = try await OrderScene.make(client, price: 1_250)
             let provider = try #require(try await client.me(order.providerToken)["organisation_id"] as? String)
-            try #require(try await client.putBillingProfile(order.providerToken, provider: provider).status == .ok)
+            let issuedAs: [String: any Sendable] = [
+                "legal_name": "Brightpath <Care> & Co", "address": [
+                    "line1": "1 High Street", "line2": "Unit 2", "town": "Harrowby", "postcode": "HA1 2AB",
+                ] as [String: any Sendable],
+            ]
+            try #require(try await client.putBillingProfile(order.providerToken, provider: provider, issuedAs).status == .ok)
             #expect(try await client.send(
                 .put, "/v1/budget-holders/\(order.holder)/council-reference", token: order.adminToken,
                 json: ["council_reference": "HBY-00042"]).status == .ok)
@@ -134,11 +139,8 @@ struct InvoiceDocumentTests {
             #expect(noProvider.text.contains("the provider has no Peppol participant id"))
             let badID = try await client.putBillingProfile(order.providerToken, provider: provider, ["peppol_id": "1234:nope"])
             #expect(badID.status == .unprocessableContent && badID.problemFields == ["peppol_id"])
-            try #require(try await client.putBillingProfile(order.providerToken, provider: provider, [
-                "legal_name": "Brightpath <Care> & Co", "peppol_id": "0088:5012345678900", "address": [
-                    "line1": "1 High Street", "line2": "Unit 2", "town": "Harrowby", "postcode": "HA1 2AB",
-                ] as [String: any Sendable],
-            ]).status == .ok)
+            try #require(try await client.putBillingProfile(
+                order.providerToken, provider: provider, issuedAs.merging(["peppol_id": "0088:5012345678900"]) { $1 }).status == .ok)
             let noCouncil = try await client.send(.get, "/v1/invoices/\(invoiceID)/credit-notes/\(noteID)/ubl", token: finance)
             #expect(noCouncil.status == .conflict)
             #expect(noCouncil.text.contains("the council has no Peppol participant id"))
@@ -167,13 +169,27 @@ struct InvoiceDocumentTests {
                 .get, "/v1/invoices/\(invoiceID)/credit-notes/crn_00000000000000000000/ubl", token: finance).status == .notFound)
             #expect(try await client.send(.get, "/v1/invoices/\(invoiceID)/credit-notes/x/ubl", token: finance).status == .badRequest)
 
-            // Registered for VAT, the provider's documents state the exempt category instead.
+            // Registered for VAT later, the provider's next invoice states the exempt category;
+            // the first keeps the details it was issued with, delivered to the new Peppol address.
             try #require(try await client.putBillingProfile(order.providerToken, provider: provider, [
-                "vat_number": "GB123456789", "peppol_id": "9932:GB123456789",
+                "legal_name": "Brightpath Care Ltd", "vat_number": "GB123456789", "peppol_id": "9932:GB123456789",
             ]).status == .ok)
-            let exempt = try await client.send(.get, "/v1/invoices/\(invoiceID)/ubl", token: finance)
+            let october = try await client.deliver(order, order: orderID, hours: 1, on: "2026-10-02")
+            #expect(try await client.send(.post, "/v1/deliveries/\(october)/confirm", token: order.holderToken).status == .ok)
+            try market.setToday("2026-11-02")
+            _ = try await client.runInvoicing(finance)
+            let secondID = try #require(try await client.invoices(finance).first?["id"] as? String)
+            #expect(secondID != invoiceID)
+            let exempt = try await client.send(.get, "/v1/invoices/\(secondID)/ubl", token: finance)
             #expect(exempt.text.contains("<cbc:ID>E</cbc:ID><cbc:Percent>0</cbc:Percent>"))
+            #expect(exempt.text.contains("<cbc:RegistrationName>Brightpath Care Ltd</cbc:RegistrationName>"))
             #expect(invoiceXML.text.contains("<cbc:ID>O</cbc:ID><cac:TaxScheme>"))
+            let first = try await client.send(.get, "/v1/invoices/\(invoiceID)/ubl", token: finance)
+            #expect(first.text.contains("<cbc:ID>O</cbc:ID><cac:TaxScheme>") && !first.text.contains("GB123456789</cbc:CompanyID>"))
+            #expect(first.text.contains("Brightpath &lt;Care&gt; &amp; Co"))
+            #expect(first.text.contains("<cbc:EndpointID schemeID=\"9932\">GB123456789</cbc:EndpointID>"))
+            let firstPage = try await client.send(.get, "/v1/invoices/\(invoiceID)/document", token: finance)
+            #expect(firstPage.text.contains("Brightpath &lt;Care&gt; &amp; Co") && !firstPage.text.contains("VAT registration"))
             return [("invoice-O.xml", invoiceXML.text), ("credit-note-O.xml", noteXML.text), ("invoice-E.xml", exempt.text)]
         }
         var paths: [String] = []
