@@ -223,7 +223,7 @@ enum CatalogueJSON {
     /// A JSON array of strings, written directly: the synthetic market writes millions of these,
     /// and Foundation's encoder was a large share of its time. Decodes back with `JSONDecoder`.
     static func array(_ strings: [String]) -> String {
-        "[" + strings.map(string).joined(separator: ",") + "]"
+        "[" + strings.map(FlatJSON.string).joined(separator: ",") + "]"
     }
 
     /// `OfferingAttributes` as `JSONEncoder` would write it, with sorted keys, written directly.
@@ -237,26 +237,6 @@ enum CatalogueJSON {
             ("wheelchairAccessible", attributes.wheelchairAccessible ? "true" : "false"),
         ]
         return "{" + fields.map { "\"\($0.0)\":\($0.1)" }.joined(separator: ",") + "}"
-    }
-
-    /// A JSON string literal: quotes, backslashes and control characters escaped.
-    static func string(_ text: String) -> String {
-        var result = "\""
-        result.reserveCapacity(text.utf8.count + 2)
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": result += "\\\""
-            case "\\": result += "\\\\"
-            case "\n": result += "\\n"
-            case "\r": result += "\\r"
-            case "\t": result += "\\t"
-            case _ where scalar.value < 0x20:
-                result += "\\u" + String(repeating: "0", count: 4 - String(scalar.value, radix: 16).count)
-                    + String(scalar.value, radix: 16)
-            default: result.unicodeScalars.append(scalar)
-            }
-        }
-        return result + "\""
     }
 
     /// A stored array of district codes; the schema only ever holds valid ones.

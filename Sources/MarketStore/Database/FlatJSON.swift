@@ -1,26 +1,24 @@
-/// A JSON object of strings with its keys sorted, written without Foundation's encoder: every
-/// change writes one or two (audit details, outbox payloads) in its own transaction, so it is
-/// on the path of every write, and of each invoice of an invoicing run.
+/// JSON written without Foundation's encoder, for what is on the path of every write: objects of
+/// strings with sorted keys (audit details, outbox payloads; one or two per change, and per
+/// invoice of an invoicing run) and string literals (also the catalogue's arrays).
 enum FlatJSON {
     static func object(_ fields: [String: String]) -> String {
         var json = "{"
         for (index, key) in fields.keys.sorted().enumerated() {
             if index > 0 { json += "," }
-            append(key, to: &json)
+            json += string(key)
             json += ":"
-            append(fields[key] ?? "", to: &json)
+            json += string(fields[key] ?? "")
         }
         return json + "}"
     }
 
-    /// `text` as a JSON string (RFC 8259: quote, backslash and control characters escaped).
-    private static func append(_ text: String, to json: inout String) {
-        json += "\""
+    /// `text` as a JSON string literal (RFC 8259: quote, backslash and control characters escaped).
+    static func string(_ text: String) -> String {
         if !text.utf8.contains(where: { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }) {
-            json += text
-            json += "\""
-            return
+            return "\"" + text + "\""
         }
+        var json = "\""
         for scalar in text.unicodeScalars {
             switch scalar {
             case "\"": json += "\\\""
@@ -34,6 +32,6 @@ enum FlatJSON {
             default: json.unicodeScalars.append(scalar)
             }
         }
-        json += "\""
+        return json + "\""
     }
 }
