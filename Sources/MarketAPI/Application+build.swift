@@ -18,6 +18,7 @@ public struct AppServices: Sendable {
     public let orders: OrderStore
     public let billing: BillingStore
     public let invoicing: InvoicingRunner
+    public let payments: PaymentStore
     public let openAPIDocument: String
     /// Origins whose browser apps may call authenticated routes.
     public let corsOrigins: Set<String>
@@ -35,6 +36,7 @@ public struct AppServices: Sendable {
         self.orders = OrderStore(database: database, taxonomy: taxonomy)
         self.billing = BillingStore(database: database)
         self.invoicing = InvoicingRunner(database: database)
+        self.payments = PaymentStore(database: database)
         self.openAPIDocument = try String(contentsOfFile: configuration.openAPIPath, encoding: .utf8)
         self.corsOrigins = Set(configuration.corsOrigins)
     }
@@ -101,6 +103,7 @@ public func buildRouter(services: AppServices) -> Router<AppRequestContext> {
     DelegationController(budgets: services.budgets).addRoutes(to: router)
     OrderController(orders: services.orders, database: services.database).addRoutes(to: router)
     BillingController(billing: services.billing, runner: services.invoicing).addRoutes(to: router)
+    PaymentController(payments: services.payments, billing: services.billing).addRoutes(to: router)
     routes.load(router.routes)
     return router
 }

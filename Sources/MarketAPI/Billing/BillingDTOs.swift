@@ -161,6 +161,9 @@ struct InvoiceSummaryResponse: ResponseEncodable, Sendable {
     let approvedAt: Nullable<Date>
     let disputedAt: Nullable<Date>
     let disputeReason: Nullable<String>
+    /// The day the money reached the provider, once paid.
+    let paidOn: Nullable<CalendarDay>
+    let paymentReference: Nullable<String>
     let runId: InvoicingRunID
     let createdAt: Date
 
@@ -182,6 +185,8 @@ struct InvoiceSummaryResponse: ResponseEncodable, Sendable {
         approvedAt = Nullable(invoice.approvedAt)
         disputedAt = Nullable(invoice.disputedAt)
         disputeReason = Nullable(invoice.disputeReason)
+        paidOn = Nullable(invoice.payment?.paidOn)
+        paymentReference = Nullable(invoice.payment?.reference)
         runId = invoice.runID
         createdAt = invoice.createdAt
     }

@@ -51,6 +51,7 @@ enum InvoiceDocument {
         case .approved: invoice.approvedBy == Invoice.automaticApproval ? "Approved (every delivery confirmed by the buyer)" : "Approved"
         case .disputed: "Disputed" + (invoice.disputeReason.map { ": \(e($0))" } ?? "")
         case .credited: "Credited in full"
+        case .paid: "Paid" + (invoice.payment.map { " on \(e($0.paidOn.text)), reference \(e($0.reference))" } ?? "")
         }
         return """
         <!DOCTYPE html>
@@ -60,28 +61,7 @@ enum InvoiceDocument {
         <meta name="viewport" content="width=device-width, initial-scale=1">
         <title>Invoice \(e(invoice.number))</title>
         <style>
-        @page { size: A4; margin: 16mm 14mm; }
-        * { box-sizing: border-box; }
-        body { font: 10.5pt/1.4 "Helvetica Neue", Arial, sans-serif; color: #111; max-width: 182mm; margin: 0 auto; padding: 8mm 0; }
-        h1 { font-size: 20pt; margin: 0 0 2mm; letter-spacing: 0.02em; }
-        h2 { font-size: 11pt; margin: 6mm 0 2mm; border-bottom: 1px solid #999; padding-bottom: 1mm; }
-        .head { display: flex; justify-content: space-between; gap: 10mm; }
-        .parties { display: flex; gap: 10mm; margin-top: 6mm; }
-        .parties > div { flex: 1; border: 1px solid #ccc; padding: 3mm 4mm; border-radius: 2mm; }
-        .label { font-size: 8pt; text-transform: uppercase; letter-spacing: 0.06em; color: #555; }
-        .small { font-size: 8.5pt; color: #555; }
-        table { width: 100%; border-collapse: collapse; }
-        th, td { text-align: left; padding: 1.5mm 2mm; border-bottom: 1px solid #ddd; vertical-align: top; }
-        th { font-size: 8.5pt; text-transform: uppercase; letter-spacing: 0.04em; color: #333; border-bottom: 1.5px solid #333; }
-        .num { text-align: right; white-space: nowrap; }
-        .day { white-space: nowrap; }
-        tr { break-inside: avoid; }
-        thead { display: table-header-group; }
-        .totals { margin-left: auto; width: 80mm; margin-top: 3mm; }
-        .totals td { border: none; padding: 1mm 2mm; }
-        .totals .due td { font-weight: bold; font-size: 12pt; border-top: 1.5px solid #333; }
-        .meta td { border: none; padding: 0.5mm 2mm 0.5mm 0; }
-        footer { margin-top: 8mm; font-size: 8.5pt; color: #444; border-top: 1px solid #ccc; padding-top: 2mm; }
+        \(PrintStyle.css)
         </style>
         </head>
         <body>
@@ -148,6 +128,7 @@ enum InvoiceDocument {
     static let csvHeader = [
         "number", "invoice_id", "provider_id", "payer_kind", "payer_id", "council_id", "period_start", "period_end",
         "issue_date", "due_date", "status", "total_pence", "credited_pence", "outstanding_pence", "line_count",
+        "paid_on", "payment_reference",
     ]
 
     static func csvRow(_ invoice: Invoice) -> [String] {
@@ -155,7 +136,36 @@ enum InvoiceDocument {
             invoice.number, invoice.id.rawValue, invoice.providerID.rawValue, invoice.payer.kind.rawValue, invoice.payer.id,
             invoice.councilID?.rawValue ?? "", invoice.period.start.text, invoice.period.end.text, invoice.issueDate.text,
             invoice.dueDate.text, invoice.status.rawValue, String(invoice.totalPence), String(invoice.creditedPence),
-            String(invoice.outstandingPence), String(invoice.lineCount),
+            String(invoice.outstandingPence), String(invoice.lineCount), invoice.payment?.paidOn.text ?? "",
+            invoice.payment?.reference ?? "",
         ]
     }
+}
+
+/// The style sheet of every printable page (invoices, remittance advices): A4, print first.
+enum PrintStyle {
+    static let css = """
+        @page { size: A4; margin: 16mm 14mm; }
+        * { box-sizing: border-box; }
+        body { font: 10.5pt/1.4 "Helvetica Neue", Arial, sans-serif; color: #111; max-width: 182mm; margin: 0 auto; padding: 8mm 0; }
+        h1 { font-size: 20pt; margin: 0 0 2mm; letter-spacing: 0.02em; }
+        h2 { font-size: 11pt; margin: 6mm 0 2mm; border-bottom: 1px solid #999; padding-bottom: 1mm; }
+        .head { display: flex; justify-content: space-between; gap: 10mm; }
+        .parties { display: flex; gap: 10mm; margin-top: 6mm; }
+        .parties > div { flex: 1; border: 1px solid #ccc; padding: 3mm 4mm; border-radius: 2mm; }
+        .label { font-size: 8pt; text-transform: uppercase; letter-spacing: 0.06em; color: #555; }
+        .small { font-size: 8.5pt; color: #555; }
+        table { width: 100%; border-collapse: collapse; }
+        th, td { text-align: left; padding: 1.5mm 2mm; border-bottom: 1px solid #ddd; vertical-align: top; }
+        th { font-size: 8.5pt; text-transform: uppercase; letter-spacing: 0.04em; color: #333; border-bottom: 1.5px solid #333; }
+        .num { text-align: right; white-space: nowrap; }
+        .day { white-space: nowrap; }
+        tr { break-inside: avoid; }
+        thead { display: table-header-group; }
+        .totals { margin-left: auto; width: 80mm; margin-top: 3mm; }
+        .totals td { border: none; padding: 1mm 2mm; }
+        .totals .due td { font-weight: bold; font-size: 12pt; border-top: 1.5px solid #333; }
+        .meta td { border: none; padding: 0.5mm 2mm 0.5mm 0; }
+        footer { margin-top: 8mm; font-size: 8.5pt; color: #444; border-top: 1px solid #ccc; padding-top: 2mm; }
+        """
 }

@@ -55,6 +55,24 @@ public enum InvoiceStatus: String, Sendable, Codable, CaseIterable {
     case disputed
     /// Credit notes have given back everything it charged.
     case credited
+    /// Paid: through a payer's payment batch, or by the holder who pays it.
+    case paid
+}
+
+/// How an invoice was paid: the day the money reached the provider and the payment's reference.
+public struct InvoicePayment: Sendable, Equatable, Codable {
+    public let paidOn: CalendarDay
+    /// The batch payment's reference, or the holder's own.
+    public let reference: String
+    public let recordedBy: UserID
+    public let recordedAt: Date
+
+    public init(paidOn: CalendarDay, reference: String, recordedBy: UserID, recordedAt: Date) {
+        self.paidOn = paidOn
+        self.reference = reference
+        self.recordedBy = recordedBy
+        self.recordedAt = recordedAt
+    }
 }
 
 /// The VAT category of a line, as EN 16931 codes it. Most social care is exempt.
@@ -149,6 +167,8 @@ public struct Invoice: Sendable, Equatable, Codable {
     public let createdAt: Date
     public var lines: [InvoiceLine]
     public var creditNotes: [CreditNote]
+    /// Set once the invoice is `paid`.
+    public var payment: InvoicePayment?
 
     public init(
         id: InvoiceID, number: String, sequenceNumber: Int64, providerID: OrganisationID, payer: Payer, councilID: CouncilID?,

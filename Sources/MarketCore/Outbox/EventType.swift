@@ -20,4 +20,17 @@ public enum EventType: String, Sendable, Codable, CaseIterable {
     case invoiceDisputed = "invoice.disputed"
     /// A provider credited some or all of an invoice; the money is back on the streams it came from.
     case creditNoteIssued = "credit_note.issued"
+    /// A provider entered new bank details; each payer verifies them before paying to them.
+    /// Carries the version, never the account itself.
+    case bankAccountChanged = "bank_account.changed"
+    case paymentBatchCreated = "payment_batch.created"
+    /// A second finance user approved the batch (four-eyes).
+    case paymentBatchApproved = "payment_batch.approved"
+    case paymentBatchExported = "payment_batch.exported"
+    case paymentBatchPaid = "payment_batch.paid"
+    case paymentBatchCancelled = "payment_batch.cancelled"
+    /// An invoice was paid: through a batch, or by the holder who pays it.
+    case invoicePaid = "invoice.paid"
+    /// The bank returned a payment; its invoices are approved and unpaid again.
+    case paymentReturned = "payment.returned"
 }

@@ -35,6 +35,9 @@ public struct CalendarDay: Sendable, Hashable, Comparable, TextCodable, CustomSt
     /// Whole days from this day to `later` (negative when `later` is earlier).
     public func days(until later: CalendarDay) -> Int { later.dayNumber - dayNumber }
 
+    /// Monday to Friday (1970-01-01, day 0, was a Thursday).
+    public var isWeekday: Bool { ((dayNumber % 7) + 7 + 3) % 7 < 5 }
+
     // MARK: Day numbers
     //
     // Days since 1970-01-01 in the proleptic Gregorian calendar, by Howard Hinnant's

@@ -124,6 +124,10 @@ struct InvoiceRecord: MarketRecord {
     var createdAt: Date
     /// The provider's `BillingProfile` as issued, as JSON.
     var supplier: String?
+    var paidOn: CalendarDay?
+    var paymentReference: String?
+    var paidBy: UserID?
+    var paidAt: Date?
 
     init(_ invoice: Invoice, supplier: String? = nil) {
         id = invoice.id
@@ -181,6 +185,10 @@ struct InvoiceRecord: MarketRecord {
         container["run_id"] = runId
         container["created_at"] = createdAt
         container["supplier"] = supplier
+        container["paid_on"] = paidOn
+        container["payment_reference"] = paymentReference
+        container["paid_by"] = paidBy
+        container["paid_at"] = paidAt
     }
 
     var payer: Payer {
@@ -191,12 +199,16 @@ struct InvoiceRecord: MarketRecord {
     }
 
     func invoice(lines: [InvoiceLine], creditNotes: [CreditNote]) -> Invoice {
-        Invoice(
+        var invoice = Invoice(
             id: id, number: number, sequenceNumber: sequenceNumber, providerID: providerId, payer: payer,
             councilID: councilId, period: BillingPeriod(start: periodStart, end: periodEnd), issueDate: issueDate,
             dueDate: dueDate, totalPence: totalPence, lineCount: lineCount, creditedPence: creditedPence, status: status, approvedBy: approvedBy,
             approvedAt: approvedAt, disputedBy: disputedBy, disputedAt: disputedAt, disputeReason: disputeReason,
             runID: runId, createdAt: createdAt, lines: lines, creditNotes: creditNotes)
+        if let paidOn, let paymentReference, let paidBy, let paidAt {
+            invoice.payment = InvoicePayment(paidOn: paidOn, reference: paymentReference, recordedBy: paidBy, recordedAt: paidAt)
+        }
+        return invoice
     }
 }
 
@@ -264,8 +276,10 @@ struct CreditNoteRecord: MarketRecord {
     var issueDate: CalendarDay
     var issuedBy: UserID
     var issuedAt: Date
+    /// Issued on an invoice already paid: the payer's next batch recovers it.
+    var afterPayment: Bool
 
-    init(_ note: CreditNote) {
+    init(_ note: CreditNote, afterPayment: Bool) {
         id = note.id
         invoiceId = note.invoiceID
         providerId = note.providerID
@@ -277,6 +291,7 @@ struct CreditNoteRecord: MarketRecord {
         issueDate = note.issueDate
         issuedBy = note.issuedBy
         issuedAt = note.issuedAt
+        self.afterPayment = afterPayment
     }
 
     func creditNote(lines: [CreditNote.Line]) -> CreditNote {

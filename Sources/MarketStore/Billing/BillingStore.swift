@@ -250,6 +250,7 @@ public struct BillingStore: Sendable {
             guard invoice.status == .awaitingApproval || invoice.status == .approved else {
                 throw MarketError.conflict("the invoice is \(invoice.status.rawValue): only an invoice awaiting approval or approved can be disputed")
             }
+            try Self.refuseWhileInBatch(invoice, db)
             let lines = lineNumbers ?? []
             if let unknown = lines.firstIndex(where: { !(1...invoice.lines.count).contains($0) }) {
                 throw MarketError.invalid("line_numbers[\(unknown)]", "is not a line of this invoice (1 to \(invoice.lines.count))")
@@ -263,6 +264,44 @@ public struct BillingStore: Sendable {
                 sql: "UPDATE invoice_line SET disputed = 1 WHERE invoice_id = ? AND line_number IN (SELECT value FROM json_each(?))",
                 arguments: [id, String(decoding: try JSONEncoder().encode(disputed), as: UTF8.self)])
             return .invoiceDisputed
+        }
+    }
+
+    /// Records that the holder paid an approved invoice addressed to them (a direct payment or a
+    /// self-funder's), on `paidOn` with their own reference. Council and broker invoices are
+    /// paid through payment batches (`PaymentStore`).
+    public func markPaid(
+        _ id: InvoiceID, paidOn: CalendarDay?, reference: String?, by policy: AccessPolicy, idempotency: IdempotencyKey?
+    ) async throws -> Invoice {
+        var v = Validator()
+        let reference = v.text(reference ?? "", "reference", maxLength: 60)
+        v.check(paidOn != nil, "paid_on", "is required: the day you paid")
+        try v.throwIfInvalid()
+        guard let paidOn else { throw MarketError.invalid("paid_on", "is required") }
+        return try await payerStep(id, by: policy, idempotency: idempotency) { invoice, now, db in
+            guard case .holder = invoice.payer else {
+                throw MarketError.conflict("the invoice is paid by its \(invoice.payer.kind.rawValue) through a payment batch")
+            }
+            guard invoice.status == .approved else {
+                throw MarketError.conflict("the invoice is \(invoice.status.rawValue): only an approved invoice can be marked paid")
+            }
+            guard paidOn >= invoice.issueDate, paidOn <= CalendarDay(now) else {
+                throw MarketError.invalid("paid_on", "must be from the issue date \(invoice.issueDate.text) to today")
+            }
+            try db.execute(sql: """
+                UPDATE invoice SET status = 'paid', paid_on = ?, payment_reference = ?, paid_by = ?, paid_at = ? WHERE id = ?
+                """, arguments: [paidOn, reference, policy.principal.userID, now, id])
+            return .invoicePaid
+        }
+    }
+
+    /// 409 while the invoice is in a live payment batch: its amount is what the batch pays.
+    static func refuseWhileInBatch(_ invoice: Invoice, _ db: Database) throws {
+        if let batch = try String.fetchOne(db, sql: """
+            SELECT p.batch_id FROM payment_item i JOIN payment p ON p.id = i.payment_id
+            WHERE i.invoice_id = ? AND i.live = 1 AND i.credit_note_id IS NULL
+            """, arguments: [invoice.id]) {
+            throw MarketError.conflict("the invoice is in payment batch \(batch): the payer cancels the batch (or the bank returns the payment) first")
         }
     }
 
@@ -302,6 +341,7 @@ public struct BillingStore: Sendable {
         return try await database.write(as: policy.principal.userID, idempotency: idempotency) { db in
             let invoice = try Self.load(id, policy: policy, today: today, db)
             try policy.authorizeBilling(as: invoice.providerID)
+            if invoice.status != .paid { try Self.refuseWhileInBatch(invoice, db) }
             let amounts = try request.amounts(on: invoice)
             guard let profile = try BillingProfileRecord.fetchOne(db, key: invoice.providerID.rawValue)?.profile else {
                 throw MarketError.conflict("the provider has no billing profile to number the credit note with")
@@ -327,9 +367,11 @@ public struct BillingStore: Sendable {
                 invoiceID: id, providerID: invoice.providerID, reason: request.reason,
                 totalPence: amounts.reduce(0) { $0 + $1.amountPence }, issueDate: today, issuedBy: policy.principal.userID,
                 issuedAt: now, lines: amounts)
-            try CreditNoteRecord(note).insert(db)
+            try CreditNoteRecord(note, afterPayment: invoice.status == .paid).insert(db)
             let outstanding = invoice.outstandingPence - note.totalPence
-            let status: InvoiceStatus = outstanding == 0 ? .credited : invoice.status == .disputed ? .awaitingApproval : invoice.status
+            // A paid invoice stays paid: the payer's next batch recovers the note from the provider.
+            let status: InvoiceStatus = invoice.status == .paid ? .paid
+                : outstanding == 0 ? .credited : invoice.status == .disputed ? .awaitingApproval : invoice.status
             if status != invoice.status {
                 try db.execute(sql: "UPDATE invoice SET status = ? WHERE id = ?", arguments: [status, id])
             }

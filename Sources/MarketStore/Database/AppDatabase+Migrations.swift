@@ -575,6 +575,7 @@ extension AppDatabase {
                     BEGIN SELECT RAISE(ABORT, 'an invoice is fixed once issued; corrections are credit notes'); END;
                 """)
         }
+        migrator.registerMigration("v9-payments", migrate: migratePayments)
         return migrator
     }
 }

@@ -1,6 +1,7 @@
 import Foundation
 import HTTPTypes
 @testable import MarketAPI
+import MarketCore
 import Testing
 
 /// The invoice as people and finance systems take it: the printable page and the CSV list.

@@ -332,7 +332,7 @@ struct InvoicingTests {
             let malformed = try await client.send(.post, "/v1/invoicing-runs", token: scene.financeToken, json: ["as_of": "2026-02-30"])
             #expect(malformed.status == .badRequest || malformed.status == .unprocessableContent, "\(malformed.text)")
             #expect(try await market.count("invoicing_run") == 0)
-            for query in ["?status=paid", "?period=2026-13-01", "?due_before=soon", "?payer=someone", "?provider_id=x", "?limit=0"] {
+            for query in ["?status=settled", "?period=2026-13-01", "?due_before=soon", "?payer=someone", "?provider_id=x", "?limit=0"] {
                 #expect(try await client.send(.get, "/v1/invoices\(query)", token: scene.financeToken).status == .unprocessableContent, "\(query)")
             }
             #expect(try await client.send(.get, "/v1/invoices/inv_00000000000000000000", token: scene.financeToken).status == .notFound)

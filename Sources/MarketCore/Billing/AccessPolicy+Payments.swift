@@ -1,0 +1,44 @@
+/// Whose payment batches a caller can read: stores turn it into a `WHERE` clause.
+public enum PaymentBatchScope: Sendable, Equatable {
+    case all
+    /// The batches of one payer (a council or broker organisation id).
+    case payer(String)
+    case none
+}
+
+extension AccessPolicy {
+    /// The payer the caller makes payments for: a council's finance staff pay for their council,
+    /// a broker's staff for their organisation. Everyone else pays in no batch.
+    public var batchPayer: BatchPayer? {
+        switch principal.role {
+        case .finance: principal.councilID.map(BatchPayer.council)
+        case .broker: principal.organisationID.map(BatchPayer.broker)
+        default: nil
+        }
+    }
+
+    /// Throws unless the caller acts for a payer: creating, approving, exporting and settling
+    /// batches, verifying bank details and recording the payer's own account.
+    public func authorizePaying() throws(MarketError) -> BatchPayer {
+        guard let payer = batchPayer else {
+            throw .forbidden("only a council's finance staff, or a broker's staff, make payments")
+        }
+        return payer
+    }
+
+    /// Platform admins read every batch; a council's admins and finance staff their council's;
+    /// a broker's staff their organisation's. Providers read only their remittances.
+    public var paymentBatchScope: PaymentBatchScope {
+        switch principal.role {
+        case .platformAdmin: .all
+        case .finance, .councilAdmin: principal.councilID.map { .payer($0.rawValue) } ?? .none
+        case .broker: principal.organisationID.map { .payer($0.rawValue) } ?? .none
+        default: .none
+        }
+    }
+
+    /// Who reads a payer's originating account: the payer's own side and platform admins.
+    public func maySeePayerAccount(_ payerID: String) -> Bool {
+        principal.role == .platformAdmin || paymentBatchScope == .payer(payerID)
+    }
+}

@@ -1,0 +1,141 @@
+import Foundation
+import GRDB
+import MarketCore
+
+struct BankAccountRecord: MarketRecord {
+    static let databaseTableName = "bank_account"
+    var seq: Int64?
+    var id: BankAccountID
+    var providerId: OrganisationID
+    var version: Int
+    var accountName: String
+    var sortCode: String
+    var accountNumber: String
+    var rollNumber: String?
+    var iban: String?
+    var bic: String?
+    var enteredBy: UserID
+    var enteredAt: Date
+
+    var details: BankDetails {
+        BankDetails(accountName: accountName, sortCode: sortCode, accountNumber: accountNumber, rollNumber: rollNumber, iban: iban, bic: bic)
+    }
+
+    func account(verifications: [BankAccount.Verification]) -> BankAccount {
+        BankAccount(
+            id: id, providerID: providerId, version: version, details: details, enteredBy: enteredBy, enteredAt: enteredAt,
+            verifications: verifications)
+    }
+
+    /// The provider's current version: the latest, whether or not anyone has verified it.
+    static func current(of provider: OrganisationID, _ db: Database) throws -> BankAccountRecord? {
+        try BankAccountRecord.filter(Column("provider_id") == provider.rawValue).order(Column("version").desc).fetchOne(db)
+    }
+}
+
+struct BankAccountVerificationRecord: MarketRecord {
+    static let databaseTableName = "bank_account_verification"
+    var bankAccountId: BankAccountID
+    var payerId: String
+    var verifiedBy: UserID
+    var verifiedAt: Date
+    var method: String
+
+    var verification: BankAccount.Verification {
+        BankAccount.Verification(payerID: payerId, verifiedBy: verifiedBy, verifiedAt: verifiedAt, method: method)
+    }
+}
+
+struct PayerAccountRecord: MarketRecord {
+    static let databaseTableName = "payer_account"
+    var payerId: String
+    var accountName: String
+    var sortCode: String
+    var accountNumber: String
+    var serviceUserNumber: String
+    var iban: String?
+    var bic: String?
+    var updatedBy: UserID
+    var updatedAt: Date
+
+    init(_ account: PayerAccount, by user: UserID) {
+        payerId = account.payerID
+        accountName = account.details.accountName
+        sortCode = account.details.sortCode
+        accountNumber = account.details.accountNumber
+        serviceUserNumber = account.serviceUserNumber
+        iban = account.details.iban
+        bic = account.details.bic
+        updatedBy = user
+        updatedAt = account.updatedAt
+    }
+
+    var account: PayerAccount {
+        PayerAccount(
+            payerID: payerId,
+            details: BankDetails(accountName: accountName, sortCode: sortCode, accountNumber: accountNumber, rollNumber: nil, iban: iban, bic: bic),
+            serviceUserNumber: serviceUserNumber, updatedAt: updatedAt)
+    }
+}
+
+struct PaymentBatchRecord: MarketRecord {
+    static let databaseTableName = "payment_batch"
+    var seq: Int64?
+    var id: PaymentBatchID
+    var payerKind: PayerKind
+    var payerId: String
+    var cutOffDate: CalendarDay
+    var status: PaymentBatchStatus
+    /// The payer's `PayerAccount` when the batch was made, as JSON.
+    var originator: String
+    var totalPence: Int64
+    var paymentCount: Int
+    /// `[HeldPayment]` as JSON.
+    var held: String
+    var createdBy: UserID
+    var createdAt: Date
+    var approvedBy: UserID?
+    var approvedAt: Date?
+    var exportedBy: UserID?
+    var exportedAt: Date?
+    var processingDate: CalendarDay?
+    var paidBy: UserID?
+    var paidAt: Date?
+    var valueDate: CalendarDay?
+    var cancelledBy: UserID?
+    var cancelledAt: Date?
+
+    var payer: BatchPayer {
+        if payerKind == .council, let council = CouncilID(payerId) { return .council(council) }
+        guard let broker = OrganisationID(payerId) else { preconditionFailure("the schema keeps a payer's id well formed") }
+        return .broker(broker)
+    }
+}
+
+struct PaymentRecord: MarketRecord {
+    static let databaseTableName = "payment"
+    var seq: Int64?
+    var id: PaymentID
+    var batchId: PaymentBatchID
+    var providerId: OrganisationID
+    var bankAccountId: BankAccountID
+    var amountPence: Int64
+    var reference: String
+    var status: PaymentStatus
+    var returnedReason: String?
+    var returnedBy: UserID?
+    var returnedAt: Date?
+}
+
+struct PaymentItemRecord: MarketRecord {
+    static let databaseTableName = "payment_item"
+    var paymentId: PaymentID
+    var invoiceId: InvoiceID
+    var creditNoteId: CreditNoteID?
+    var amountPence: Int64
+    var live: Bool
+}
+
+extension PaymentBatchStatus: DatabaseValueConvertible {}
+extension PaymentStatus: DatabaseValueConvertible {}
+extension BankFileFormat: DatabaseValueConvertible {}

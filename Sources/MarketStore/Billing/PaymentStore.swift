@@ -1,0 +1,541 @@
+import Foundation
+import GRDB
+import MarketCore
+
+/// Paying invoices: providers' bank details and their verification by each payer, payers'
+/// originating accounts, payment batches from creation to paid, their bank files and the
+/// remittance advices.
+///
+/// Where a batch is made and its payments netted: `createBatch`. Where invoices become paid:
+/// `markPaid` (a batch) and `BillingStore.markPaid` (a holder's own). Every step is one
+/// transaction with its audit and outbox records; the schema backs each rule
+/// (`AppDatabase+Migrations+Payments.swift`).
+public struct PaymentStore: Sendable {
+    let database: AppDatabase
+
+    public init(database: AppDatabase) {
+        self.database = database
+    }
+
+    // MARK: Bank details
+
+    /// Every version of the provider's bank details, newest first. The provider's staff and
+    /// platform admins see every payer's verifications; a payer sees its own.
+    public func bankAccounts(of provider: OrganisationID, by policy: AccessPolicy) async throws -> [BankAccount] {
+        try await database.read { db in
+            try Self.authorizeBankDetails(of: provider, policy, db)
+            return try Self.versions(of: provider, for: policy, db)
+        }
+    }
+
+    /// A new version of the provider's bank details, as its staff. The previous version stays
+    /// the one on record for nobody: each payer holds the provider's payments until it has
+    /// verified this one.
+    public func changeBankAccount(
+        _ details: BankDetails, of provider: OrganisationID, by policy: AccessPolicy, idempotency: IdempotencyKey?
+    ) async throws -> BankAccount {
+        try policy.authorizeBilling(as: provider)
+        let now = database.clock.now()
+        let user = policy.principal.userID
+        return try await database.write(as: user, idempotency: idempotency) { db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM provider_store WHERE organisation_id = ?", arguments: [provider]) == true
+            else { throw MarketError.notFound(resource: "provider") }
+            let version = (try BankAccountRecord.current(of: provider, db)?.version ?? 0) + 1
+            let record = BankAccountRecord(
+                id: .random(), providerId: provider, version: version, accountName: details.accountName, sortCode: details.sortCode,
+                accountNumber: details.accountNumber, rollNumber: details.rollNumber, iban: details.iban, bic: details.bic,
+                enteredBy: user, enteredAt: now)
+            try record.insert(db)
+            let summary = ["provider_id": provider.rawValue, "bank_account_id": record.id.rawValue, "version": String(version)]
+            try AuditEventRecord.append(
+                db, at: now, actor: user, action: EventType.bankAccountChanged.rawValue, subjectType: "provider",
+                subjectID: provider.rawValue, details: summary.merging(["account_ending": String(details.accountNumber.suffix(4))]) { $1 })
+            try OutboxEventRecord.append(db, .bankAccountChanged, at: now, payload: summary)
+            return record.account(verifications: [])
+        }
+    }
+
+    /// Records that the caller's payer checked `version` (which must be the current one) with
+    /// the provider, and how. The person who entered it never can (403, and a trigger).
+    public func verifyBankAccount(
+        of provider: OrganisationID, version: Int?, method: String?, by policy: AccessPolicy, idempotency: IdempotencyKey?
+    ) async throws -> BankAccount {
+        let payer = try policy.authorizePaying()
+        var v = Validator()
+        let method = v.text(method ?? "", "method", maxLength: 500)
+        v.check(version.map { $0 >= 1 } ?? false, "version", "must be the version you checked, a whole number from 1")
+        try v.throwIfInvalid()
+        let now = database.clock.now()
+        let user = policy.principal.userID
+        return try await database.write(as: user, idempotency: idempotency) { db in
+            try Self.authorizeBankDetails(of: provider, policy, db)
+            guard let current = try BankAccountRecord.current(of: provider, db) else { throw MarketError.notFound(resource: "bank account") }
+            guard current.version == version else {
+                throw MarketError.conflict("version \(version ?? 0) is not the provider's current bank details: version \(current.version) is")
+            }
+            guard current.enteredBy != user else {
+                throw MarketError.forbidden("the person who entered bank details can never verify them")
+            }
+            let already = try BankAccountVerificationRecord.fetchOne(db, key: ["bank_account_id": current.id.rawValue, "payer_id": payer.id])
+            if already == nil {
+                try BankAccountVerificationRecord(
+                    bankAccountId: current.id, payerId: payer.id, verifiedBy: user, verifiedAt: now, method: method
+                ).insert(db)
+                try AuditEventRecord.append(
+                    db, at: now, actor: user, action: "bank_account.verified", subjectType: "provider", subjectID: provider.rawValue,
+                    details: ["bank_account_id": current.id.rawValue, "version": String(current.version), "payer_id": payer.id,
+                              "method": method])
+            }
+            guard let verified = try Self.versions(of: provider, for: policy, db).first else {
+                throw MarketError.notFound(resource: "bank account")
+            }
+            return verified
+        }
+    }
+
+    /// The provider's staff, platform admins, and the staff of a payer that has invoices from
+    /// the provider see its bank details; everyone else gets 404.
+    static func authorizeBankDetails(of provider: OrganisationID, _ policy: AccessPolicy, _ db: Database) throws {
+        let principal = policy.principal
+        let allowed: Bool
+        switch principal.role {
+        case .platformAdmin:
+            allowed = try Bool.fetchOne(db, sql: "SELECT 1 FROM provider_store WHERE organisation_id = ?", arguments: [provider]) == true
+        case .provider: allowed = principal.organisationID == provider
+        default: allowed = try policy.batchPayer.map { try pays($0, provider, db) } ?? false
+        }
+        guard allowed else { throw MarketError.notFound(resource: "bank account") }
+    }
+
+    static func pays(_ payer: BatchPayer, _ provider: OrganisationID, _ db: Database) throws -> Bool {
+        try Bool.fetchOne(db, sql: """
+            SELECT 1 FROM invoice WHERE provider_id = ? AND coalesce(payer_council_id, payer_organisation_id) = ? LIMIT 1
+            """, arguments: [provider, payer.id]) == true
+    }
+
+    static func versions(of provider: OrganisationID, for policy: AccessPolicy, _ db: Database) throws -> [BankAccount] {
+        let records = try BankAccountRecord.filter(Column("provider_id") == provider.rawValue).order(Column("version").desc).fetchAll(db)
+        let ownPayer = [.platformAdmin, .provider].contains(policy.principal.role) ? nil : policy.batchPayer?.id
+        return try records.map { record in
+            var request = BankAccountVerificationRecord.filter(Column("bank_account_id") == record.id.rawValue)
+            if let ownPayer { request = request.filter(Column("payer_id") == ownPayer) }
+            return record.account(verifications: try request.order(Column("verified_at")).fetchAll(db).map(\.verification))
+        }
+    }
+
+    // MARK: Payers' accounts
+
+    public func payerAccount(_ payerID: String, by policy: AccessPolicy) async throws -> PayerAccount {
+        guard policy.maySeePayerAccount(payerID) else { throw MarketError.notFound(resource: "payer account") }
+        return try await database.read { db in
+            guard let record = try PayerAccountRecord.fetchOne(db, key: payerID) else { throw MarketError.notFound(resource: "payer account") }
+            return record.account
+        }
+    }
+
+    /// Records the account the caller's council or broker pays from, as its finance (or broker) staff.
+    public func putPayerAccount(_ account: PayerAccount, by policy: AccessPolicy) async throws -> PayerAccount {
+        guard policy.maySeePayerAccount(account.payerID) else { throw MarketError.notFound(resource: "payer account") }
+        guard policy.batchPayer?.id == account.payerID else {
+            throw MarketError.forbidden("only the payer's finance staff (a broker's staff) record the account it pays from")
+        }
+        let user = policy.principal.userID
+        return try await database.write { db in
+            try PayerAccountRecord(account, by: user).save(db)
+            try AuditEventRecord.append(
+                db, at: account.updatedAt, actor: user, action: "payer_account.updated", subjectType: "payer",
+                subjectID: account.payerID, details: ["sort_code": account.details.sortCode,
+                                                      "account_ending": String(account.details.accountNumber.suffix(4)),
+                                                      "service_user_number": account.serviceUserNumber])
+            return account
+        }
+    }
+
+    // MARK: Batches
+
+    /// A draft batch for the caller's payer: every approved, unpaid invoice addressed to it and
+    /// due by `cutOff`, less the credit notes to recover, as one payment per provider. A
+    /// provider whose net is not positive, or whose current bank details this payer has not
+    /// verified, is held out with the reason; its invoices stay free for a later batch.
+    public func createBatch(cutOff: CalendarDay?, by policy: AccessPolicy, idempotency: IdempotencyKey?) async throws -> PaymentBatch {
+        let payer = try policy.authorizePaying()
+        guard let cutOff else { throw MarketError.invalid("cut_off_date", "is required: pay invoices due on or before this day") }
+        let now = database.clock.now()
+        let user = policy.principal.userID
+        return try await database.write(as: user, idempotency: idempotency) { db in
+            guard let originator = try PayerAccountRecord.fetchOne(db, key: payer.id)?.account else {
+                throw MarketError.conflict("the payer has no account to pay from: record it first (PUT /v1/payer-accounts/\(payer.id))")
+            }
+            let column = payer.kind == .council ? "payer_council_id" : "payer_organisation_id"
+            let invoices = try Row.fetchAll(db, sql: """
+                SELECT id, number, provider_id, total_pence - credited_pence AS outstanding FROM invoice i
+                WHERE \(column) = ? AND status = 'approved' AND due_date <= ? AND total_pence > credited_pence
+                  AND NOT EXISTS (SELECT 1 FROM payment_item WHERE invoice_id = i.id AND live = 1 AND credit_note_id IS NULL)
+                ORDER BY seq
+                """, arguments: [payer.id, cutOff])
+            let recoveries = try Row.fetchAll(db, sql: """
+                SELECT n.id, n.number, n.invoice_id, i.number AS invoice_number, n.provider_id, n.total_pence FROM credit_note n
+                JOIN invoice i ON i.id = n.invoice_id
+                WHERE i.\(column) = ? AND i.status = 'paid' AND n.after_payment = 1
+                  AND NOT EXISTS (SELECT 1 FROM payment_item WHERE credit_note_id = n.id AND live = 1)
+                ORDER BY n.seq
+                """, arguments: [payer.id])
+            var itemsByProvider: [OrganisationID: [PaymentItem]] = [:]
+            for row in invoices {
+                itemsByProvider[row["provider_id"], default: []].append(PaymentItem(
+                    invoiceID: row["id"], invoiceNumber: row["number"], creditNoteID: nil, creditNoteNumber: nil, amountPence: row["outstanding"]))
+            }
+            for row in recoveries {
+                itemsByProvider[row["provider_id"], default: []].append(PaymentItem(
+                    invoiceID: row["invoice_id"], invoiceNumber: row["invoice_number"], creditNoteID: row["id"],
+                    creditNoteNumber: row["number"], amountPence: -(row["total_pence"] as Int64)))
+            }
+
+            let seq = try Int64.fetchOne(db, sql: "SELECT coalesce(max(seq), 0) + 1 FROM payment_batch") ?? 1
+            let batchID = PaymentBatchID.random()
+            var payments: [(record: PaymentRecord, items: [PaymentItem])] = []
+            var held: [HeldPayment] = []
+            for provider in itemsByProvider.keys.sorted() {
+                let items = itemsByProvider[provider] ?? []
+                let net = items.reduce(Int64(0)) { $0 + $1.amountPence }
+                let invoiceIDs = items.filter { $0.creditNoteID == nil }.map(\.invoiceID)
+                let account = try BankAccountRecord.current(of: provider, db)
+                let verified = try account.map { account in
+                    try BankAccountVerificationRecord.fetchOne(db, key: ["bank_account_id": account.id.rawValue, "payer_id": payer.id]) != nil
+                } ?? false
+                let reason: String? = if net <= 0 {
+                    "credit notes to recover (\(Money.describe(net - items.filter { $0.amountPence > 0 }.reduce(0) { $0 + $1.amountPence }))) are at least what is owed"
+                } else if let account, !verified {
+                    "bank details version \(account.version), changed on \(CalendarDay(account.enteredAt).text), are not yet verified by this payer"
+                } else if account == nil {
+                    "the provider has no bank details on record"
+                } else {
+                    nil
+                }
+                if let reason {
+                    held.append(HeldPayment(providerID: provider, reason: reason, netPence: net, invoiceIDs: invoiceIDs))
+                } else if let account {
+                    let reference = Payment.reference(batchSequence: seq, index: payments.count + 1)
+                    payments.append((PaymentRecord(
+                        id: .random(), batchId: batchID, providerId: provider, bankAccountId: account.id, amountPence: net,
+                        reference: reference, status: .pending), items))
+                }
+            }
+            let total = payments.reduce(Int64(0)) { $0 + $1.record.amountPence }
+            try PaymentBatchRecord(
+                seq: seq, id: batchID, payerKind: payer.kind, payerId: payer.id, cutOffDate: cutOff, status: .draft,
+                originator: String(decoding: try JSONEncoder().encode(originator), as: UTF8.self), totalPence: total,
+                paymentCount: payments.count, held: String(decoding: try JSONEncoder().encode(held), as: UTF8.self),
+                createdBy: user, createdAt: now
+            ).insert(db)
+            for (record, items) in payments {
+                for item in items {
+                    try PaymentItemRecord(
+                        paymentId: record.id, invoiceId: item.invoiceID, creditNoteId: item.creditNoteID, amountPence: item.amountPence,
+                        live: true
+                    ).insert(db)
+                }
+                try record.insert(db)
+            }
+            let batch = try Self.load(batchID, policy: policy, db)
+            try Self.announce(.paymentBatchCreated, batch, actor: user, at: now, db)
+            return batch
+        }
+    }
+
+    public func batches(by policy: AccessPolicy, page: PageRequest) async throws -> Page<PaymentBatch> {
+        var sql = "SELECT * FROM payment_batch WHERE "
+        var arguments: StatementArguments = []
+        switch policy.paymentBatchScope {
+        case .all: sql += "1"
+        case .payer(let payer):
+            sql += "payer_id = ?"
+            arguments += [payer]
+        case .none: throw MarketError.forbidden("only payers' finance staff, broker staff and platform admins read payment batches")
+        }
+        if let after = try page.afterRowNumber() {
+            sql += " AND seq < ?"
+            arguments += [after]
+        }
+        sql += " ORDER BY seq DESC LIMIT ?"
+        arguments += [page.limit + 1]
+        let query = sql
+        let fetched = try await database.read { [arguments] db in
+            try PaymentBatchRecord.fetchAll(db, sql: query, arguments: arguments).map { record in
+                (seq: record.seq ?? 0, batch: try Self.batch(record, payments: try Self.payments(of: record.id, db), db))
+            }
+        }
+        return Page(fetched: fetched, limit: page.limit, key: { String($0.seq) }).map(\.batch)
+    }
+
+    public func batch(_ id: PaymentBatchID, by policy: AccessPolicy) async throws -> PaymentBatch {
+        try await database.read { db in try Self.load(id, policy: policy, db) }
+    }
+
+    /// Approves a draft, as a payer's user other than its creator (four-eyes; also a CHECK).
+    public func approve(_ id: PaymentBatchID, by policy: AccessPolicy, idempotency: IdempotencyKey?) async throws -> PaymentBatch {
+        try await step(id, .paymentBatchApproved, by: policy, idempotency: idempotency) { batch, user, now, db in
+            guard batch.status == .draft else { throw MarketError.conflict("the batch is \(batch.status.rawValue): only a draft can be approved") }
+            guard batch.createdBy != user else {
+                throw MarketError.forbidden("four eyes: the person who created a batch cannot approve it; another of the payer's finance staff must")
+            }
+            guard !batch.payments.isEmpty else { throw MarketError.conflict("the batch pays nobody: cancel it") }
+            try db.execute(
+                sql: "UPDATE payment_batch SET status = 'approved', approved_by = ?, approved_at = ? WHERE id = ?",
+                arguments: [user, now, id])
+        }
+    }
+
+    /// Cancels a batch before export: its payments are cancelled and its invoices free again.
+    public func cancel(_ id: PaymentBatchID, by policy: AccessPolicy, idempotency: IdempotencyKey?) async throws -> PaymentBatch {
+        try await step(id, .paymentBatchCancelled, by: policy, idempotency: idempotency) { batch, user, now, db in
+            guard batch.status == .draft || batch.status == .approved else {
+                throw MarketError.conflict("the batch is \(batch.status.rawValue): only a draft or approved batch can be cancelled")
+            }
+            try db.execute(sql: """
+                UPDATE payment_batch SET status = 'cancelled', cancelled_by = ?, cancelled_at = ? WHERE id = ?;
+                UPDATE payment_item SET live = 0 WHERE payment_id IN (SELECT id FROM payment WHERE batch_id = ?);
+                UPDATE payment SET status = 'cancelled' WHERE batch_id = ?;
+                """, arguments: [user, now, id, id, id])
+        }
+    }
+
+    /// Writes the batch's files, once, for the bank to process on `processingDate` (default
+    /// the next working day): CSV, BACS Standard 18 and `pain.001`, each stored with its SHA-256.
+    public func export(
+        _ id: PaymentBatchID, processingDate: CalendarDay?, by policy: AccessPolicy, idempotency: IdempotencyKey?
+    ) async throws -> PaymentBatch {
+        let today = database.today
+        let day = processingDate ?? Self.nextWorkingDay(after: today)
+        var v = Validator()
+        v.check(day.isWeekday, "processing_date", "must be a Bacs working day (Monday to Friday)")
+        v.check(day > today && day <= today.adding(days: 31), "processing_date",
+                "must be after today and at most 31 days ahead (\(today.adding(days: 1).text) to \(today.adding(days: 31).text))")
+        try v.throwIfInvalid()
+        return try await step(id, .paymentBatchExported, by: policy, idempotency: idempotency) { batch, user, now, db in
+            guard batch.status == .approved else {
+                throw MarketError.conflict(batch.status == .exported || batch.status == .paid
+                    ? "the batch is already exported: download its files" : "the batch is \(batch.status.rawValue): only an approved batch can be exported")
+            }
+            try db.execute(
+                sql: "UPDATE payment_batch SET status = 'exported', exported_by = ?, exported_at = ?, processing_date = ? WHERE id = ?",
+                arguments: [user, now, day, id])
+            var exported = batch
+            exported.status = .exported
+            exported.processingDate = day
+            exported.exportedAt = now
+            for format in BankFileFormat.allCases {
+                let content = Data(BankFiles.render(format, exported, exportedAt: now).utf8)
+                try db.execute(
+                    sql: "INSERT INTO payment_batch_file (batch_id, format, content, sha256) VALUES (?, ?, ?, ?)",
+                    arguments: [id, format, content, Digest.sha256Hex(content)])
+            }
+        }
+    }
+
+    /// Records that the bank paid the batch on `valueDate`: its pending payments and their
+    /// invoices become paid.
+    public func markPaid(
+        _ id: PaymentBatchID, valueDate: CalendarDay?, by policy: AccessPolicy, idempotency: IdempotencyKey?
+    ) async throws -> PaymentBatch {
+        guard let valueDate else { throw MarketError.invalid("value_date", "is required: the day the bank paid the batch") }
+        let today = database.today
+        return try await step(id, .paymentBatchPaid, by: policy, idempotency: idempotency) { batch, user, now, db in
+            guard batch.status == .exported else {
+                throw MarketError.conflict("the batch is \(batch.status.rawValue): only an exported batch can be marked paid")
+            }
+            if let processing = batch.processingDate, valueDate < processing || valueDate > today {
+                throw MarketError.invalid("value_date", "must be from the processing date \(processing.text) to today \(today.text)")
+            }
+            try db.execute(sql: """
+                UPDATE payment_batch SET status = 'paid', paid_by = ?, paid_at = ?, value_date = ? WHERE id = ?;
+                UPDATE invoice SET status = 'paid', paid_on = ?, paid_by = ?, paid_at = ?,
+                    payment_reference = (SELECT p.reference FROM payment_item i JOIN payment p ON p.id = i.payment_id
+                        WHERE i.invoice_id = invoice.id AND i.live = 1 AND i.credit_note_id IS NULL)
+                WHERE id IN (SELECT i.invoice_id FROM payment_item i JOIN payment p ON p.id = i.payment_id
+                        WHERE p.batch_id = ? AND p.status = 'pending' AND i.live = 1 AND i.credit_note_id IS NULL);
+                UPDATE payment SET status = 'paid' WHERE batch_id = ? AND status = 'pending';
+                """, arguments: [user, now, valueDate, id, valueDate, user, now, id, id])
+            for payment in batch.payments where payment.status == .pending {
+                for item in payment.items where item.creditNoteID == nil {
+                    try OutboxEventRecord.append(db, .invoicePaid, at: now, payload: [
+                        "invoice_id": item.invoiceID.rawValue, "number": item.invoiceNumber, "provider_id": payment.providerID.rawValue,
+                        "payer_kind": batch.payer.kind.rawValue, "payer_id": batch.payer.id, "paid_on": valueDate.text,
+                        "payment_id": payment.id.rawValue, "amount_pence": String(item.amountPence),
+                    ])
+                }
+            }
+        }
+    }
+
+    /// Records that the bank returned one payment (wrong or closed account): what it settled is
+    /// approved and unpaid again, free for a later batch, with the reason.
+    public func returnPayment(
+        _ paymentID: PaymentID, of batchID: PaymentBatchID, reason: String?, by policy: AccessPolicy, idempotency: IdempotencyKey?
+    ) async throws -> PaymentBatch {
+        var v = Validator()
+        let reason = v.text(reason ?? "", "reason", maxLength: 500)
+        try v.throwIfInvalid()
+        return try await step(batchID, nil, by: policy, idempotency: idempotency) { batch, user, now, db in
+            guard batch.status == .exported || batch.status == .paid else {
+                throw MarketError.conflict("the batch is \(batch.status.rawValue): only a payment of an exported or paid batch can be returned")
+            }
+            guard let payment = batch.payments.first(where: { $0.id == paymentID }) else { throw MarketError.notFound(resource: "payment") }
+            guard payment.status == .pending || payment.status == .paid else {
+                throw MarketError.conflict("the payment is already \(payment.status.rawValue)")
+            }
+            try db.execute(sql: """
+                UPDATE invoice SET status = CASE WHEN credited_pence = total_pence THEN 'credited' ELSE 'approved' END,
+                    paid_on = NULL, paid_by = NULL, paid_at = NULL, payment_reference = NULL
+                WHERE status = 'paid' AND id IN (SELECT invoice_id FROM payment_item WHERE payment_id = ? AND live = 1 AND credit_note_id IS NULL);
+                UPDATE payment_item SET live = 0 WHERE payment_id = ?;
+                UPDATE payment SET status = 'returned', returned_reason = ?, returned_by = ?, returned_at = ? WHERE id = ?;
+                """, arguments: [paymentID, paymentID, reason, user, now, paymentID])
+            let details = [
+                "payment_id": paymentID.rawValue, "batch_id": batchID.rawValue, "provider_id": payment.providerID.rawValue,
+                "amount_pence": String(payment.amountPence), "reason": reason,
+            ]
+            try AuditEventRecord.append(
+                db, at: now, actor: user, action: EventType.paymentReturned.rawValue, subjectType: "payment_batch",
+                subjectID: batchID.rawValue, details: details)
+            try OutboxEventRecord.append(db, .paymentReturned, at: now, payload: details)
+        }
+    }
+
+    /// One step of a batch's life in one transaction: the caller must see the batch (else 404)
+    /// and pay for its payer (else 403); `change` checks its state and writes. `event`, when
+    /// given, is announced with the batch as it is after.
+    private func step(
+        _ id: PaymentBatchID, _ event: EventType?, by policy: AccessPolicy, idempotency: IdempotencyKey?,
+        _ change: @escaping @Sendable (PaymentBatch, UserID, Date, Database) throws -> Void
+    ) async throws -> PaymentBatch {
+        let now = database.clock.now()
+        let user = policy.principal.userID
+        return try await database.write(as: user, idempotency: idempotency) { db in
+            let batch = try Self.load(id, policy: policy, db)
+            guard policy.batchPayer == batch.payer else {
+                throw MarketError.forbidden("only the payer's finance staff (a broker's staff) act on its payment batches")
+            }
+            try change(batch, user, now, db)
+            let changed = try Self.load(id, policy: policy, db)
+            if let event { try Self.announce(event, changed, actor: user, at: now, db) }
+            return changed
+        }
+    }
+
+    // MARK: Files and remittances
+
+    /// An exported file, byte for byte as it was written, with its SHA-256.
+    public func file(_ id: PaymentBatchID, _ format: BankFileFormat, by policy: AccessPolicy) async throws -> (batch: PaymentBatch, content: Data, sha256: String) {
+        try await database.read { db in
+            let batch = try Self.load(id, policy: policy, db)
+            guard let row = try Row.fetchOne(
+                db, sql: "SELECT content, sha256 FROM payment_batch_file WHERE batch_id = ? AND format = ?", arguments: [id, format])
+            else { throw MarketError.conflict("the batch is \(batch.status.rawValue): its files are written when it is exported") }
+            return (batch, row["content"], row["sha256"])
+        }
+    }
+
+    /// What the batch paid one provider, for its staff (their own only) and the payer's side;
+    /// written once the batch is exported.
+    public func remittance(_ id: PaymentBatchID, provider: OrganisationID, by policy: AccessPolicy) async throws -> Remittance {
+        try await database.read { db in
+            let principal = policy.principal
+            let batch: PaymentBatch
+            if principal.role == .provider {
+                guard principal.organisationID == provider,
+                      let record = try PaymentBatchRecord.filter(Column("id") == id.rawValue).fetchOne(db),
+                      record.status == .exported || record.status == .paid
+                else { throw MarketError.notFound(resource: "remittance") }
+                batch = try Self.batch(record, payments: try Self.payments(of: id, db), db)
+            } else {
+                batch = try Self.load(id, policy: policy, db)
+            }
+            guard let payment = batch.payments.first(where: { $0.providerID == provider && $0.status != .cancelled }) else {
+                throw MarketError.notFound(resource: "remittance")
+            }
+            guard batch.status == .exported || batch.status == .paid else {
+                throw MarketError.conflict("the batch is \(batch.status.rawValue): a remittance is written once it is exported")
+            }
+            return Remittance(batchID: id, payment: payment, payerName: batch.payerName, paymentDate: batch.valueDate ?? batch.processingDate)
+        }
+    }
+
+    // MARK: Loading
+
+    static func load(_ id: PaymentBatchID, policy: AccessPolicy, _ db: Database) throws -> PaymentBatch {
+        guard let record = try PaymentBatchRecord.filter(Column("id") == id.rawValue).fetchOne(db) else {
+            throw MarketError.notFound(resource: "payment batch")
+        }
+        switch policy.paymentBatchScope {
+        case .all: break
+        case .payer(let payer) where payer == record.payerId: break
+        default: throw MarketError.notFound(resource: "payment batch")
+        }
+        return try batch(record, payments: try payments(of: id, db), db)
+    }
+
+    static func batch(_ record: PaymentBatchRecord, payments: [Payment], _ db: Database) throws -> PaymentBatch {
+        let table = record.payerKind == .council ? "council" : "organisation"
+        let payerName = try String.fetchOne(db, sql: "SELECT name FROM \(table) WHERE id = ?", arguments: [record.payerId]) ?? record.payerId
+        let files = try Row.fetchAll(
+            db, sql: "SELECT format, sha256, length(content) AS bytes FROM payment_batch_file WHERE batch_id = ? ORDER BY format",
+            arguments: [record.id]
+        ).map { ExportedFile(format: $0["format"], sha256: $0["sha256"], bytes: $0["bytes"]) }
+        return PaymentBatch(
+            id: record.id, sequenceNumber: record.seq ?? 0, payer: record.payer, payerName: payerName, cutOffDate: record.cutOffDate,
+            status: record.status, originator: try JSONDecoder().decode(PayerAccount.self, from: Data(record.originator.utf8)),
+            totalPence: record.totalPence, held: try JSONDecoder().decode([HeldPayment].self, from: Data(record.held.utf8)),
+            createdBy: record.createdBy, createdAt: record.createdAt, approvedBy: record.approvedBy, approvedAt: record.approvedAt,
+            exportedAt: record.exportedAt, processingDate: record.processingDate, valueDate: record.valueDate,
+            cancelledAt: record.cancelledAt, payments: payments, files: files)
+    }
+
+    static func payments(of batch: PaymentBatchID, _ db: Database) throws -> [Payment] {
+        let items = Dictionary(grouping: try Row.fetchAll(db, sql: """
+            SELECT i.payment_id, i.invoice_id, v.number AS invoice_number, i.credit_note_id, n.number AS credit_note_number, i.amount_pence
+            FROM payment_item i JOIN payment p ON p.id = i.payment_id JOIN invoice v ON v.id = i.invoice_id
+            LEFT JOIN credit_note n ON n.id = i.credit_note_id
+            WHERE p.batch_id = ? ORDER BY v.seq, n.seq
+            """, arguments: [batch]), by: { $0["payment_id"] as PaymentID })
+        return try Row.fetchAll(db, sql: """
+            SELECT p.*, o.name AS provider_name, b.account_name, b.sort_code, b.account_number, b.roll_number, b.iban, b.bic
+            FROM payment p JOIN organisation o ON o.id = p.provider_id JOIN bank_account b ON b.id = p.bank_account_id
+            WHERE p.batch_id = ? ORDER BY p.seq
+            """, arguments: [batch]).map { row in
+            let id: PaymentID = row["id"]
+            return Payment(
+                id: id, batchID: row["batch_id"], providerID: row["provider_id"], providerName: row["provider_name"],
+                bankAccountID: row["bank_account_id"],
+                payee: BankDetails(
+                    accountName: row["account_name"], sortCode: row["sort_code"], accountNumber: row["account_number"],
+                    rollNumber: row["roll_number"], iban: row["iban"], bic: row["bic"]),
+                amountPence: row["amount_pence"], reference: row["reference"], status: row["status"],
+                returnedReason: row["returned_reason"], returnedAt: row["returned_at"],
+                items: (items[id] ?? []).map { item in
+                    PaymentItem(
+                        invoiceID: item["invoice_id"], invoiceNumber: item["invoice_number"], creditNoteID: item["credit_note_id"],
+                        creditNoteNumber: item["credit_note_number"], amountPence: item["amount_pence"])
+                })
+        }
+    }
+
+    static func announce(_ event: EventType, _ batch: PaymentBatch, actor: UserID, at now: Date, _ db: Database) throws {
+        let summary = [
+            "batch_id": batch.id.rawValue, "payer_kind": batch.payer.kind.rawValue, "payer_id": batch.payer.id,
+            "status": batch.status.rawValue, "cut_off_date": batch.cutOffDate.text, "total_pence": String(batch.totalPence),
+            "payment_count": String(batch.payments.count), "held_count": String(batch.held.count),
+        ]
+        try AuditEventRecord.append(
+            db, at: now, actor: actor, action: event.rawValue, subjectType: "payment_batch", subjectID: batch.id.rawValue,
+            details: summary)
+        try OutboxEventRecord.append(db, event, at: now, payload: summary)
+    }
+
+    /// The next Monday-to-Friday day after `day` (bank holidays are not known to the service).
+    static func nextWorkingDay(after day: CalendarDay) -> CalendarDay {
+        var next = day.adding(days: 1)
+        while !next.isWeekday { next = next.adding(days: 1) }
+        return next
+    }
+}
