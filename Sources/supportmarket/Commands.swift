@@ -117,7 +117,7 @@ struct Seed: AsyncParsableCommand {
         print(
             "demo market: \(summary.councils) councils, \(summary.organisations) organisations,",
             "\(summary.users) accounts, \(summary.communityResources) community resources,",
-            "\(summary.offerings) offerings, \(summary.councilRates) council rates, \(summary.budgetHolders) budget holders")
+            "\(summary.offerings) offerings, \(summary.councilRates) council rates, \(summary.budgetHolders) budget holders, \(summary.bankAccounts) bank accounts")
     }
 
     private func seedSynthetic(_ stores: OperatorStores) async throws {

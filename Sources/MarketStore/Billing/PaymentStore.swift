@@ -461,6 +461,44 @@ public struct PaymentStore: Sendable {
         }
     }
 
+    // MARK: The demo
+
+    /// A provider's bank details as the demo market has them, and who verified them for which payer.
+    struct SeedBankAccount: Sendable {
+        let provider: OrganisationID
+        let details: BankDetails
+        let enteredBy: UserID
+        let verifiedBy: [(user: UserID, method: String)]
+    }
+
+    /// Writes payers' accounts and providers' first bank details that are not there yet; each
+    /// verifier verifies for the payer their role pays for. Returns how many accounts it wrote.
+    func seed(payerAccounts: [PayerAccount], bankAccounts: [SeedBankAccount]) async throws -> Int {
+        let now = database.clock.now()
+        return try await database.write { db in
+            guard let seeder = try UserID.fetchOne(db, sql: "SELECT id FROM user WHERE role = 'platform_admin' LIMIT 1") else { return 0 }
+            for account in payerAccounts where try PayerAccountRecord.fetchOne(db, key: account.payerID) == nil {
+                try PayerAccountRecord(account, by: seeder).insert(db)
+            }
+            var written = 0
+            for account in bankAccounts where try BankAccountRecord.current(of: account.provider, db) == nil {
+                let details = account.details
+                let record = BankAccountRecord(
+                    id: .random(), providerId: account.provider, version: 1, accountName: details.accountName, sortCode: details.sortCode,
+                    accountNumber: details.accountNumber, rollNumber: nil, iban: nil, bic: nil, enteredBy: account.enteredBy, enteredAt: now)
+                try record.insert(db)
+                for (user, method) in account.verifiedBy {
+                    let payer = try Row.fetchOne(db, sql: "SELECT role, council_id, organisation_id FROM user WHERE id = ?", arguments: [user])
+                    guard let payer, let payerID: String = payer["role"] == "finance" ? payer["council_id"] : payer["organisation_id"] else { continue }
+                    try BankAccountVerificationRecord(
+                        bankAccountId: record.id, payerId: payerID, verifiedBy: user, verifiedAt: now, method: method).insert(db)
+                }
+                written += 1
+            }
+            return written
+        }
+    }
+
     // MARK: Loading
 
     static func load(_ id: PaymentBatchID, policy: AccessPolicy, _ db: Database) throws -> PaymentBatch {

@@ -71,6 +71,15 @@ public struct DemoSeed: Sendable {
             let streams: [StreamEntry]
             let delegations: [DelegationEntry]
         }
+        struct PayerAccountEntry: Decodable {
+            let payer, accountName, sortCode, accountNumber, serviceUserNumber: String
+            let iban, bic: String?
+        }
+        struct BankAccountEntry: Decodable {
+            struct Verifier: Decodable { let user, method: String }
+            let provider, accountName, sortCode, accountNumber, enteredBy: String
+            let verifiedBy: [Verifier]
+        }
         let password: String
         let councils: [CouncilEntry]
         let organisations: [OrganisationEntry]
@@ -79,6 +88,8 @@ public struct DemoSeed: Sendable {
         let offerings: [OfferingEntry]?
         let councilRates: [RateEntry]?
         let budgetHolders: [HolderEntry]?
+        let payerAccounts: [PayerAccountEntry]?
+        let bankAccounts: [BankAccountEntry]?
     }
 
     /// What the seed created, for the command line to report.
@@ -90,6 +101,7 @@ public struct DemoSeed: Sendable {
         public var offerings = 0
         public var councilRates = 0
         public var budgetHolders = 0
+        public var bankAccounts = 0
     }
 
     let database: AppDatabase
@@ -108,9 +120,11 @@ public struct DemoSeed: Sendable {
 
     /// Loads the file; `includingCommunity: false` leaves out the community resources, and
     /// `includingCatalogue: false` the offerings and council rates, `includingBudgets: false` the
-    /// budget holders with their streams and delegations.
+    /// budget holders with their streams and delegations, `includingPayments: false` the payers'
+    /// accounts and providers' bank details.
     public func load(
-        from url: URL, includingCommunity: Bool = true, includingCatalogue: Bool = true, includingBudgets: Bool = true
+        from url: URL, includingCommunity: Bool = true, includingCatalogue: Bool = true, includingBudgets: Bool = true,
+        includingPayments: Bool = true
     ) async throws -> Summary {
         let decoder = JSONDecoder()
         decoder.keyDecodingStrategy = .convertFromSnakeCase
@@ -217,6 +231,31 @@ public struct DemoSeed: Sendable {
             }
             _ = try await budgets.seed(holders)
             summary.budgetHolders = holders.count
+        }
+        if includingPayments {
+            func id<ID>(_ key: String, in ids: [String: ID], _ field: String) throws -> ID {
+                guard let id = ids[key] else { throw MarketError.invalid(field, "no '\(key)'") }
+                return id
+            }
+            let payers = try (file.payerAccounts ?? []).map { entry in
+                let payer = try councilIDs[entry.payer]?.rawValue ?? id(entry.payer, in: organisationIDs, "payer_accounts").rawValue
+                return try PayerAccount.validated(
+                    payerID: payer, accountName: entry.accountName, sortCode: entry.sortCode, accountNumber: entry.accountNumber,
+                    serviceUserNumber: entry.serviceUserNumber, iban: entry.iban, bic: entry.bic, at: now)
+            }
+            let accounts = try (file.bankAccounts ?? []).map { entry in
+                var v = Validator()
+                let details = BankDetails.validated(
+                    accountName: entry.accountName, sortCode: entry.sortCode, accountNumber: entry.accountNumber, rollNumber: nil,
+                    iban: nil, bic: nil, &v)
+                try v.throwIfInvalid()
+                guard let details else { throw MarketError.invalid("bank_accounts", "are incomplete") }
+                return PaymentStore.SeedBankAccount(
+                    provider: try id(entry.provider, in: organisationIDs, "bank_accounts"), details: details,
+                    enteredBy: try id(entry.enteredBy, in: userIDs, "bank_accounts"),
+                    verifiedBy: try entry.verifiedBy.map { (try id($0.user, in: userIDs, "bank_accounts"), $0.method) })
+            }
+            summary.bankAccounts = try await PaymentStore(database: database).seed(payerAccounts: payers, bankAccounts: accounts)
         }
         return summary
     }

@@ -22,7 +22,9 @@ final class TestMarket: Sendable {
 
     static let demoPassword = "supportmarket-demo"
 
-    static func make(seedDemo: Bool = true, seedCatalogue: Bool = false, seedBudgets: Bool = false) async throws -> TestMarket {
+    static func make(
+        seedDemo: Bool = true, seedCatalogue: Bool = false, seedBudgets: Bool = false, seedPayments: Bool = false
+    ) async throws -> TestMarket {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("supportmarket-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let clock = ManualWallClock()
@@ -34,7 +36,7 @@ final class TestMarket: Sendable {
             // that those tests start from empty catalogues and ledgers.
             _ = try await DemoSeed(database: database, taxonomy: services.taxonomy, accounts: services.accounts).load(
                 from: repositoryRoot.appendingPathComponent("seed-data/demo.json"), includingCommunity: false,
-                includingCatalogue: seedCatalogue, includingBudgets: seedBudgets)
+                includingCatalogue: seedCatalogue, includingBudgets: seedBudgets, includingPayments: seedPayments)
         }
         return TestMarket(database: database, services: services, clock: clock, directory: directory)
     }
