@@ -16,7 +16,7 @@ enum RemittanceDocument {
     static func html(_ remittance: Remittance) -> String {
         let payment = remittance.payment
         let e = HTML.escape
-        let rows = payment.items.map { item in
+        let rows = payment.items.map { (item: PaymentItem) -> String in
             let what = item.creditNoteNumber.map { "Credit note \(e($0)) on invoice \(e(item.invoiceNumber)), recovered" }
                 ?? "Invoice \(e(item.invoiceNumber))"
             return "<tr><td>\(what)</td><td class=\"num\">\(item.amountPence < 0 ? "−" : "")\(Money.describe(Int64(item.amountPence.magnitude)))</td></tr>"

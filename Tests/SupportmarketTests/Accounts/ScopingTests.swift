@@ -115,13 +115,21 @@ struct ScopingTests {
         }
     }
 
-    @Test(arguments: ["holder@demo.test", "selffunder@demo.test", "commissioner@demo.test", "broker@demo.test"])
+    @Test(arguments: ["holder@demo.test", "selffunder@demo.test", "commissioner@demo.test"])
     func peopleWithoutStaffRightsSeeOnlyThemselves(email: String) async throws {
         try await TestMarket.make().test { client in
             let token = try await client.login(email)
             let listed = try await client.send(.get, "/v1/users", token: token).items
             #expect(listed.count == 1)
             #expect(listed.first?["email"] as? String == email)
+        }
+    }
+
+    @Test func aBrokerSeesItsOwnColleaguesAndNobodyElse() async throws {
+        try await TestMarket.make().test { client in
+            let token = try await client.login("broker@demo.test")
+            let listed = try await client.send(.get, "/v1/users", token: token).items
+            #expect(Set(listed.compactMap { $0["email"] as? String }) == ["broker@demo.test", "broker2@demo.test"])
         }
     }
 
