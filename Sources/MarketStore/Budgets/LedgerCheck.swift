@@ -12,7 +12,10 @@ import MarketCore
 ///   should hold (nothing, or its unconfirmed deliveries);
 /// - each invoice's total, credited amount and line count are its lines'; each delivery is on
 ///   at most one line (also a UNIQUE constraint); each provider's invoice and credit note
-///   numbers run 1...N without a gap.
+///   numbers run 1...N without a gap;
+/// - each payment is the sum of what it settles and each batch the sum of its payments; no
+///   invoice is paid twice or settled by two live payments; a paid council or broker invoice is
+///   settled by exactly one paid payment.
 public struct LedgerCheck: Sendable {
     public struct Report: Sendable {
         public let streams: Int
@@ -122,6 +125,34 @@ public struct LedgerCheck: Sendable {
                 """) {
                 violations.append("\(table) numbers of provider \(row["provider_id"] as String): \(row["documents"] as Int) documents numbered up to \(row["highest"] as Int64)")
             }
+        }
+        return violations + (try paymentViolations(db))
+    }
+
+    /// Payments that disagree with their items or batch, and invoices paid other than once.
+    static func paymentViolations(_ db: Database) throws -> [String] {
+        var violations: [String] = []
+        for row in try Row.fetchAll(db, sql: """
+            SELECT p.id, p.amount_pence, coalesce(sum(i.amount_pence), 0) AS items FROM payment p
+            LEFT JOIN payment_item i ON i.payment_id = p.id GROUP BY p.id HAVING p.amount_pence <> items
+            """) {
+            violations.append("payment \(row["id"] as String): \(row["amount_pence"] as Int64) differs from what it settles, \(row["items"] as Int64)")
+        }
+        for row in try Row.fetchAll(db, sql: """
+            SELECT b.id, b.total_pence, b.payment_count, coalesce(sum(p.amount_pence), 0) AS paid, count(p.id) AS payments
+            FROM payment_batch b LEFT JOIN payment p ON p.batch_id = b.id GROUP BY b.id
+            HAVING b.total_pence <> paid OR b.payment_count <> payments
+            """) {
+            violations.append("payment batch \(row["id"] as String): total \(row["total_pence"] as Int64) in \(row["payment_count"] as Int) payments differs from its payments' \(row["paid"] as Int64) in \(row["payments"] as Int)")
+        }
+        for row in try Row.fetchAll(db, sql: """
+            SELECT v.number, v.status, count(i.payment_id) AS live, sum(p.status = 'paid') AS paid
+            FROM invoice v LEFT JOIN payment_item i ON i.invoice_id = v.id AND i.live = 1 AND i.credit_note_id IS NULL
+            LEFT JOIN payment p ON p.id = i.payment_id
+            WHERE v.payer_kind <> 'budget_holder' GROUP BY v.id
+            HAVING live > 1 OR (v.status = 'paid') <> (coalesce(paid, 0) = 1)
+            """) {
+            violations.append("invoice \(row["number"] as String) (\(row["status"] as String)): in \(row["live"] as Int) live payments, \(row["paid"] as Int? ?? 0) of them paid")
         }
         return violations
     }

@@ -396,4 +396,112 @@ struct PaymentTests {
                 json: ["paid_on": "2026-11-02", "reference": "BACS"]).status == .conflict)
         }
     }
+
+    @Test func aBrokerPaysItsManagedAccountsWithTwoOfItsStaff() async throws {
+        let market = try await TestMarket.make(seedPayments: true)
+        try await market.test { client in
+            try market.setToday("2026-09-21")
+            let base = try await OrderScene.make(client, price: 1_000)
+            let provider = try #require(try await client.me(base.providerToken)["organisation_id"] as? String)
+            #expect(try await client.putBillingProfile(base.providerToken, provider: provider).status == .ok)
+            let broker = try await client.login("broker@demo.test")
+            let broker2 = try await client.login("broker2@demo.test")
+            let budgetMinder = try #require(try await client.me(broker)["organisation_id"] as? String)
+            let stream = try await client.addStream(base.adminToken, holder: base.holder, [
+                "management_option": "managed_account", "fund_holder": "broker", "managing_organisation_id": budgetMinder,
+            ])
+            let placed = try await client.placeOrder(base.holderToken, Client.orderBody(
+                holder: base.holder, offering: base.offering, quantity: 2, start: "2026-09-21", ["stream_id": stream]))
+            let orderID = try #require(try placed.string("id"), "\(placed.text)")
+            #expect(try await client.send(.post, "/v1/orders/\(orderID)/accept", token: base.providerToken).status == .ok)
+            let order = OrderScene(
+                holderToken: base.holderToken, providerToken: base.providerToken, adminToken: base.adminToken,
+                holder: base.holder, stream: stream, offering: base.offering, council: base.council)
+            try market.setToday("2026-09-23")
+            let delivery = try await client.deliver(order, order: orderID, hours: 2, on: "2026-09-22")
+            #expect(try await client.send(.post, "/v1/deliveries/\(delivery)/confirm", token: base.holderToken).status == .ok)
+            try market.setToday("2026-10-05")
+            _ = try await client.runInvoicing(try await client.login("admin@demo.test"))
+
+            // The demo's bank details are verified by Budget Minder; its own account is in the demo.
+            let batch = try await client.createBatch(broker, cutOff: "2026-11-30")
+            #expect((batch["payer"] as? [String: any Sendable])?["id"] as? String == budgetMinder)
+            let payments = try #require(batch["payments"] as? [[String: any Sendable]])
+            #expect(payments.map { $0["amount_pence"] as? Int } == [2_000])
+            let batchID = try #require(batch["id"] as? String)
+            // The council does not see or pay the broker's batch.
+            let finance = try await client.login("finance@demo.test")
+            #expect(try await client.send(.get, "/v1/payment-batches/\(batchID)", token: finance).status == .notFound)
+            #expect(try await client.send(.post, "/v1/payment-batches/\(batchID)/approve", token: broker).status == .forbidden)
+            let exported = try await client.approveAndExport(batchID, approver: broker2, exporter: broker)
+            #expect(exported["status"] as? String == "exported")
+            let bacs = try await client.send(.get, "/v1/payment-batches/\(batchID)/files/bacs", token: broker2)
+            #expect(bacs.text.contains("654321"), "Budget Minder's SUN is in the labels")
+            #expect(try ParsedBACSFile(bacs.text).contraAmount == 2_000)
+            if let (status, output) = try validatePain001(
+                try await client.send(.get, "/v1/payment-batches/\(batchID)/files/pain.001", token: broker).text, in: market.directory) {
+                #expect(status == 0, "\(output)")
+            }
+        }
+    }
+
+    @Test func aHolderMarksTheirOwnInvoicePaid() async throws {
+        let market = try await TestMarket.make()
+        try await market.test { client in
+            try market.setToday("2026-09-21")
+            let base = try await OrderScene.make(client, price: 1_000)
+            let provider = try #require(try await client.me(base.providerToken)["organisation_id"] as? String)
+            #expect(try await client.putBillingProfile(base.providerToken, provider: provider).status == .ok)
+            let stream = try await client.addStream(
+                base.adminToken, holder: base.holder, ["management_option": "direct_payment", "fund_holder": "holder"])
+            let placed = try await client.placeOrder(base.holderToken, Client.orderBody(
+                holder: base.holder, offering: base.offering, quantity: 2, start: "2026-09-21", ["stream_id": stream]))
+            let orderID = try #require(try placed.string("id"), "\(placed.text)")
+            #expect(try await client.send(.post, "/v1/orders/\(orderID)/accept", token: base.providerToken).status == .ok)
+            let order = OrderScene(
+                holderToken: base.holderToken, providerToken: base.providerToken, adminToken: base.adminToken,
+                holder: base.holder, stream: stream, offering: base.offering, council: base.council)
+            try market.setToday("2026-09-23")
+            let delivery = try await client.deliver(order, order: orderID, hours: 2, on: "2026-09-22")
+            #expect(try await client.send(.post, "/v1/deliveries/\(delivery)/confirm", token: base.holderToken).status == .ok)
+            try market.setToday("2026-10-05")
+            _ = try await client.runInvoicing(try await client.login("admin@demo.test"))
+            let invoice = try #require(try await client.invoices(base.holderToken).first?["id"] as? String)
+            let path = "/v1/invoices/\(invoice)/mark-paid"
+
+            let finance = try await client.login("finance@demo.test")
+            #expect(try await client.send(.post, path, token: finance, json: ["paid_on": "2026-10-06", "reference": "x"]).status == .forbidden)
+            #expect(try await client.send(.post, path, token: base.providerToken, json: ["paid_on": "2026-10-06", "reference": "x"]).status == .forbidden)
+            let northfield = try await client.login("commissioner@northfield.demo.test")
+            #expect(try await client.send(.post, path, token: northfield, json: ["paid_on": "2026-10-06", "reference": "x"]).status == .notFound)
+            let missing = try await client.send(.post, path, token: base.holderToken, json: ["paid_on": "2026-10-05"])
+            #expect(missing.problemFields == ["reference"], "\(missing.text)")
+            let future = try await client.send(.post, path, token: base.holderToken, json: ["paid_on": "2026-10-09", "reference": "FP 1234"])
+            #expect(future.status == .unprocessableContent && future.problemFields == ["paid_on"], "\(future.text)")
+            let paid = try await client.send(.post, path, token: base.holderToken, json: ["paid_on": "2026-10-05", "reference": "FP 1234"])
+            #expect(paid.status == .ok, "\(paid.text)")
+            #expect(try paid.string("status") == "paid" && paid.string("payment_reference") == "FP 1234")
+            #expect(try await client.send(.post, path, token: base.holderToken, json: ["paid_on": "2026-10-05", "reference": "again"]).status == .conflict)
+            #expect(try await market.count("outbox_event WHERE type = 'invoice.paid'") == 1)
+            try await market.expectLedgerHolds()
+        }
+    }
+
+    @Test func theLedgerCheckFindsAnInvoicePaidWithoutAPayment() async throws {
+        let market = try await TestMarket.make()
+        try await market.test { client in
+            let scene = try await PaymentScene.make(client, market)
+            try await market.expectLedgerHolds()
+            // Only by removing the trigger that forbids it can a council invoice be paid by hand.
+            try await market.database.writer.write { db in
+                try db.execute(sql: """
+                    DROP TRIGGER invoice_paid_through_payment;
+                    UPDATE invoice SET status = 'paid', paid_on = '2026-10-06', payment_reference = 'by hand', paid_by = (SELECT id FROM user WHERE email = 'finance@demo.test'),
+                        paid_at = '2026-10-06 12:00:00.000' WHERE id = ?
+                    """, arguments: [scene.invoice])
+            }
+            let report = try await LedgerCheck(database: market.database).run()
+            #expect(report.violations == ["invoice BRIGHT-000001 (paid): in 0 live payments, 0 of them paid"])
+        }
+    }
 }
