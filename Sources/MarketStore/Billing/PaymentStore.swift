@@ -28,9 +28,9 @@ public struct PaymentStore: Sendable {
         }
     }
 
-    /// A new version of the provider's bank details, as its staff. The previous version stays
-    /// the one on record for nobody: each payer holds the provider's payments until it has
-    /// verified this one.
+    /// A new version of the provider's bank details, as its staff (the same details again change
+    /// nothing). From then on each payer holds the provider's payments until it has verified
+    /// the new version; nothing is paid to an older one.
     public func changeBankAccount(
         _ details: BankDetails, of provider: OrganisationID, by policy: AccessPolicy, idempotency: IdempotencyKey?
     ) async throws -> BankAccount {
@@ -40,7 +40,12 @@ public struct PaymentStore: Sendable {
         return try await database.write(as: user, idempotency: idempotency) { db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM provider_store WHERE organisation_id = ?", arguments: [provider]) == true
             else { throw MarketError.notFound(resource: "provider") }
-            let version = (try BankAccountRecord.current(of: provider, db)?.version ?? 0) + 1
+            let current = try BankAccountRecord.current(of: provider, db)
+            // The same details again (a retry, a form saved twice) are no change to verify.
+            if let current, current.details == details {
+                return try Self.versions(of: provider, for: policy, db).first ?? current.account(verifications: [])
+            }
+            let version = (current?.version ?? 0) + 1
             let record = BankAccountRecord(
                 id: .random(), providerId: provider, version: version, accountName: details.accountName, sortCode: details.sortCode,
                 accountNumber: details.accountNumber, rollNumber: details.rollNumber, iban: details.iban, bic: details.bic,

@@ -156,6 +156,10 @@ struct PaymentTests {
                 json: Client.bankDetails.merging(["account_number": "99999999", "iban": NSNull()]) { $1 })
             #expect(changed.status == .ok, "\(changed.text)")
             #expect(try changed.json["version"] as? Int == 2)
+            let same = try await client.send(
+                .put, "/v1/providers/\(scene.provider)/bank-account", token: scene.order.providerToken,
+                json: Client.bankDetails.merging(["account_number": "99999999", "iban": NSNull()]) { $1 })
+            #expect(try same.json["version"] as? Int == 2, "the same details again are not a new version")
             let versions = try await client.send(.get, "/v1/providers/\(scene.provider)/bank-account", token: scene.finance).json
             #expect((versions["versions"] as? [[String: any Sendable]])?.map { $0["version"] as? Int } == [2, 1])
             let again = try await client.createBatch(scene.finance, cutOff: "2026-11-04")
