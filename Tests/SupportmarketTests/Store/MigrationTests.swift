@@ -114,50 +114,58 @@ func expectRefusal(
 
 @Suite("Upgrading a database of the previous schema")
 struct UpgradeTests {
+    /// A council, a provider, a holder with a council-paid stream and a two-week order with one
+    /// delivery confirmed (after a dispute) and one disputed, as v4 stored them.
+    static let v4Market = """
+        INSERT INTO council (id, name, code, created_at) VALUES ('cnc_a', 'Harrowby', 'E1', '2026-01-01 00:00:00.000');
+        INSERT INTO organisation (id, kind, name, created_at) VALUES ('org_p', 'provider', 'Brightpath', '2026-01-01 00:00:00.000');
+        INSERT INTO provider_store (organisation_id, updated_at) VALUES ('org_p', '2026-01-01 00:00:00.000');
+        INSERT INTO user (id, email, display_name, password_hash, role, organisation_id, organisation_kind, created_at)
+            VALUES ('usr_p', 'p@b.c', 'P', '$2b$x', 'provider', 'org_p', 'provider', '2026-01-01 00:00:00.000');
+        INSERT INTO user (id, email, display_name, password_hash, role, council_id, created_at)
+            VALUES ('usr_h', 'h@b.c', 'H', '$2b$x', 'budget_holder', 'cnc_a', '2026-01-01 00:00:00.000');
+        INSERT INTO budget_holder (id, display_name, council_id, user_id, created_by, created_at)
+            VALUES ('bdh_a', 'Amira', 'cnc_a', 'usr_h', 'usr_h', '2026-01-01 00:00:00.000');
+        INSERT INTO funding_stream (id, budget_holder_id, source, management_option, fund_holder, period_from, period_to,
+            created_at) VALUES ('fst_a', 'bdh_a', 'adult_social_care', 'council_managed', 'council', '2026-01-01', '2026-12-31',
+            '2026-01-01 00:00:00.000');
+        INSERT INTO offering (id, provider_id, title, description, category, unit, public_price_pence, areas, attributes,
+            tags, status, created_at, updated_at) VALUES ('off_a', 'org_p', 'Home care', 'Visits', 'personal-care', 'hour',
+            1000, '["HA1"]', '{}', '[]', 'draft', '2026-01-01 00:00:00.000', '2026-01-01 00:00:00.000');
+        INSERT INTO purchase_order (id, budget_holder_id, stream_id, provider_id, status, start_date, weeks, total_pence,
+            placed_by, placed_at, updated_at) VALUES ('ord_a', 'bdh_a', 'fst_a', 'org_p', 'accepted', '2026-03-02', 2, 4000,
+            'usr_h', '2026-03-01 09:00:00.000', '2026-03-01 10:00:00.000');
+        INSERT INTO order_line (order_id, line_number, offering_id, title, category, unit, quantity_hundredths,
+            unit_price_pence, price_source, line_total_pence) VALUES ('ord_a', 1, 'off_a', 'Home care', 'personal-care',
+            'hour', 200, 1000, 'public', 4000);
+        INSERT INTO delivery (id, order_id, line_number, delivered_on, quantity_hundredths, amount_pence, status,
+            dispute_reason, recorded_by, recorded_at, decided_by, decided_at) VALUES
+            ('dlv_a', 'ord_a', 1, '2026-03-02', 200, 2000, 'confirmed', 'late', 'usr_p', '2026-03-02 12:00:00.000',
+                'usr_h', '2026-03-04 12:00:00.000'),
+            ('dlv_b', 'ord_a', 1, '2026-03-09', 100, 1000, 'disputed', 'absent', 'usr_p', '2026-03-09 12:00:00.000',
+                'usr_h', '2026-03-10 12:00:00.000');
+        INSERT INTO audit_event (occurred_at, actor_user_id, action, subject_type, subject_id) VALUES
+            ('2026-03-01 10:00:00.000', 'usr_p', 'order.accepted', 'order', 'ord_a'),
+            ('2026-03-03 12:00:00.000', 'usr_h', 'delivery.disputed', 'delivery', 'dlv_a'),
+            ('2026-03-10 12:00:00.000', 'usr_h', 'delivery.disputed', 'delivery', 'dlv_b');
+        """
+
+    /// A database file migrated to v4 and holding `v4Market`, in a folder of its own to remove.
+    static func v4Database() async throws -> (AppDatabase, URL) {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("upgrade-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let database = try AppDatabase.open(path: directory.appendingPathComponent("market.sqlite").path)
+        try database.migrate(upTo: "v4-budgets-orders")
+        try await database.writer.write { db in try db.execute(sql: v4Market) }
+        return (database, directory)
+    }
+
     /// A v4 database with a weekly order whose first delivery was disputed and then confirmed,
     /// and a second delivery disputed: v5 keeps every row, turns `decided_*` into the decision's
     /// own columns, and fills the order's and the dispute's times in from the audit trail.
     @Test func v5KeepsDeliveriesAndFillsInTheirTimes() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("upgrade-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let (database, directory) = try await Self.v4Database()
         defer { try? FileManager.default.removeItem(at: directory) }
-        let database = try AppDatabase.open(path: directory.appendingPathComponent("v4.sqlite").path)
-        try database.migrate(upTo: "v4-budgets-orders")
-        try await database.writer.write { db in
-            try db.execute(sql: """
-                INSERT INTO council (id, name, code, created_at) VALUES ('cnc_a', 'Harrowby', 'E1', '2026-01-01 00:00:00.000');
-                INSERT INTO organisation (id, kind, name, created_at) VALUES ('org_p', 'provider', 'Brightpath', '2026-01-01 00:00:00.000');
-                INSERT INTO provider_store (organisation_id, updated_at) VALUES ('org_p', '2026-01-01 00:00:00.000');
-                INSERT INTO user (id, email, display_name, password_hash, role, organisation_id, organisation_kind, created_at)
-                    VALUES ('usr_p', 'p@b.c', 'P', '$2b$x', 'provider', 'org_p', 'provider', '2026-01-01 00:00:00.000');
-                INSERT INTO user (id, email, display_name, password_hash, role, council_id, created_at)
-                    VALUES ('usr_h', 'h@b.c', 'H', '$2b$x', 'budget_holder', 'cnc_a', '2026-01-01 00:00:00.000');
-                INSERT INTO budget_holder (id, display_name, council_id, user_id, created_by, created_at)
-                    VALUES ('bdh_a', 'Amira', 'cnc_a', 'usr_h', 'usr_h', '2026-01-01 00:00:00.000');
-                INSERT INTO funding_stream (id, budget_holder_id, source, management_option, fund_holder, period_from, period_to,
-                    created_at) VALUES ('fst_a', 'bdh_a', 'adult_social_care', 'council_managed', 'council', '2026-01-01', '2026-12-31',
-                    '2026-01-01 00:00:00.000');
-                INSERT INTO offering (id, provider_id, title, description, category, unit, public_price_pence, areas, attributes,
-                    tags, status, created_at, updated_at) VALUES ('off_a', 'org_p', 'Home care', 'Visits', 'personal-care', 'hour',
-                    1000, '["HA1"]', '{}', '[]', 'draft', '2026-01-01 00:00:00.000', '2026-01-01 00:00:00.000');
-                INSERT INTO purchase_order (id, budget_holder_id, stream_id, provider_id, status, start_date, weeks, total_pence,
-                    placed_by, placed_at, updated_at) VALUES ('ord_a', 'bdh_a', 'fst_a', 'org_p', 'accepted', '2026-03-02', 2, 4000,
-                    'usr_h', '2026-03-01 09:00:00.000', '2026-03-01 10:00:00.000');
-                INSERT INTO order_line (order_id, line_number, offering_id, title, category, unit, quantity_hundredths,
-                    unit_price_pence, price_source, line_total_pence) VALUES ('ord_a', 1, 'off_a', 'Home care', 'personal-care',
-                    'hour', 200, 1000, 'public', 4000);
-                INSERT INTO delivery (id, order_id, line_number, delivered_on, quantity_hundredths, amount_pence, status,
-                    dispute_reason, recorded_by, recorded_at, decided_by, decided_at) VALUES
-                    ('dlv_a', 'ord_a', 1, '2026-03-02', 200, 2000, 'confirmed', 'late', 'usr_p', '2026-03-02 12:00:00.000',
-                        'usr_h', '2026-03-04 12:00:00.000'),
-                    ('dlv_b', 'ord_a', 1, '2026-03-09', 100, 1000, 'disputed', 'absent', 'usr_p', '2026-03-09 12:00:00.000',
-                        'usr_h', '2026-03-10 12:00:00.000');
-                INSERT INTO audit_event (occurred_at, actor_user_id, action, subject_type, subject_id) VALUES
-                    ('2026-03-01 10:00:00.000', 'usr_p', 'order.accepted', 'order', 'ord_a'),
-                    ('2026-03-03 12:00:00.000', 'usr_h', 'delivery.disputed', 'delivery', 'dlv_a'),
-                    ('2026-03-10 12:00:00.000', 'usr_h', 'delivery.disputed', 'delivery', 'dlv_b');
-                """)
-        }
         try database.migrate()
         #expect(try database.isFullyMigrated())
         let (deliveries, order) = try await database.writer.read { db in
@@ -189,6 +197,63 @@ struct UpgradeTests {
                     """)
             }
         }
+        let foreignKeys = try await database.writer.read { db in try Row.fetchAll(db, sql: "PRAGMA foreign_key_check") }
+        #expect(foreignKeys.isEmpty)
+    }
+
+    /// v9 rebuilds `invoice` to add `paid`: an invoice (with a line) written under v8 keeps every
+    /// column, its own triggers come back, and other tables' triggers that name `invoice` (a credit
+    /// note applying itself) still reach it.
+    @Test func v9KeepsInvoicesAndTheTriggersAroundThem() async throws {
+        let (database, directory) = try await Self.v4Database()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try database.migrate(upTo: "v8-invoice-supplier")
+        try await database.writer.write { db in
+            try db.execute(sql: """
+                INSERT INTO invoicing_run (id, as_of, origin, started_at) VALUES ('ivr_a', '2026-04-05', 'schedule', '2026-04-05 02:00:00.000');
+                INSERT INTO invoice_line (invoice_id, line_number, delivery_id, order_id, budget_holder_id, offering_id, description,
+                    delivered_on, quantity_hundredths, unit, unit_price_pence, total_pence, confirmed_by_buyer)
+                    VALUES ('inv_a', 1, 'dlv_a', 'ord_a', 'bdh_a', 'off_a', 'Home care', '2026-03-02', 200, 'hour', 1000, 2000, 1);
+                INSERT INTO invoice (id, provider_id, sequence_number, number, payer_kind, payer_council_id, council_id, period_start,
+                    period_end, issue_date, due_date, total_pence, line_count, status, approved_by, approved_at, run_id, created_at, supplier)
+                    VALUES ('inv_a', 'org_p', 1, 'BRIGHT-000001', 'council', 'cnc_a', 'cnc_a', '2026-03-01', '2026-03-31', '2026-04-05',
+                    '2026-05-05', 2000, 1, 'approved', 'automatic', '2026-04-05 02:00:00.000', 'ivr_a', '2026-04-05 02:00:00.000', '{}');
+                """)
+        }
+        let before = try await database.writer.read { db in try Row.fetchOne(db, sql: "SELECT * FROM invoice") }
+        try database.migrate()
+        #expect(try database.isFullyMigrated())
+        let after = try await database.writer.read { db in try Row.fetchOne(db, sql: "SELECT * FROM invoice") }
+        let kept = try #require(before)
+        let upgraded = try #require(after)
+        for column in kept.columnNames {
+            #expect(upgraded[column] as DatabaseValue == kept[column] as DatabaseValue, "\(column)")
+        }
+        #expect(upgraded["paid_on"] as String? == nil)
+        try expectRefusal(.SQLITE_CONSTRAINT_TRIGGER, "invoices are never deleted") {
+            try database.writer.write { db in try db.execute(sql: "DELETE FROM invoice") }
+        }
+        try expectRefusal(.SQLITE_CONSTRAINT_TRIGGER, "an invoice is fixed once issued") {
+            try database.writer.write { db in try db.execute(sql: "UPDATE invoice SET total_pence = 1") }
+        }
+        try expectRefusal(.SQLITE_CONSTRAINT_TRIGGER, "paid only through a payment batch") {
+            try database.writer.write { db in
+                try db.execute(sql: """
+                    UPDATE invoice SET status = 'paid', paid_on = '2026-05-01', payment_reference = 'x', paid_by = 'usr_h',
+                        paid_at = '2026-05-01' WHERE id = 'inv_a'
+                    """)
+            }
+        }
+        try await database.writer.write { db in
+            try db.execute(sql: """
+                INSERT INTO credit_note_line (credit_note_id, invoice_id, invoice_line_number, amount_pence) VALUES ('crn_a', 'inv_a', 1, 500);
+                INSERT INTO credit_note (id, invoice_id, provider_id, sequence_number, number, reason, total_pence, line_count,
+                    issue_date, issued_by, issued_at) VALUES ('crn_a', 'inv_a', 'org_p', 1, 'BRIGHT-CN-000001', 'half', 500, 1,
+                    '2026-04-06', 'usr_p', '2026-04-06 09:00:00.000');
+                """)
+        }
+        let credited = try await database.writer.read { db in try Int.fetchOne(db, sql: "SELECT credited_pence FROM invoice") }
+        #expect(credited == 500)
         let foreignKeys = try await database.writer.read { db in try Row.fetchAll(db, sql: "PRAGMA foreign_key_check") }
         #expect(foreignKeys.isEmpty)
     }
