@@ -19,6 +19,7 @@ public struct AppServices: Sendable {
     public let billing: BillingStore
     public let invoicing: InvoicingRunner
     public let payments: PaymentStore
+    public let ratings: RatingStore
     public let openAPIDocument: String
     /// Origins whose browser apps may call authenticated routes.
     public let corsOrigins: Set<String>
@@ -37,6 +38,7 @@ public struct AppServices: Sendable {
         self.billing = BillingStore(database: database)
         self.invoicing = InvoicingRunner(database: database)
         self.payments = PaymentStore(database: database)
+        self.ratings = RatingStore(database: database)
         self.openAPIDocument = try String(contentsOfFile: configuration.openAPIPath, encoding: .utf8)
         self.corsOrigins = Set(configuration.corsOrigins)
     }
@@ -104,6 +106,7 @@ public func buildRouter(services: AppServices) -> Router<AppRequestContext> {
     OrderController(orders: services.orders, database: services.database).addRoutes(to: router)
     BillingController(billing: services.billing, runner: services.invoicing).addRoutes(to: router)
     PaymentController(payments: services.payments, billing: services.billing).addRoutes(to: router)
+    RatingController(ratings: services.ratings).addRoutes(to: router)
     routes.load(router.routes)
     return router
 }

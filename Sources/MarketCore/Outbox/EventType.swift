@@ -33,4 +33,7 @@ public enum EventType: String, Sendable, Codable, CaseIterable {
     case invoicePaid = "invoice.paid"
     /// The bank returned a payment; its invoices are approved and unpaid again.
     case paymentReturned = "payment.returned"
+    /// Someone who bought rated a provider (`rating_id`, `provider_id`, `stars`; never who).
+    case ratingCreated = "rating.created"
+    case ratingReplied = "rating.replied"
 }

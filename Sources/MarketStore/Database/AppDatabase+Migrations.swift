@@ -576,6 +576,7 @@ extension AppDatabase {
                 """)
         }
         migrator.registerMigration("v9-payments", migrate: migratePayments)
+        migrator.registerMigration("v10-ratings", migrate: migrateRatings)
         return migrator
     }
 }

@@ -1,0 +1,3 @@
+public enum RatingEntity: IdentifiedEntity { public static var idPrefix: String { "rtg" } }
+
+public typealias RatingID = Identifier<RatingEntity>

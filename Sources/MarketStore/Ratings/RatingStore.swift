@@ -1,0 +1,216 @@
+import Foundation
+import GRDB
+import MarketCore
+
+struct RatingRecord: MarketRecord {
+    static let databaseTableName = "rating"
+    var seq: Int64?
+    var id: RatingID
+    var orderId: OrderID
+    var providerId: OrganisationID
+    var budgetHolderId: BudgetHolderID
+    var raterCouncilId: CouncilID?
+    var category: String
+    var stars: Int
+    var comment: String?
+    var version: Int
+    var createdBy: UserID
+    var createdAt: Date
+    var updatedAt: Date
+    var reply: String?
+    var repliedBy: UserID?
+    var repliedAt: Date?
+    var hiddenReason: String?
+    var hiddenBy: UserID?
+    var hiddenAt: Date?
+    var removedReason: String?
+    var removedBy: UserID?
+    var removedAt: Date?
+}
+
+/// Ratings from people who bought: written by the holder's side once per order with a
+/// confirmed delivery, answered by the provider, moderated by councils and platform admins.
+/// The store's count and sum change by trigger in each rating's own transaction
+/// (`AppDatabase+Migrations+Ratings.swift`), so search's `min_rating` and `sort=rating` follow.
+public struct RatingStore: Sendable {
+    let database: AppDatabase
+
+    public init(database: AppDatabase) {
+        self.database = database
+    }
+
+    /// Rates the provider of `order` as its holder or a delegate: 404 unless the caller can see
+    /// the order's holder, 422 before a delivery is confirmed, 409 when the order is rated already.
+    public func rate(_ order: OrderID, _ input: RatingInput, by policy: AccessPolicy, idempotency: IdempotencyKey?) async throws -> Rating {
+        let now = database.clock.now()
+        let today = CalendarDay(now)
+        let user = policy.principal.userID
+        return try await database.write(as: user, idempotency: idempotency) { db in
+            guard let record = try OrderRecord.filter(Column("id") == order.rawValue).fetchOne(db) else {
+                throw MarketError.notFound(resource: "order")
+            }
+            let access = try HolderAccess.load(record.budgetHolderId, policy: policy, today: today, db)
+            try policy.authorizeRating(for: access.holder, delegations: access.delegations)
+            if let existing = try RatingID.fetchOne(db, sql: "SELECT id FROM rating WHERE order_id = ?", arguments: [order]) {
+                throw MarketError.conflict("this order is rated already: change that rating (PATCH /v1/ratings/\(existing))")
+            }
+            guard try Bool.fetchOne(
+                db, sql: "SELECT 1 FROM delivery WHERE order_id = ? AND status = 'confirmed' LIMIT 1", arguments: [order]) == true
+            else {
+                throw MarketError.invalid("order_id", "has no confirmed delivery yet: an order is rated once support it paid for was delivered")
+            }
+            let category = try String.fetchOne(
+                db, sql: "SELECT category FROM order_line WHERE order_id = ? ORDER BY line_number LIMIT 1", arguments: [order]) ?? ""
+            let rating = RatingRecord(
+                id: .random(), orderId: order, providerId: record.providerId, budgetHolderId: record.budgetHolderId,
+                raterCouncilId: access.holder.councilID, category: category, stars: input.stars, comment: input.comment, version: 1,
+                createdBy: user, createdAt: now, updatedAt: now)
+            try rating.insert(db)
+            try Self.announce(.ratingCreated, rating, actor: user, at: now, db)
+            return try Self.load(rating.id, db)
+        }
+    }
+
+    /// Changes a rating, as its holder's side, within `Rating.editableDays` of writing it; the
+    /// version before is kept.
+    public func edit(_ id: RatingID, _ input: RatingInput, by policy: AccessPolicy, idempotency: IdempotencyKey?) async throws -> Rating {
+        let now = database.clock.now()
+        let user = policy.principal.userID
+        return try await database.write(as: user, idempotency: idempotency) { db in
+            let record = try Self.record(id, db)
+            let access = try HolderAccess.load(record.budgetHolderId, policy: policy, today: CalendarDay(now), db)
+            try policy.authorizeRating(for: access.holder, delegations: access.delegations)
+            guard record.removedAt == nil else { throw MarketError.conflict("the rating was removed by moderation") }
+            guard CalendarDay(record.createdAt).adding(days: Rating.editableDays) >= CalendarDay(now) else {
+                throw MarketError.conflict("a rating can be changed for \(Rating.editableDays) days after it was written")
+            }
+            try db.execute(
+                sql: "UPDATE rating SET stars = ?, comment = ?, version = version + 1, updated_at = ? WHERE id = ?",
+                arguments: [input.stars, input.comment, now, id])
+            try AuditEventRecord.append(
+                db, at: now, actor: user, action: "rating.edited", subjectType: "rating", subjectID: id.rawValue,
+                details: ["stars": String(input.stars), "version": String(record.version + 1)])
+            return try Self.load(id, db)
+        }
+    }
+
+    /// The provider's answer, as its staff; a second answer replaces the first.
+    public func reply(_ id: RatingID, text: String?, by policy: AccessPolicy) async throws -> Rating {
+        var v = Validator()
+        let text = v.text(text ?? "", "text", maxLength: 2000)
+        try v.throwIfInvalid()
+        let now = database.clock.now()
+        let user = policy.principal.userID
+        return try await database.write { db in
+            let record = try Self.record(id, db)
+            guard record.removedAt == nil else { throw MarketError.notFound(resource: "rating") }
+            try policy.authorizeReply(as: record.providerId)
+            try db.execute(
+                sql: "UPDATE rating SET reply = ?, replied_by = ?, replied_at = ? WHERE id = ?", arguments: [text, user, now, id])
+            try Self.announce(.ratingReplied, record, actor: user, at: now, db)
+            return try Self.load(id, db)
+        }
+    }
+
+    /// Hides a comment that breaks the rules (its stars still count), with the reason.
+    public func hide(_ id: RatingID, reason: String?, by policy: AccessPolicy) async throws -> Rating {
+        try await moderate(id, reason: reason, by: policy, action: "rating.hidden") { record, user, now, reason, db in
+            try policy.authorizeHiding(raterCouncil: record.raterCouncilId)
+            guard record.comment != nil else { throw MarketError.conflict("the rating has no comment to hide") }
+            try db.execute(
+                sql: "UPDATE rating SET hidden_reason = ?, hidden_by = ?, hidden_at = ? WHERE id = ?", arguments: [reason, user, now, id])
+        }
+    }
+
+    /// Removes a fake or unlawful rating: it is no longer shown and stops counting, for good.
+    public func remove(_ id: RatingID, reason: String?, by policy: AccessPolicy) async throws -> Rating {
+        try await moderate(id, reason: reason, by: policy, action: "rating.removed") { record, user, now, reason, db in
+            try policy.authorizeRemoving()
+            guard record.removedAt == nil else { throw MarketError.conflict("the rating is removed already") }
+            try db.execute(
+                sql: "UPDATE rating SET removed_reason = ?, removed_by = ?, removed_at = ? WHERE id = ?", arguments: [reason, user, now, id])
+        }
+    }
+
+    /// One moderation step with its reason and audit, in one transaction.
+    private func moderate(
+        _ id: RatingID, reason: String?, by policy: AccessPolicy, action: String,
+        _ change: @escaping @Sendable (RatingRecord, UserID, Date, String, Database) throws -> Void
+    ) async throws -> Rating {
+        var v = Validator()
+        let reason = v.text(reason ?? "", "reason", maxLength: 500)
+        try v.throwIfInvalid()
+        let now = database.clock.now()
+        let user = policy.principal.userID
+        return try await database.write { db in
+            let record = try Self.record(id, db)
+            try change(record, user, now, reason, db)
+            try AuditEventRecord.append(
+                db, at: now, actor: user, action: action, subjectType: "rating", subjectID: id.rawValue,
+                details: ["provider_id": record.providerId.rawValue, "reason": reason])
+            return try Self.load(id, db)
+        }
+    }
+
+    /// A provider's ratings as the public sees them: removed ones left out, newest or most
+    /// useful first, keyset-paged on one sort key.
+    public func ratings(of provider: OrganisationID, order: RatingOrder, page: PageRequest) async throws -> Page<Rating> {
+        let key = switch order {
+        case .newest: "r.seq"
+        case .useful: "(((r.comment IS NOT NULL AND r.hidden_at IS NULL) * 2 + (r.reply IS NOT NULL)) * 1099511627776 + r.seq)"
+        }
+        var sql = Self.select + " WHERE r.provider_id = ? AND r.removed_at IS NULL"
+        var arguments: StatementArguments = [provider]
+        if let after = try page.afterRowNumber() {
+            sql += " AND \(key) < ?"
+            arguments += [after]
+        }
+        sql += " ORDER BY \(key) DESC LIMIT ?"
+        arguments += [page.limit + 1]
+        let query = sql.replacingOccurrences(of: "SELECT r.*", with: "SELECT \(key) AS sort_key, r.*")
+        let fetched = try await database.read { [arguments] db in
+            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM provider_store WHERE organisation_id = ?", arguments: [provider]) == true
+            else { throw MarketError.notFound(resource: "provider") }
+            return try Row.fetchAll(db, sql: query, arguments: arguments).map { row in
+                (key: row["sort_key"] as Int64, rating: try Self.rating(row))
+            }
+        }
+        return Page(fetched: fetched, limit: page.limit, key: { String($0.key) }).map(\.rating)
+    }
+
+    // MARK: Loading
+
+    static let select = "SELECT r.*, c.name AS council_name FROM rating r LEFT JOIN council c ON c.id = r.rater_council_id"
+
+    static func record(_ id: RatingID, _ db: Database) throws -> RatingRecord {
+        guard let record = try RatingRecord.filter(Column("id") == id.rawValue).fetchOne(db) else {
+            throw MarketError.notFound(resource: "rating")
+        }
+        return record
+    }
+
+    static func load(_ id: RatingID, _ db: Database) throws -> Rating {
+        guard let row = try Row.fetchOne(db, sql: select + " WHERE r.id = ?", arguments: [id]) else {
+            throw MarketError.notFound(resource: "rating")
+        }
+        return try rating(row)
+    }
+
+    static func rating(_ row: Row) throws -> Rating {
+        let record = try RatingRecord(row: row)
+        return Rating(
+            id: record.id, orderID: record.orderId, providerID: record.providerId, category: record.category,
+            raterCouncilName: row["council_name"], stars: record.stars, comment: record.comment, version: record.version,
+            createdBy: record.createdBy, createdAt: record.createdAt, updatedAt: record.updatedAt, reply: record.reply,
+            repliedAt: record.repliedAt, hiddenReason: record.hiddenReason, removedReason: record.removedReason)
+    }
+
+    /// The audit record and the event; the event names the provider and the rating, never who rated.
+    static func announce(_ event: EventType, _ rating: RatingRecord, actor: UserID, at now: Date, _ db: Database) throws {
+        let payload = ["rating_id": rating.id.rawValue, "provider_id": rating.providerId.rawValue, "stars": String(rating.stars)]
+        try AuditEventRecord.append(
+            db, at: now, actor: actor, action: event.rawValue, subjectType: "rating", subjectID: rating.id.rawValue,
+            details: payload.merging(["order_id": rating.orderId.rawValue]) { $1 })
+        try OutboxEventRecord.append(db, event, at: now, payload: payload)
+    }
+}
