@@ -130,12 +130,7 @@ public struct BillingStore: Sendable {
             sql += " AND due_date < ?"
             arguments += [dueBefore]
         }
-        if let after = try page.afterRowNumber() {
-            sql += " AND seq < ?"
-            arguments += [after]
-        }
-        sql += " ORDER BY seq DESC LIMIT ?"
-        arguments += [page.limit + 1]
+        try page.newestFirst(&sql, &arguments)
         let query = sql
         let fetched = try await database.read { [arguments] db in
             try InvoiceRecord.fetchAll(db, sql: query, arguments: arguments).map { record in
@@ -401,12 +396,7 @@ public struct BillingStore: Sendable {
             arguments += [council]
         case .none: throw MarketError.forbidden("only platform admins and council finance staff read invoicing runs")
         }
-        if let after = try page.afterRowNumber() {
-            sql += " AND seq < ?"
-            arguments += [after]
-        }
-        sql += " ORDER BY seq DESC LIMIT ?"
-        arguments += [page.limit + 1]
+        try page.newestFirst(&sql, &arguments)
         let query = sql
         let fetched = try await database.read { [arguments] db in
             try InvoicingRunRecord.fetchAll(db, sql: query, arguments: arguments).map { (seq: $0.seq ?? 0, run: $0.run) }

@@ -258,12 +258,7 @@ public struct PaymentStore: Sendable {
             arguments += [payer]
         case .none: throw MarketError.forbidden("only payers' finance staff, broker staff and platform admins read payment batches")
         }
-        if let after = try page.afterRowNumber() {
-            sql += " AND seq < ?"
-            arguments += [after]
-        }
-        sql += " ORDER BY seq DESC LIMIT ?"
-        arguments += [page.limit + 1]
+        try page.newestFirst(&sql, &arguments)
         let query = sql
         let fetched = try await database.read { [arguments] db in
             try PaymentBatchRecord.fetchAll(db, sql: query, arguments: arguments).map { record in

@@ -149,12 +149,7 @@ public struct OrderStore: Sendable {
             sql += " AND budget_holder_id = ?"
             arguments += [holder]
         }
-        if let after = try page.afterRowNumber() {
-            sql += " AND seq < ?"
-            arguments += [after]
-        }
-        sql += " ORDER BY seq DESC LIMIT ?"
-        arguments += [page.limit + 1]
+        try page.newestFirst(&sql, &arguments)
         let query = sql
         let fetched = try await database.read { [arguments] db in
             let records = try OrderRecord.fetchAll(db, sql: query, arguments: arguments)

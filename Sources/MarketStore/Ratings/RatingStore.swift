@@ -161,12 +161,7 @@ public struct RatingStore: Sendable {
         }
         var sql = Self.select + " WHERE r.provider_id = ? AND r.removed_at IS NULL"
         var arguments: StatementArguments = [provider]
-        if let after = try page.afterRowNumber() {
-            sql += " AND \(key) < ?"
-            arguments += [after]
-        }
-        sql += " ORDER BY \(key) DESC LIMIT ?"
-        arguments += [page.limit + 1]
+        try page.newestFirst(by: key, &sql, &arguments)
         let query = sql.replacingOccurrences(of: "SELECT r.*", with: "SELECT \(key) AS sort_key, r.*")
         let fetched = try await database.read { [arguments] db in
             guard try Bool.fetchOne(db, sql: "SELECT 1 FROM provider_store WHERE organisation_id = ?", arguments: [provider]) == true

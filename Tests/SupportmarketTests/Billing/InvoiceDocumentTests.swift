@@ -206,16 +206,7 @@ struct InvoiceDocumentTests {
 
     /// Runs one of the repository's Python scripts; returns its exit status and its output.
     func runScript(_ script: String, _ arguments: [String]) throws -> (Int32, String) {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", repositoryRoot.appendingPathComponent(script).path] + arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        return (process.terminationStatus, output)
+        try runCommand(["python3", repositoryRoot.appendingPathComponent(script).path] + arguments)
     }
 
     @Test func csvFieldsStayDataInASpreadsheet() {

@@ -142,14 +142,5 @@ func validatePain001(_ xml: String, in directory: URL) throws -> (status: Int32,
     }
     let file = directory.appendingPathComponent("pain.001-\(UUID().uuidString).xml")
     try xml.write(to: file, atomically: true, encoding: .utf8)
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-    process.arguments = ["xmllint", "--noout", "--schema", schema.path, file.path]
-    let pipe = Pipe()
-    process.standardOutput = pipe
-    process.standardError = pipe
-    try process.run()
-    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-    process.waitUntilExit()
-    return (process.terminationStatus, output)
+    return try runCommand(["xmllint", "--noout", "--schema", schema.path, file.path])
 }

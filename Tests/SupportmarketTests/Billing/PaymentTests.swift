@@ -401,31 +401,38 @@ struct PaymentTests {
         }
     }
 
+    /// Two hours at £10 delivered in September from a new stream of the holder's (`stream`
+    /// overrides), confirmed and invoiced on 5 October to that stream's payer.
+    static func invoicedStream(_ client: Client, _ market: TestMarket, _ stream: [String: any Sendable]) async throws -> OrderScene {
+        try market.setToday("2026-09-21")
+        let base = try await OrderScene.make(client, price: 1_000)
+        let provider = try #require(try await client.me(base.providerToken)["organisation_id"] as? String)
+        #expect(try await client.putBillingProfile(base.providerToken, provider: provider).status == .ok)
+        let streamID = try await client.addStream(base.adminToken, holder: base.holder, stream)
+        let order = OrderScene(
+            holderToken: base.holderToken, providerToken: base.providerToken, adminToken: base.adminToken,
+            holder: base.holder, stream: streamID, offering: base.offering, council: base.council)
+        let placed = try await client.placeOrder(base.holderToken, Client.orderBody(
+            holder: base.holder, offering: base.offering, quantity: 2, start: "2026-09-21", ["stream_id": streamID]))
+        let orderID = try #require(try placed.string("id"), "\(placed.text)")
+        #expect(try await client.send(.post, "/v1/orders/\(orderID)/accept", token: base.providerToken).status == .ok)
+        try market.setToday("2026-09-23")
+        let delivery = try await client.deliver(order, order: orderID, hours: 2, on: "2026-09-22")
+        #expect(try await client.send(.post, "/v1/deliveries/\(delivery)/confirm", token: base.holderToken).status == .ok)
+        try market.setToday("2026-10-05")
+        _ = try await client.runInvoicing(try await client.login("admin@demo.test"))
+        return order
+    }
+
     @Test func aBrokerPaysItsManagedAccountsWithTwoOfItsStaff() async throws {
         let market = try await TestMarket.make(seedPayments: true)
         try await market.test { client in
-            try market.setToday("2026-09-21")
-            let base = try await OrderScene.make(client, price: 1_000)
-            let provider = try #require(try await client.me(base.providerToken)["organisation_id"] as? String)
-            #expect(try await client.putBillingProfile(base.providerToken, provider: provider).status == .ok)
             let broker = try await client.login("broker@demo.test")
             let broker2 = try await client.login("broker2@demo.test")
             let budgetMinder = try #require(try await client.me(broker)["organisation_id"] as? String)
-            let stream = try await client.addStream(base.adminToken, holder: base.holder, [
+            _ = try await Self.invoicedStream(client, market, [
                 "management_option": "managed_account", "fund_holder": "broker", "managing_organisation_id": budgetMinder,
             ])
-            let placed = try await client.placeOrder(base.holderToken, Client.orderBody(
-                holder: base.holder, offering: base.offering, quantity: 2, start: "2026-09-21", ["stream_id": stream]))
-            let orderID = try #require(try placed.string("id"), "\(placed.text)")
-            #expect(try await client.send(.post, "/v1/orders/\(orderID)/accept", token: base.providerToken).status == .ok)
-            let order = OrderScene(
-                holderToken: base.holderToken, providerToken: base.providerToken, adminToken: base.adminToken,
-                holder: base.holder, stream: stream, offering: base.offering, council: base.council)
-            try market.setToday("2026-09-23")
-            let delivery = try await client.deliver(order, order: orderID, hours: 2, on: "2026-09-22")
-            #expect(try await client.send(.post, "/v1/deliveries/\(delivery)/confirm", token: base.holderToken).status == .ok)
-            try market.setToday("2026-10-05")
-            _ = try await client.runInvoicing(try await client.login("admin@demo.test"))
 
             // The demo's bank details are verified by Budget Minder; its own account is in the demo.
             let batch = try await client.createBatch(broker, cutOff: "2026-11-30")
@@ -452,24 +459,7 @@ struct PaymentTests {
     @Test func aHolderMarksTheirOwnInvoicePaid() async throws {
         let market = try await TestMarket.make()
         try await market.test { client in
-            try market.setToday("2026-09-21")
-            let base = try await OrderScene.make(client, price: 1_000)
-            let provider = try #require(try await client.me(base.providerToken)["organisation_id"] as? String)
-            #expect(try await client.putBillingProfile(base.providerToken, provider: provider).status == .ok)
-            let stream = try await client.addStream(
-                base.adminToken, holder: base.holder, ["management_option": "direct_payment", "fund_holder": "holder"])
-            let placed = try await client.placeOrder(base.holderToken, Client.orderBody(
-                holder: base.holder, offering: base.offering, quantity: 2, start: "2026-09-21", ["stream_id": stream]))
-            let orderID = try #require(try placed.string("id"), "\(placed.text)")
-            #expect(try await client.send(.post, "/v1/orders/\(orderID)/accept", token: base.providerToken).status == .ok)
-            let order = OrderScene(
-                holderToken: base.holderToken, providerToken: base.providerToken, adminToken: base.adminToken,
-                holder: base.holder, stream: stream, offering: base.offering, council: base.council)
-            try market.setToday("2026-09-23")
-            let delivery = try await client.deliver(order, order: orderID, hours: 2, on: "2026-09-22")
-            #expect(try await client.send(.post, "/v1/deliveries/\(delivery)/confirm", token: base.holderToken).status == .ok)
-            try market.setToday("2026-10-05")
-            _ = try await client.runInvoicing(try await client.login("admin@demo.test"))
+            let base = try await Self.invoicedStream(client, market, ["management_option": "direct_payment", "fund_holder": "holder"])
             let invoice = try #require(try await client.invoices(base.holderToken).first?["id"] as? String)
             let path = "/v1/invoices/\(invoice)/mark-paid"
 

@@ -18,6 +18,14 @@ struct RatingTests {
         return order
     }
 
+    /// A holder with a council-managed stream and an order of the provider's with a confirmed delivery.
+    func ratedScene(_ client: Client, _ market: TestMarket) async throws -> (OrderScene, provider: String, order: String) {
+        try market.setToday("2026-09-21")
+        let scene = try await OrderScene.make(client, price: 1_000)
+        let provider = try #require(try await client.me(scene.providerToken)["organisation_id"] as? String)
+        return (scene, provider, try await deliveredOrder(client, market, scene))
+    }
+
     func storefront(_ client: Client, _ provider: String) async throws -> [String: any Sendable] {
         try await client.send(.get, "/v1/providers/\(provider)").json
     }
@@ -97,10 +105,7 @@ struct RatingTests {
     @Test func repliesAndModerationChangeWhatIsShownAndWhatCounts() async throws {
         let market = try await TestMarket.make()
         try await market.test { client in
-            try market.setToday("2026-09-21")
-            let scene = try await OrderScene.make(client, price: 1_000)
-            let provider = try #require(try await client.me(scene.providerToken)["organisation_id"] as? String)
-            let order = try await deliveredOrder(client, market, scene)
+            let (scene, provider, order) = try await ratedScene(client, market)
             let rated = try await client.send(
                 .post, "/v1/ratings", token: scene.holderToken, json: ["order_id": order, "stars": 1, "comment": "Rude to my mum"])
             let rating = try #require(try rated.string("id"), "\(rated.text)")
@@ -143,10 +148,7 @@ struct RatingTests {
     @Test func badInputIsRefusedAndChangesNothing() async throws {
         let market = try await TestMarket.make()
         try await market.test { client in
-            try market.setToday("2026-09-21")
-            let scene = try await OrderScene.make(client, price: 1_000)
-            let provider = try #require(try await client.me(scene.providerToken)["organisation_id"] as? String)
-            let order = try await deliveredOrder(client, market, scene)
+            let (scene, provider, order) = try await ratedScene(client, market)
             let cases: [([String: any Sendable], String)] = [
                 (["order_id": order, "stars": 0], "stars"),
                 (["order_id": order, "stars": 6], "stars"),

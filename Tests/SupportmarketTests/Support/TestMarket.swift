@@ -81,6 +81,20 @@ final class TestMarket: Sendable {
     }
 }
 
+/// Runs a command found on `PATH`; returns its exit status and its output and errors together.
+func runCommand(_ arguments: [String]) throws -> (status: Int32, output: String) {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+    process.arguments = arguments
+    let pipe = Pipe()
+    process.standardOutput = pipe
+    process.standardError = pipe
+    try process.run()
+    let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    process.waitUntilExit()
+    return (process.terminationStatus, output)
+}
+
 /// Request helpers that read like the API.
 struct Client: Sendable {
     let client: any TestClientProtocol
