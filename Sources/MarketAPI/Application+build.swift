@@ -20,6 +20,7 @@ public struct AppServices: Sendable {
     public let invoicing: InvoicingRunner
     public let payments: PaymentStore
     public let ratings: RatingStore
+    public let concerns: ConcernStore
     public let openAPIDocument: String
     /// Origins whose browser apps may call authenticated routes.
     public let corsOrigins: Set<String>
@@ -39,6 +40,7 @@ public struct AppServices: Sendable {
         self.invoicing = InvoicingRunner(database: database)
         self.payments = PaymentStore(database: database)
         self.ratings = RatingStore(database: database)
+        self.concerns = ConcernStore(database: database)
         self.openAPIDocument = try String(contentsOfFile: configuration.openAPIPath, encoding: .utf8)
         self.corsOrigins = Set(configuration.corsOrigins)
     }
@@ -107,6 +109,7 @@ public func buildRouter(services: AppServices) -> Router<AppRequestContext> {
     BillingController(billing: services.billing, runner: services.invoicing).addRoutes(to: router)
     PaymentController(payments: services.payments, billing: services.billing).addRoutes(to: router)
     RatingController(ratings: services.ratings).addRoutes(to: router)
+    ConcernController(concerns: services.concerns).addRoutes(to: router)
     routes.load(router.routes)
     return router
 }

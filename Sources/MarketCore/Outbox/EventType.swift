@@ -36,4 +36,7 @@ public enum EventType: String, Sendable, Codable, CaseIterable {
     /// Someone who bought rated a provider (`rating_id`, `provider_id`, `stars`; never who).
     case ratingCreated = "rating.created"
     case ratingReplied = "rating.replied"
+    /// A safeguarding concern reached a council (`concern_id`, `council_id`, `urgency`; nothing
+    /// of what happened or who it is about). Its only audience is that council.
+    case concernRaised = "concern.raised"
 }

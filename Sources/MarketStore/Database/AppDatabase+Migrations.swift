@@ -577,6 +577,7 @@ extension AppDatabase {
         }
         migrator.registerMigration("v9-payments", migrate: migratePayments)
         migrator.registerMigration("v10-ratings", migrate: migrateRatings)
+        migrator.registerMigration("v11-safeguarding", migrate: migrateSafeguarding)
         return migrator
     }
 }

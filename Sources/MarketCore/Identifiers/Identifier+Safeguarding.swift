@@ -1,0 +1,3 @@
+public enum ConcernEntity: IdentifiedEntity { public static var idPrefix: String { "scn" } }
+
+public typealias ConcernID = Identifier<ConcernEntity>

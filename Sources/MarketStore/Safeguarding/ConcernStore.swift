@@ -1,0 +1,160 @@
+import Foundation
+import GRDB
+import MarketCore
+
+struct ConcernRecord: MarketRecord {
+    static let databaseTableName = "concern"
+    var seq: Int64?
+    var id: ConcernID
+    var councilId: CouncilID
+    var aboutProviderId: OrganisationID?
+    var aboutBudgetHolderId: BudgetHolderID?
+    var about: String?
+    var description: String
+    var urgency: ConcernUrgency
+    var status: ConcernStatus
+    var outcome: String?
+    var raisedBy: UserID
+    var raisedAt: Date
+    var acknowledgedBy: UserID?
+    var acknowledgedAt: Date?
+    var closedBy: UserID?
+    var closedAt: Date?
+
+    var concern: Concern {
+        let subject: ConcernSubject = if let aboutProviderId { .provider(aboutProviderId) } else if let aboutBudgetHolderId {
+            .budgetHolder(aboutBudgetHolderId)
+        } else { .described(about ?? "") }
+        return Concern(
+            id: id, councilID: councilId, subject: subject, description: description, urgency: urgency, status: status,
+            outcome: outcome, raisedBy: raisedBy, raisedAt: raisedAt, acknowledgedAt: acknowledgedAt, closedAt: closedAt)
+    }
+}
+
+extension ConcernUrgency: DatabaseValueConvertible {}
+extension ConcernStatus: DatabaseValueConvertible {}
+
+/// Safeguarding concerns: raised by anyone signed in, handled by the admins of the council they
+/// are raised with, and never shown to anyone else but (as a status) the person who raised them.
+///
+/// Whoever reads a concern is decided here in one place, `visible`: the council's admins read
+/// it whole; its raiser reads it too, and the API answers them with its status only.
+public struct ConcernStore: Sendable {
+    let database: AppDatabase
+
+    public init(database: AppDatabase) {
+        self.database = database
+    }
+
+    /// Raises a concern with `new.councilID`, or (about a budget holder) with the holder's council.
+    /// The outbox event names only the concern, its council and its urgency.
+    public func raise(_ new: NewConcern, by policy: AccessPolicy, idempotency: IdempotencyKey?) async throws -> Concern {
+        let now = database.clock.now()
+        let user = policy.principal.userID
+        return try await database.write(as: user, idempotency: idempotency) { db in
+            var council = new.councilID
+            var aboutProvider: OrganisationID?, aboutHolder: BudgetHolderID?, about: String?
+            switch new.subject {
+            case .provider(let provider):
+                guard try Bool.fetchOne(db, sql: "SELECT 1 FROM provider_store WHERE organisation_id = ?", arguments: [provider]) == true
+                else { throw MarketError.invalid("about_provider_id", "is not a provider on the market") }
+                aboutProvider = provider
+            case .budgetHolder(let holder):
+                guard let row = try Row.fetchOne(db, sql: "SELECT council_id FROM budget_holder WHERE id = ?", arguments: [holder]) else {
+                    throw MarketError.invalid("about_budget_holder_id", "is not a budget holder on the market")
+                }
+                council = council ?? row["council_id"]
+                aboutHolder = holder
+            case .described(let text):
+                about = text
+            }
+            guard let council, try Bool.fetchOne(db, sql: "SELECT 1 FROM council WHERE id = ?", arguments: [council]) == true else {
+                throw MarketError.invalid("council_id", "must be a council on the market: the one to tell")
+            }
+            let record = ConcernRecord(
+                id: .random(), councilId: council, aboutProviderId: aboutProvider, aboutBudgetHolderId: aboutHolder, about: about,
+                description: new.description, urgency: new.urgency, status: .received, raisedBy: user, raisedAt: now)
+            try record.insert(db)
+            let summary = ["concern_id": record.id.rawValue, "council_id": council.rawValue, "urgency": new.urgency.rawValue]
+            try AuditEventRecord.append(
+                db, at: now, actor: user, action: "concern.raised", subjectType: "concern", subjectID: record.id.rawValue, details: summary)
+            try OutboxEventRecord.append(db, .concernRaised, at: now, payload: summary)
+            return record.concern
+        }
+    }
+
+    /// The concerns the caller handles (their council's) or raised, newest first.
+    public func concerns(by policy: AccessPolicy, status: ConcernStatus?, page: PageRequest) async throws -> Page<Concern> {
+        var (sql, arguments) = Self.visible(to: policy)
+        if let status {
+            sql += " AND status = ?"
+            arguments += [status]
+        }
+        try page.newestFirst(&sql, &arguments)
+        let query = sql
+        let fetched = try await database.read { [arguments] db in
+            try ConcernRecord.fetchAll(db, sql: query, arguments: arguments).map { (seq: $0.seq ?? 0, concern: $0.concern) }
+        }
+        return Page(fetched: fetched, limit: page.limit, key: { String($0.seq) }).map(\.concern)
+    }
+
+    public func concern(_ id: ConcernID, by policy: AccessPolicy) async throws -> Concern {
+        try await database.read { db in try Self.load(id, policy: policy, db) }
+    }
+
+    /// The council's admins acknowledge a concern they have received.
+    public func acknowledge(_ id: ConcernID, by policy: AccessPolicy) async throws -> Concern {
+        try await handle(id, by: policy, action: "concern.acknowledged", details: [:]) { concern, user, now, db in
+            guard concern.status == .received else { throw MarketError.conflict("the concern is \(concern.status.rawValue) already") }
+            try db.execute(
+                sql: "UPDATE concern SET status = 'acknowledged', acknowledged_by = ?, acknowledged_at = ? WHERE id = ?",
+                arguments: [user, now, id])
+        }
+    }
+
+    /// The council's admins close a concern with what came of it.
+    public func close(_ id: ConcernID, outcome: String?, by policy: AccessPolicy) async throws -> Concern {
+        var v = Validator()
+        let outcome = v.text(outcome ?? "", "outcome", maxLength: 4000)
+        try v.throwIfInvalid()
+        return try await handle(id, by: policy, action: "concern.closed", details: [:]) { concern, user, now, db in
+            guard concern.status != .closed else { throw MarketError.conflict("the concern is closed already") }
+            try db.execute(sql: """
+                UPDATE concern SET status = 'closed', outcome = ?, closed_by = ?, closed_at = ?,
+                    acknowledged_by = coalesce(acknowledged_by, ?), acknowledged_at = coalesce(acknowledged_at, ?) WHERE id = ?
+                """, arguments: [outcome, user, now, user, now, id])
+        }
+    }
+
+    private func handle(
+        _ id: ConcernID, by policy: AccessPolicy, action: String, details: [String: String],
+        _ change: @escaping @Sendable (Concern, UserID, Date, Database) throws -> Void
+    ) async throws -> Concern {
+        let now = database.clock.now()
+        let user = policy.principal.userID
+        return try await database.write { db in
+            let concern = try Self.load(id, policy: policy, db)
+            try policy.authorizeHandling(concernOf: concern.councilID)
+            try change(concern, user, now, db)
+            try AuditEventRecord.append(
+                db, at: now, actor: user, action: action, subjectType: "concern", subjectID: id.rawValue, details: details)
+            return try Self.load(id, policy: policy, db)
+        }
+    }
+
+    /// The concerns `policy` may read: a council admin's council's, and the ones the caller raised.
+    static func visible(to policy: AccessPolicy) -> (sql: String, arguments: StatementArguments) {
+        if let council = policy.safeguardingCouncil {
+            return ("SELECT * FROM concern WHERE (council_id = ? OR raised_by = ?)", [council, policy.principal.userID])
+        }
+        return ("SELECT * FROM concern WHERE raised_by = ?", [policy.principal.userID])
+    }
+
+    static func load(_ id: ConcernID, policy: AccessPolicy, _ db: Database) throws -> Concern {
+        let (sql, arguments) = visible(to: policy)
+        guard let record = try ConcernRecord.fetchOne(db, sql: sql + " AND id = ?", arguments: arguments + [id]) else {
+            throw MarketError.notFound(resource: "concern")
+        }
+        return record.concern
+    }
+}
