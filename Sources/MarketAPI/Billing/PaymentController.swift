@@ -152,7 +152,7 @@ struct PaymentController {
         headers[.contentLength] = String(content.count)
         headers[.contentDisposition] = "attachment; filename=\"\(BankFiles.filename(format, batch))\""
         headers[.eTag] = "\"\(sha256)\""
-        headers[HTTPField.Name("Content-Digest")!] = "sha-256=:\(digest):"
+        headers[.contentDigest] = "sha-256=:\(digest):"
         var buffer = ByteBufferAllocator().buffer(capacity: content.count)
         buffer.writeBytes(content)
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: buffer))

@@ -1,7 +1,9 @@
 import HTTPTypes
 
 extension HTTPField.Name {
-    // Both names are valid header tokens, so the failable initialiser cannot return nil.
+    // Each name is a valid header token, so the failable initialiser cannot return nil.
     static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
     static let requestID = HTTPField.Name("X-Request-Id")!
+    /// RFC 9530: the SHA-256 of a stored bank file, as downloaded.
+    static let contentDigest = HTTPField.Name("Content-Digest")!
 }

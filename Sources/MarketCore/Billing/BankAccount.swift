@@ -60,7 +60,7 @@ public struct BankDetails: Sendable, Equatable, Codable {
         for character in iban.dropFirst(4) + iban.prefix(4) {
             guard let value = character.isASCIIDigit ? character.wholeNumberValue : character.asciiValue.map({ Int($0) - 55 })
             else { return false }
-            for digit in String(value) { remainder = (remainder * 10 + digit.wholeNumberValue!) % 97 }
+            for digit in String(value).compactMap(\.wholeNumberValue) { remainder = (remainder * 10 + digit) % 97 }
         }
         return remainder == 1
     }

@@ -113,7 +113,7 @@ public enum BACSStandard18 {
     /// ` yyddd`: a space, the year's last two digits, the day of the year.
     static func julian(_ day: CalendarDay) -> String {
         let year = String(day.text.prefix(4))
-        let dayOfYear = CalendarDay(year + "-01-01")!.days(until: day) + 1
+        let dayOfYear = (CalendarDay(year + "-01-01")?.days(until: day) ?? 0) + 1
         return " " + year.suffix(2) + String(dayOfYear).leftPadded(to: 3, with: "0")
     }
 
