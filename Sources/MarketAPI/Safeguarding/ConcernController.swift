@@ -93,7 +93,7 @@ struct ConcernResponse: ResponseEncodable, Sendable {
         acknowledgedAt = Nullable(concern.acknowledgedAt)
         closedAt = Nullable(concern.closedAt)
         emergency = Concern.emergencyAdvice
-        guard policy.safeguardingCouncil == concern.councilID else {
+        guard policy.maySeeConcernDetails(of: concern.councilID) else {
             details = Nullable(nil)
             return
         }

@@ -5,6 +5,11 @@ extension AccessPolicy {
         principal.role == .councilAdmin ? principal.councilID : nil
     }
 
+    /// Whether the caller reads what a concern raised with `council` says (not only its status).
+    public func maySeeConcernDetails(of council: CouncilID) -> Bool {
+        safeguardingCouncil == council
+    }
+
     /// Acknowledging and closing: the admins of the council the concern was raised with.
     public func authorizeHandling(concernOf council: CouncilID) throws(MarketError) {
         guard safeguardingCouncil == council else {
