@@ -21,6 +21,8 @@ public struct AppServices: Sendable {
     public let payments: PaymentStore
     public let ratings: RatingStore
     public let concerns: ConcernStore
+    public let regulation: RegulatorStore
+    public let prohibitedSpend: ProhibitedSpendStore
     public let openAPIDocument: String
     /// Origins whose browser apps may call authenticated routes.
     public let corsOrigins: Set<String>
@@ -41,6 +43,8 @@ public struct AppServices: Sendable {
         self.payments = PaymentStore(database: database)
         self.ratings = RatingStore(database: database)
         self.concerns = ConcernStore(database: database)
+        self.regulation = RegulatorStore(database: database)
+        self.prohibitedSpend = ProhibitedSpendStore(database: database, taxonomy: taxonomy)
         self.openAPIDocument = try String(contentsOfFile: configuration.openAPIPath, encoding: .utf8)
         self.corsOrigins = Set(configuration.corsOrigins)
     }
@@ -110,6 +114,8 @@ public func buildRouter(services: AppServices) -> Router<AppRequestContext> {
     PaymentController(payments: services.payments, billing: services.billing).addRoutes(to: router)
     RatingController(ratings: services.ratings).addRoutes(to: router)
     ConcernController(concerns: services.concerns).addRoutes(to: router)
+    RegulatorController(regulation: services.regulation, database: services.database).addRoutes(to: router)
+    ProhibitedSpendController(prohibitedSpend: services.prohibitedSpend, taxonomy: services.taxonomy).addRoutes(to: router)
     routes.load(router.routes)
     return router
 }

@@ -199,3 +199,32 @@ struct TokenCommand: AsyncParsableCommand {
         }
     }
 }
+
+struct RegulatorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "regulator", abstract: "Providers' registrations with their care regulator.", subcommands: [Import.self])
+
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Load registrations from a file in the shape of CQC's syndication API (a JSON array of locations, or {\"locations\": [...]}), matching providers by their registration number. Idempotent; logs what matched and what did not.")
+
+        @OptionGroup var common: CommonOptions
+        @Argument(help: "The locations file.") var file: String
+
+        func run() async throws {
+            let configuration = try common.configuration()
+            let logger = bootstrapLogging(configuration)
+            let locations: CQCLocationsFile
+            do {
+                locations = try JSONDecoder().decode(CQCLocationsFile.self, from: Data(contentsOf: URL(fileURLWithPath: file)))
+            } catch {
+                throw ValidationError("\(file) is not a CQC locations file: \(error)")
+            }
+            let report = try await RegulatorStore(database: try common.openDatabase(configuration)).importCQC(locations, logger: logger)
+            print("regulator import: \(locations.locations.count) locations, \(report.changed.count) registrations changed,",
+                  "\(report.unchanged.count) unchanged, \(report.unmatched.count) unmatched, \(report.invalid.count) unreadable")
+            for location in report.unmatched { print("unmatched \(location): no provider has this registration number") }
+            for problem in report.invalid { print("unreadable \(problem)") }
+        }
+    }
+}

@@ -6,6 +6,9 @@ struct Supportmarket: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "supportmarket",
         abstract: "The backend of a marketplace for social care and community support.",
-        subcommands: [Serve.self, Migrate.self, Seed.self, CheckLedger.self, InvoiceRun.self, UserCommand.self, TokenCommand.self],
+        subcommands: [
+            Serve.self, Migrate.self, Seed.self, CheckLedger.self, InvoiceRun.self, RegulatorCommand.self, UserCommand.self,
+            TokenCommand.self,
+        ],
         defaultSubcommand: Serve.self)
 }

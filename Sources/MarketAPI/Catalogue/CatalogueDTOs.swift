@@ -13,6 +13,8 @@ struct StorefrontResponse: ResponseEncodable, Sendable {
     let registrationNumber: Nullable<String>
     let ratingCount: Int
     let ratingAverage: Double
+    /// The care regulator's word, beside people's ratings and never mixed into them.
+    let regulator: Nullable<RegulatorRegistrationResponse>
     let updatedAt: Date
 
     init(_ store: Storefront) {
@@ -25,6 +27,7 @@ struct StorefrontResponse: ResponseEncodable, Sendable {
         registrationNumber = Nullable(store.registrationNumber)
         ratingCount = store.rating.count
         ratingAverage = store.rating.average
+        regulator = Nullable(store.regulator.map(RegulatorRegistrationResponse.init))
         updatedAt = store.updatedAt
     }
 }
@@ -58,6 +61,8 @@ struct OfferingResponse: ResponseEncodable, Sendable {
     let status: OfferingStatus
     let ratingCount: Int
     let ratingAverage: Double
+    /// The provider's care regulator's word, beside people's ratings and never mixed into them.
+    let regulator: Nullable<RegulatorRegistrationResponse>
     let createdAt: Date
     let updatedAt: Date
     let publishedAt: Nullable<Date>
@@ -85,6 +90,7 @@ struct OfferingResponse: ResponseEncodable, Sendable {
         status = offering.status
         ratingCount = listed.rating.count
         ratingAverage = listed.rating.average
+        regulator = Nullable(listed.regulator.map(RegulatorRegistrationResponse.init))
         createdAt = offering.createdAt
         updatedAt = offering.updatedAt
         publishedAt = Nullable(offering.publishedAt)

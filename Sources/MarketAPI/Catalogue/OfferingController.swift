@@ -26,6 +26,7 @@ struct OfferingController {
             text: query.get("q"), category: query.get("category"), area: query.get("area"),
             providerType: query.get("provider_type"), minPricePence: query.get("min_price_pence"),
             maxPricePence: query.get("max_price_pence"), minRating: query.get("min_rating"),
+            minRegulatorRating: query.get("min_regulator_rating"),
             attributes: query.getAll("attribute"), sort: query.get("sort"), taxonomy: taxonomy)
         let caller = context.authentication.map { SearchCaller.user($0.principal.userID) }
             ?? .anonymous(address: context.remoteAddress)

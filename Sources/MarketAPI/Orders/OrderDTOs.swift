@@ -153,19 +153,32 @@ struct OrderQuoteResponse: ResponseEncodable, Sendable {
         let reason: Nullable<String>
     }
 
+    /// A line that may not be ordered whichever stream pays (regulated care from a provider
+    /// that is not registered), named as the order's problem document would name it.
+    struct LineRefusal: Encodable, Sendable {
+        let field: String
+        let lineNumber: Int
+        let reason: String
+    }
+
     let budgetHolderId: BudgetHolderID
     let totalPence: Int64
+    /// Whether placing this order now would succeed.
+    let canOrder: Bool
     let lines: [OrderLineResponse]
     let streams: [StreamAnswer]
+    let refusals: [LineRefusal]
 
     init(_ quote: OrderQuote) {
         budgetHolderId = quote.holderID
         totalPence = quote.totalPence
+        canOrder = quote.canBeOrdered
         lines = quote.lines.map(OrderLineResponse.init)
         streams = quote.streams.map { answer in
             StreamAnswer(
                 streamId: answer.stream.id, availablePence: answer.stream.balance.availablePence, canPay: answer.refusal == nil,
-                reason: Nullable(answer.refusal))
+                reason: Nullable(answer.refusal?.reason))
         }
+        refusals = quote.refusals.map { LineRefusal(field: $0.field, lineNumber: $0.line.lineNumber, reason: $0.reason) }
     }
 }

@@ -6,24 +6,38 @@ public struct Category: Sendable, Equatable, Codable {
     public let id: String
     public let name: String
     public let description: String
+    /// Regulated care (in England, personal care and nursing need CQC registration): ordered only
+    /// from providers registered with their regulator. A child of a regulated category is regulated.
+    public let regulated: Bool
     public let children: [Category]
 
-    public init(id: String, name: String, description: String, children: [Category] = []) {
+    public init(id: String, name: String, description: String, regulated: Bool = false, children: [Category] = []) {
         self.id = id
         self.name = name
         self.description = description
+        self.regulated = regulated
         self.children = children
     }
 
-    private enum CodingKeys: String, CodingKey { case id, name, description, children }
+    private enum CodingKeys: String, CodingKey { case id, name, description, regulated, children }
 
-    /// `description` and `children` may be left out of the data file.
+    /// `description`, `regulated` and `children` may be left out of the data file; children
+    /// inherit `regulated` from their parent.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.id = try container.decode(String.self, forKey: .id)
-        self.name = try container.decode(String.self, forKey: .name)
-        self.description = try container.decodeIfPresent(String.self, forKey: .description) ?? ""
-        self.children = try container.decodeIfPresent([Category].self, forKey: .children) ?? []
+        let id = try container.decode(String.self, forKey: .id)
+        let regulated = try container.decodeIfPresent(Bool.self, forKey: .regulated) ?? false
+        self.init(
+            id: id, name: try container.decode(String.self, forKey: .name),
+            description: try container.decodeIfPresent(String.self, forKey: .description) ?? "", regulated: regulated,
+            children: (try container.decodeIfPresent([Category].self, forKey: .children) ?? []).map { $0.inheriting(regulated: regulated) })
+    }
+
+    /// This category with `regulated` set if its parent is, down the tree.
+    private func inheriting(regulated parent: Bool) -> Category {
+        guard parent, !regulated else { return self }
+        return Category(id: id, name: name, description: description, regulated: true,
+                        children: children.map { $0.inheriting(regulated: true) })
     }
 }
 
@@ -81,6 +95,9 @@ public struct CategoryTaxonomy: Sendable {
     public func category(_ id: String) -> Category? { categoriesByID[id] }
 
     public func unit(_ id: String) -> ChargeableUnit? { units.first { $0.id == id } }
+
+    /// Whether `id` is regulated care (itself or below a regulated category); unknown ids are not.
+    public func isRegulated(_ id: String) -> Bool { categoriesByID[id]?.regulated ?? false }
 
     /// The id and every descendant's id: what a search "in this category" covers.
     public func descendantIDs(of id: String) -> [String] {

@@ -36,6 +36,8 @@ public struct OfferingSearch: Sendable, Equatable {
     public var maxPricePence: Int64?
     /// Minimum average rating in tenths of a star (4.5 is 45); providers nobody rated never match.
     public var minRatingTenths: Int?
+    /// Only providers registered with their regulator and rated at least this by it.
+    public var minRegulatorRating: RegulatorRating?
     /// Every tag must match (`AttributeFilter`).
     public var attributeTags: [String]
     public var sort: OfferingSort
@@ -45,7 +47,7 @@ public struct OfferingSearch: Sendable, Equatable {
     /// Validates every parameter at once, as they came in the query string.
     public init(
         text: String? = nil, category: String? = nil, area: String? = nil, providerType: String? = nil,
-        minPricePence: String? = nil, maxPricePence: String? = nil, minRating: String? = nil,
+        minPricePence: String? = nil, maxPricePence: String? = nil, minRating: String? = nil, minRegulatorRating: String? = nil,
         attributes: [String] = [], sort: String? = nil, taxonomy: CategoryTaxonomy
     ) throws(MarketError) {
         var v = Validator()
@@ -70,6 +72,7 @@ public struct OfferingSearch: Sendable, Equatable {
             v.check(value != nil, "min_rating", "must be a number from 0 to 5")
             minRatingTenths = value.map { Int(($0 * 10).rounded(.up)) }
         }
+        self.minRegulatorRating = v.oneOf(minRegulatorRating, "min_regulator_rating")
         v.check(attributes.count <= Self.maximumAttributes, "attribute", "may be given at most \(Self.maximumAttributes) times")
         attributeTags = []
         for text in attributes {
@@ -82,23 +85,27 @@ public struct OfferingSearch: Sendable, Equatable {
     }
 }
 
-/// An offering as a caller sees it: with its store, rating and the caller's effective price.
+/// An offering as a caller sees it: with its store, people's rating, the regulator's word (beside
+/// it, never mixed in) and the caller's effective price.
 public struct ListedOffering: Sendable, Equatable, Codable {
     public let offering: Offering
     public let storeName: String
     public let providerType: ProviderType?
     public let rating: RatingSummary
+    /// `nil` when the provider has no registration on record.
+    public let regulator: RegulatorRegistration?
     public let effectivePricePence: Int64
     public let priceSource: PriceSource
 
     public init(
         offering: Offering, storeName: String, providerType: ProviderType?, rating: RatingSummary,
-        effectivePricePence: Int64, priceSource: PriceSource
+        regulator: RegulatorRegistration?, effectivePricePence: Int64, priceSource: PriceSource
     ) {
         self.offering = offering
         self.storeName = storeName
         self.providerType = providerType
         self.rating = rating
+        self.regulator = regulator
         self.effectivePricePence = effectivePricePence
         self.priceSource = priceSource
     }

@@ -25,6 +25,8 @@ public struct Storefront: Sendable, Equatable {
     /// A regulator's registration (CQC-style), where the provider has one.
     public var registrationNumber: String?
     public var rating: RatingSummary
+    /// What the regulator says (`nil`: nothing on record), shown beside `rating`, never mixed in.
+    public var regulator: RegulatorRegistration? = nil
     public var updatedAt: Date
 
     public init(

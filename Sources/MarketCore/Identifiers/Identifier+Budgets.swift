@@ -9,3 +9,6 @@ public typealias DelegationID = Identifier<DelegationEntity>
 public typealias OrderID = Identifier<OrderEntity>
 public typealias DeliveryID = Identifier<DeliveryEntity>
 public typealias OutboxEventID = Identifier<OutboxEventEntity>
+
+public enum ProhibitedSpendEntity: IdentifiedEntity { public static var idPrefix: String { "psp" } }
+public typealias ProhibitedSpendID = Identifier<ProhibitedSpendEntity>

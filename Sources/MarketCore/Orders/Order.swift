@@ -300,20 +300,48 @@ public struct OrderWithDeliveries: Sendable, Equatable, Codable {
     }
 }
 
+/// Why a stream cannot pay for an order.
+public struct StreamRefusal: Sendable, Equatable, CustomStringConvertible {
+    /// What the buyer reads: "funds 2026-04-01 to 2027-03-31, and the order runs …".
+    public let reason: String
+    /// Set when the council's prohibited-spend list refused it, with the line it forbids.
+    public let prohibition: Prohibition?
+
+    public struct Prohibition: Sendable, Equatable {
+        public let line: OrderLine
+        public let entry: ProhibitedSpend
+    }
+
+    public var description: String { reason }
+}
+
 extension FundingStream {
     /// Why this stream cannot pay for `order` priced as `lines` costing `totalPence`, or `nil` if
     /// it can: its period must cover every day of the order, it must permit every line's
-    /// category, and it must have the whole total available. The one statement of this rule.
-    public func refusal(toPay order: NewOrder, lines: [OrderLine], totalPence: Int64) -> String? {
+    /// category, the holder's council must not forbid any line (`prohibited`, its list; not for
+    /// the holder's own contribution), and it must have the whole total available. The one
+    /// statement of this rule.
+    public func refusal(
+        toPay order: NewOrder, lines: [OrderLine], totalPence: Int64, prohibited: [ProhibitedSpend]
+    ) -> StreamRefusal? {
         if !covers(from: order.startDate, to: order.lastDay) {
             let runs = order.weeks == nil ? "is for \(order.startDate)" : "runs from \(order.startDate) to \(order.lastDay)"
-            return "funds \(periodFrom) to \(periodTo), and the order \(runs)"
+            return StreamRefusal(reason: "funds \(periodFrom) to \(periodTo), and the order \(runs)", prohibition: nil)
         }
         if let line = lines.first(where: { !permits(category: $0.category) }) {
-            return "may not pay for \(line.category) (restricted to \(restrictedToCategories.joined(separator: ", ")))"
+            return StreamRefusal(
+                reason: "may not pay for \(line.category) (restricted to \(restrictedToCategories.joined(separator: ", ")))",
+                prohibition: nil)
+        }
+        if source != .ownContribution, let (line, entry) = ProhibitedSpend.firstForbidden(in: lines, by: prohibited) {
+            return StreamRefusal(
+                reason: "may not pay for \(line.title) (\(line.category)): the council's funds may not buy \(entry.subject): \(entry.reason)",
+                prohibition: .init(line: line, entry: entry))
         }
         if balance.availablePence < totalPence {
-            return "has \(Money.describe(balance.availablePence)) available and the order costs \(Money.describe(totalPence))"
+            return StreamRefusal(
+                reason: "has \(Money.describe(balance.availablePence)) available and the order costs \(Money.describe(totalPence))",
+                prohibition: nil)
         }
         return nil
     }
@@ -325,9 +353,9 @@ public struct OrderQuote: Sendable, Equatable {
     public struct StreamAnswer: Sendable, Equatable {
         public let stream: FundingStream
         /// `nil`: this stream can pay.
-        public let refusal: String?
+        public let refusal: StreamRefusal?
 
-        public init(stream: FundingStream, refusal: String?) {
+        public init(stream: FundingStream, refusal: StreamRefusal?) {
             self.stream = stream
             self.refusal = refusal
         }
@@ -339,11 +367,39 @@ public struct OrderQuote: Sendable, Equatable {
     /// Every stream of the holder, oldest first; the first that can pay is the one an order
     /// without `stream_id` would use.
     public let streams: [StreamAnswer]
+    /// Lines that may not be ordered whichever stream pays (regulated care from a provider that
+    /// is not registered).
+    public let refusals: [LineRefusal]
 
-    public init(holderID: BudgetHolderID, lines: [OrderLine], totalPence: Int64, streams: [StreamAnswer]) {
+    public init(holderID: BudgetHolderID, lines: [OrderLine], totalPence: Int64, streams: [StreamAnswer], refusals: [LineRefusal]) {
         self.holderID = holderID
         self.lines = lines
         self.totalPence = totalPence
         self.streams = streams
+        self.refusals = refusals
     }
+
+    /// Whether placing this order now would succeed.
+    public var canBeOrdered: Bool { refusals.isEmpty && streams.contains { $0.refusal == nil } }
+}
+
+/// Why one line of an order may not be ordered at all, whichever stream would pay.
+public struct LineRefusal: Sendable, Equatable {
+    public let line: OrderLine
+    public let reason: String
+
+    public init(line: OrderLine, reason: String) {
+        self.line = line
+        self.reason = reason
+    }
+
+    /// The request field it is about: `lines[i].offering_id`.
+    public var field: String { "lines[\(line.lineNumber - 1)].offering_id" }
+}
+
+/// Why an order was refused, where the commissioners' reports count it: the council's
+/// prohibited-spend list, or regulated care from a provider that is not registered.
+public enum OrderRefusalReason: String, Sendable, Codable, CaseIterable {
+    case prohibitedSpend = "prohibited_spend"
+    case regulatorRegistration = "regulator_registration"
 }

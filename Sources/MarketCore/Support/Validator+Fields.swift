@@ -87,10 +87,15 @@ extension Validator {
         return district
     }
 
-    /// One of an enumeration's raw values, listing them when it is not.
-    public mutating func oneOf<Value: RawRepresentable & CaseIterable>(_ text: String?, _ field: String) -> Value?
-    where Value.RawValue == String {
-        guard let text else { return nil }
+    /// One of an enumeration's raw values, listing them when it is not (or when it is missing
+    /// and `required`).
+    public mutating func oneOf<Value: RawRepresentable & CaseIterable>(
+        _ text: String?, _ field: String, required: Bool = false
+    ) -> Value? where Value.RawValue == String {
+        guard let text else {
+            if required { add(field, "is required: one of \(Value.allCases.map(\.rawValue).joined(separator: ", "))") }
+            return nil
+        }
         let value = Value(rawValue: text)
         check(value != nil, field, "must be one of \(Value.allCases.map(\.rawValue).joined(separator: ", "))")
         return value

@@ -77,6 +77,13 @@ extension CatalogueStore {
             query.conditions.append("\(query.effectivePrice) <= :maxPrice")
             query.arguments["maxPrice"] = high
         }
+        if let rating = search.minRegulatorRating {
+            query.conditions.append("""
+                l.provider_id IN (SELECT provider_id FROM regulator_registration
+                    WHERE status = 'registered' AND rating_rank >= :minRegulatorRank)
+                """)
+            query.arguments["minRegulatorRank"] = rating.rank
+        }
         if let tenths = search.minRatingTenths {
             query.conditions.append("s.rating_count > 0 AND s.rating_sum * 10 >= :minRating * s.rating_count")
             query.arguments["minRating"] = tenths
@@ -190,7 +197,10 @@ struct ListedOfferingQuery {
         }
         let sql = """
             SELECT o.*, g.name AS store_name, s.provider_type AS store_provider_type, s.rating_count, s.rating_sum,
-                k.effective_price_pence, k.has_rate, k.rating_score
+                k.effective_price_pence, k.has_rate, k.rating_score,
+                rr.regulator AS regulator, rr.location_id AS regulator_location_id, rr.status AS regulator_status,
+                rr.overall_rating AS regulator_rating, rr.last_inspected_on AS regulator_inspected_on,
+                rr.synced_at AS regulator_synced_at
             FROM (
                 SELECT l.seq AS seq, \(effectivePrice) AS effective_price_pence, \(hasRate) AS has_rate,
                     s.rating_score AS rating_score, \(rank) AS rank
@@ -202,6 +212,7 @@ struct ListedOfferingQuery {
             JOIN offering o ON o.seq = k.seq
             JOIN provider_store s ON s.organisation_id = o.provider_id
             JOIN organisation g ON g.id = o.provider_id
+            LEFT JOIN regulator_registration rr ON rr.provider_id = o.provider_id
             ORDER BY \(render("k."))
             """
         var arguments = self.arguments
@@ -220,6 +231,12 @@ struct ListedOfferingQuery {
                 let listed = ListedOffering(
                     offering: try record.offering(), storeName: row["store_name"], providerType: row["store_provider_type"],
                     rating: RatingSummary(count: row["rating_count"], sum: row["rating_sum"]),
+                    regulator: (row["regulator"] as Regulator?).map { regulator in
+                        RegulatorRegistration(
+                            providerID: record.providerId, regulator: regulator, locationID: row["regulator_location_id"],
+                            status: row["regulator_status"], overallRating: row["regulator_rating"],
+                            lastInspectedOn: row["regulator_inspected_on"], syncedAt: row["regulator_synced_at"])
+                    },
                     effectivePricePence: row["effective_price_pence"],
                     priceSource: row["has_rate"] ? .councilRate : .public)
                 return Fetched(offering: listed, seq: record.seq ?? 0, ratingScore: row["rating_score"])

@@ -47,7 +47,9 @@ public struct CatalogueStore: Sendable {
         guard let row = try Row.fetchOne(db, sql: sql, arguments: [provider.rawValue]) else {
             throw MarketError.notFound(resource: "provider")
         }
-        return try ProviderStoreRecord(row: row).storefront(name: row["store_name"])
+        var store = try ProviderStoreRecord(row: row).storefront(name: row["store_name"])
+        store.regulator = try RegulatorStore.registration(of: provider, db)
+        return store
     }
 
     // MARK: Offerings

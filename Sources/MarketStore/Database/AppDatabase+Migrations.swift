@@ -578,6 +578,8 @@ extension AppDatabase {
         migrator.registerMigration("v9-payments", migrate: migratePayments)
         migrator.registerMigration("v10-ratings", migrate: migrateRatings)
         migrator.registerMigration("v11-safeguarding", migrate: migrateSafeguarding)
+        migrator.registerMigration("v12-regulation", migrate: migrateRegulation)
+        migrator.registerMigration("v13-prohibited-spend", migrate: migrateProhibitedSpend)
         return migrator
     }
 }

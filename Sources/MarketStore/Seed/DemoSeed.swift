@@ -10,9 +10,18 @@ public struct DemoSeed: Sendable {
     struct File: Decodable {
         struct CouncilEntry: Decodable { let key, name, code: String }
         struct OrganisationEntry: Decodable {
+            struct RegulatorEntry: Decodable {
+                let regulator, status: String
+                let locationId, overallRating: String?
+                let lastInspectionDate: CalendarDay?
+            }
             let key, name: String
             let kind: OrganisationKind
             let providerType: ProviderType?
+            let regulator: RegulatorEntry?
+        }
+        struct ProhibitedSpendEntry: Decodable {
+            let council, category, reason, addedBy: String
         }
         struct UserEntry: Decodable {
             let email, displayName: String
@@ -88,6 +97,7 @@ public struct DemoSeed: Sendable {
         let offerings: [OfferingEntry]?
         let councilRates: [RateEntry]?
         let budgetHolders: [HolderEntry]?
+        let prohibitedSpend: [ProhibitedSpendEntry]?
         let payerAccounts: [PayerAccountEntry]?
         let bankAccounts: [BankAccountEntry]?
     }
@@ -158,6 +168,16 @@ public struct DemoSeed: Sendable {
             }
         }
         summary.organisations = organisationIDs.count
+        let regulation = RegulatorStore(database: database)
+        for entry in file.organisations {
+            guard let registration = entry.regulator, let provider = organisationIDs[entry.key] else { continue }
+            try await regulation.seed(
+                try NewRegulatorRegistration(
+                    regulator: registration.regulator, locationID: registration.locationId, status: registration.status,
+                    overallRating: registration.overallRating, lastInspectedOn: registration.lastInspectionDate,
+                    today: database.today),
+                for: provider)
+        }
 
         var userIDs: [String: UserID] = [:]
         for entry in file.users {
@@ -231,6 +251,15 @@ public struct DemoSeed: Sendable {
             }
             _ = try await budgets.seed(holders)
             summary.budgetHolders = holders.count
+            let prohibitedSpend = ProhibitedSpendStore(database: database, taxonomy: catalogue.taxonomy)
+            for entry in file.prohibitedSpend ?? [] {
+                guard let council = councilIDs[entry.council], let user = userIDs[entry.addedBy] else {
+                    throw MarketError.invalid("prohibited_spend", "no council '\(entry.council)' or user '\(entry.addedBy)'")
+                }
+                try await prohibitedSpend.seed(
+                    try NewProhibitedSpend(category: entry.category, offeringID: nil, reason: entry.reason, taxonomy: catalogue.taxonomy),
+                    council: council, addedBy: user)
+            }
         }
         if includingPayments {
             func id<ID>(_ key: String, in ids: [String: ID], _ field: String) throws -> ID {
