@@ -1,5 +1,6 @@
 /// The events written to the transactional outbox, in the same transaction as the change they
-/// announce. The webhook dispatcher (a later issue) delivers them; nothing is sent from a handler.
+/// announce, each with its audience. The webhook dispatcher delivers them and the event feed
+/// serves them; nothing is sent from a handler.
 public enum EventType: String, Sendable, Codable, CaseIterable {
     case orderPlaced = "order.placed"
     case orderAccepted = "order.accepted"
@@ -39,4 +40,10 @@ public enum EventType: String, Sendable, Codable, CaseIterable {
     /// A safeguarding concern reached a council (`concern_id`, `council_id`, `urgency`; nothing
     /// of what happened or who it is about). Its only audience is that council.
     case concernRaised = "concern.raised"
+    /// A provider published an offering (`offering_id`, `provider_id`, `category`, `public_price_pence`).
+    case offeringPublished = "offering.published"
+    case offeringUnpublished = "offering.unpublished"
+    /// The service disabled a webhook endpoint (`endpoint_id`, `reason`): it answered 410 Gone, or
+    /// failed for days. Told to the owner's other endpoints and in the feed.
+    case webhookEndpointDisabled = "webhook_endpoint.disabled"
 }

@@ -376,10 +376,11 @@ public struct BillingStore: Sendable {
                 details: ["credit_note_id": noteID.rawValue, "number": note.number, "total_pence": String(note.totalPence),
                           "reason": note.reason])
             try OutboxEventRecord.append(db, .creditNoteIssued, at: now, payload: [
-                "credit_note_id": noteID.rawValue, "number": note.number, "invoice_id": id.rawValue,
-                "provider_id": invoice.providerID.rawValue, "payer_kind": invoice.payer.kind.rawValue,
-                "payer_id": invoice.payer.id, "total_pence": String(note.totalPence), "invoice_status": status.rawValue,
-            ])
+                "credit_note_id": .string(noteID.rawValue), "number": .string(note.number), "invoice_id": .string(id.rawValue),
+                "provider_id": .string(invoice.providerID.rawValue), "payer_kind": .string(invoice.payer.kind.rawValue),
+                "payer_id": .string(invoice.payer.id), "total_pence": .integer(note.totalPence),
+                "invoice_status": .string(status.rawValue),
+            ], audience: try EventAudience.organisation(invoice.providerID).adding(payer: invoice.payer, on: CalendarDay(now), db))
             return note
         }
     }
@@ -420,14 +421,17 @@ public struct BillingStore: Sendable {
 
     /// The audit and outbox records of an invoice's step; `actor` is `nil` for the service's own.
     static func announce(_ event: EventType, _ invoice: Invoice, actor: UserID?, at now: Date, _ db: Database) throws {
-        let summary = [
-            "invoice_id": invoice.id.rawValue, "number": invoice.number, "provider_id": invoice.providerID.rawValue,
-            "payer_kind": invoice.payer.kind.rawValue, "payer_id": invoice.payer.id, "status": invoice.status.rawValue,
-            "total_pence": String(invoice.totalPence), "due_date": invoice.dueDate.text,
+        let summary: EventPayload = [
+            "invoice_id": .string(invoice.id.rawValue), "number": .string(invoice.number),
+            "provider_id": .string(invoice.providerID.rawValue), "payer_kind": .string(invoice.payer.kind.rawValue),
+            "payer_id": .string(invoice.payer.id), "status": .string(invoice.status.rawValue),
+            "total_pence": .integer(invoice.totalPence), "due_date": .string(invoice.dueDate.text),
         ]
         try AuditEventRecord.append(
             db, at: now, actor: actor, action: event.rawValue, subjectType: "invoice", subjectID: invoice.id.rawValue,
-            details: summary.merging(["run_id": invoice.runID.rawValue, "reason": invoice.disputeReason ?? ""]) { $1 })
-        try OutboxEventRecord.append(db, event, at: now, payload: summary)
+            details: summary.auditText.merging(["run_id": invoice.runID.rawValue, "reason": invoice.disputeReason ?? ""]) { $1 })
+        try OutboxEventRecord.append(
+            db, event, at: now, payload: summary,
+            audience: try EventAudience.organisation(invoice.providerID).adding(payer: invoice.payer, on: CalendarDay(now), db))
     }
 }

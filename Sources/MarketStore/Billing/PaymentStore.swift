@@ -51,11 +51,22 @@ public struct PaymentStore: Sendable {
                 accountNumber: details.accountNumber, rollNumber: details.rollNumber, iban: details.iban, bic: details.bic,
                 enteredBy: user, enteredAt: now)
             try record.insert(db)
-            let summary = ["provider_id": provider.rawValue, "bank_account_id": record.id.rawValue, "version": String(version)]
+            let summary: EventPayload = [
+                "provider_id": .string(provider.rawValue), "bank_account_id": .string(record.id.rawValue), "version": .integer(Int64(version)),
+            ]
             try AuditEventRecord.append(
                 db, at: now, actor: user, action: EventType.bankAccountChanged.rawValue, subjectType: "provider",
-                subjectID: provider.rawValue, details: summary.merging(["account_ending": String(details.accountNumber.suffix(4))]) { $1 })
-            try OutboxEventRecord.append(db, .bankAccountChanged, at: now, payload: summary)
+                subjectID: provider.rawValue,
+                details: summary.auditText.merging(["account_ending": String(details.accountNumber.suffix(4))]) { $1 })
+            // The provider, and the councils and brokers who pay it and must verify the change.
+            var audience = EventAudience.organisation(provider)
+            for payer in try Row.fetchAll(db, sql: """
+                SELECT DISTINCT payer_council_id, payer_organisation_id FROM invoice
+                WHERE provider_id = ? AND payer_kind IN ('council', 'broker')
+                """, arguments: [provider]) {
+                audience = audience.adding(council: payer["payer_council_id"]).adding(organisation: payer["payer_organisation_id"])
+            }
+            try OutboxEventRecord.append(db, .bankAccountChanged, at: now, payload: summary, audience: audience)
             return record.account(verifications: [])
         }
     }
@@ -359,10 +370,11 @@ public struct PaymentStore: Sendable {
             for payment in batch.payments where payment.status == .pending {
                 for item in payment.items where item.creditNoteID == nil {
                     try OutboxEventRecord.append(db, .invoicePaid, at: now, payload: [
-                        "invoice_id": item.invoiceID.rawValue, "number": item.invoiceNumber, "provider_id": payment.providerID.rawValue,
-                        "payer_kind": batch.payer.kind.rawValue, "payer_id": batch.payer.id, "paid_on": valueDate.text,
-                        "payment_id": payment.id.rawValue, "amount_pence": String(item.amountPence),
-                    ])
+                        "invoice_id": .string(item.invoiceID.rawValue), "number": .string(item.invoiceNumber),
+                        "provider_id": .string(payment.providerID.rawValue), "payer_kind": .string(batch.payer.kind.rawValue),
+                        "payer_id": .string(batch.payer.id), "paid_on": .string(valueDate.text),
+                        "payment_id": .string(payment.id.rawValue), "amount_pence": .integer(item.amountPence),
+                    ], audience: try EventAudience.organisation(payment.providerID).adding(payer: batch.payer.payer, on: CalendarDay(now), db))
                 }
             }
         }
@@ -391,14 +403,17 @@ public struct PaymentStore: Sendable {
                 UPDATE payment_item SET live = 0 WHERE payment_id = ?;
                 UPDATE payment SET status = 'returned', returned_reason = ?, returned_by = ?, returned_at = ? WHERE id = ?;
                 """, arguments: [paymentID, paymentID, reason, user, now, paymentID])
-            let details = [
-                "payment_id": paymentID.rawValue, "batch_id": batchID.rawValue, "provider_id": payment.providerID.rawValue,
-                "amount_pence": String(payment.amountPence), "reason": reason,
+            let details: EventPayload = [
+                "payment_id": .string(paymentID.rawValue), "batch_id": .string(batchID.rawValue),
+                "provider_id": .string(payment.providerID.rawValue), "amount_pence": .integer(payment.amountPence),
+                "reason": .string(reason),
             ]
             try AuditEventRecord.append(
                 db, at: now, actor: user, action: EventType.paymentReturned.rawValue, subjectType: "payment_batch",
-                subjectID: batchID.rawValue, details: details)
-            try OutboxEventRecord.append(db, .paymentReturned, at: now, payload: details)
+                subjectID: batchID.rawValue, details: details.auditText)
+            try OutboxEventRecord.append(
+                db, .paymentReturned, at: now, payload: details,
+                audience: try EventAudience.organisation(payment.providerID).adding(payer: batch.payer.payer, on: CalendarDay(now), db))
         }
     }
 
@@ -559,15 +574,18 @@ public struct PaymentStore: Sendable {
     }
 
     static func announce(_ event: EventType, _ batch: PaymentBatch, actor: UserID, at now: Date, _ db: Database) throws {
-        let summary = [
-            "batch_id": batch.id.rawValue, "payer_kind": batch.payer.kind.rawValue, "payer_id": batch.payer.id,
-            "status": batch.status.rawValue, "cut_off_date": batch.cutOffDate.text, "total_pence": String(batch.totalPence),
-            "payment_count": String(batch.payments.count), "held_count": String(batch.held.count),
+        let summary: EventPayload = [
+            "batch_id": .string(batch.id.rawValue), "payer_kind": .string(batch.payer.kind.rawValue),
+            "payer_id": .string(batch.payer.id), "status": .string(batch.status.rawValue),
+            "cut_off_date": .string(batch.cutOffDate.text), "total_pence": .integer(batch.totalPence),
+            "payment_count": .integer(Int64(batch.payments.count)), "held_count": .integer(Int64(batch.held.count)),
         ]
         try AuditEventRecord.append(
             db, at: now, actor: actor, action: event.rawValue, subjectType: "payment_batch", subjectID: batch.id.rawValue,
-            details: summary)
-        try OutboxEventRecord.append(db, event, at: now, payload: summary)
+            details: summary.auditText)
+        // A batch is the payer's own business; each provider hears of its payment as invoices paid.
+        try OutboxEventRecord.append(
+            db, event, at: now, payload: summary, audience: try EventAudience().adding(payer: batch.payer.payer, on: CalendarDay(now), db))
     }
 
     /// The next Monday-to-Friday day after `day` (bank holidays are not known to the service).

@@ -40,9 +40,10 @@ enum Ledger {
         let after = before.applying(change)
         if after.isLow && !before.isLow {
             try OutboxEventRecord.append(db, .budgetLowBalance, at: time, payload: [
-                "budget_holder_id": stream.budgetHolderId.rawValue, "stream_id": stream.id.rawValue,
-                "allocated_pence": String(after.allocatedPence), "available_pence": String(after.availablePence),
-            ])
+                "budget_holder_id": .string(stream.budgetHolderId.rawValue), "stream_id": .string(stream.id.rawValue),
+                "allocated_pence": .integer(after.allocatedPence), "available_pence": .integer(after.availablePence),
+            ], audience: try EventAudience().adding(holder: stream.budgetHolderId, on: CalendarDay(time), db)
+                .adding(organisation: stream.managingOrganisationId))
         }
         return after
     }

@@ -119,7 +119,8 @@ public struct CatalogueStore: Sendable {
     }
 
     /// One write transaction for a change to an offering the caller edits: apply `change`
-    /// (which answers whether anything changed), save only the changed columns, audit it.
+    /// (which answers whether anything changed), save only the changed columns, audit it, and
+    /// announce it when `action` is an event (`offering.published`, `offering.unpublished`).
     private func changeOffering(
         _ id: OfferingID, by policy: AccessPolicy, idempotency: IdempotencyKey? = nil, action: String,
         _ change: @escaping @Sendable (inout Offering) throws -> Bool
@@ -138,6 +139,12 @@ public struct CatalogueStore: Sendable {
                 try AuditEventRecord.append(
                     db, at: now, actor: policy.principal.userID, action: action,
                     subjectType: "offering", subjectID: id.rawValue)
+                if let event = EventType(rawValue: action) {
+                    try OutboxEventRecord.append(db, event, at: now, payload: [
+                        "offering_id": .string(id.rawValue), "provider_id": .string(offering.providerID.rawValue),
+                        "category": .string(offering.details.category), "public_price_pence": .integer(offering.details.publicPricePence),
+                    ], audience: .organisation(offering.providerID))
+                }
             }
             return try Self.listed(id, audience: policy.priceAudience, today: CalendarDay(now), db)
         }

@@ -580,6 +580,7 @@ extension AppDatabase {
         migrator.registerMigration("v11-safeguarding", migrate: migrateSafeguarding)
         migrator.registerMigration("v12-regulation", migrate: migrateRegulation)
         migrator.registerMigration("v13-prohibited-spend", migrate: migrateProhibitedSpend)
+        migrator.registerMigration("v14-webhooks", migrate: migrateWebhooks)
         return migrator
     }
 }

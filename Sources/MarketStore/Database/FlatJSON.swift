@@ -1,6 +1,8 @@
 /// JSON written without Foundation's encoder, for what is on the path of every write: objects of
 /// strings with sorted keys (audit details, outbox payloads; one or two per change, and per
 /// invoice of an invoicing run) and string literals (also the catalogue's arrays).
+import MarketCore
+
 enum FlatJSON {
     static func object(_ fields: [String: String]) -> String {
         var json = "{"
@@ -9,6 +11,23 @@ enum FlatJSON {
             json += string(key)
             json += ":"
             json += string(fields[key] ?? "")
+        }
+        return json + "}"
+    }
+
+    /// A typed object (an event's payload): integers and booleans bare, keys sorted.
+    static func payload(_ fields: EventPayload) -> String {
+        var json = "{"
+        for (index, key) in fields.keys.sorted().enumerated() {
+            if index > 0 { json += "," }
+            json += string(key)
+            json += ":"
+            switch fields[key] {
+            case .string(let text): json += string(text)
+            case .integer(let number): json += String(number)
+            case .boolean(let flag): json += flag ? "true" : "false"
+            case nil: json += "null"
+            }
         }
         return json + "}"
     }

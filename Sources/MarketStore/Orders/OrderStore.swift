@@ -316,7 +316,8 @@ public struct OrderStore: Sendable {
                 status: .recorded, disputeReason: nil, note: note, recordedAt: now)
             try DeliveryRecord(delivery, recordedBy: policy.principal.userID).insert(db)
             try context.audit("delivery.recorded", subject: delivery, acting: context.acting(as: policy), at: now, db)
-            try OutboxEventRecord.append(db, .deliveryRecorded, at: now, payload: Self.payload(of: delivery, in: order))
+            try OutboxEventRecord.append(
+                db, .deliveryRecorded, at: now, payload: Self.payload(of: delivery, in: order), audience: try Self.audience(of: order, db))
             return delivery
         }
     }
@@ -379,7 +380,9 @@ public struct OrderStore: Sendable {
                                 order: context.order.id, delivery: delivery.id, acting: acting, at: now, db)
             }
             try context.audit(EventType.deliveryVoided.rawValue, subject: delivery, acting: acting, at: now, db)
-            try OutboxEventRecord.append(db, .deliveryVoided, at: now, payload: Self.payload(of: delivery, in: context.order))
+            try OutboxEventRecord.append(
+                db, .deliveryVoided, at: now, payload: Self.payload(of: delivery, in: context.order),
+                audience: try Self.audience(of: context.order, db))
             return delivery
         }
     }
@@ -421,7 +424,9 @@ public struct OrderStore: Sendable {
             let event = try step(context, &delivery, acting, now, db)
             if event != .deliveryConfirmed {
                 try context.audit(event.rawValue, subject: delivery, acting: acting, at: now, db)
-                try OutboxEventRecord.append(db, event, at: now, payload: Self.payload(of: delivery, in: context.order))
+                try OutboxEventRecord.append(
+                    db, event, at: now, payload: Self.payload(of: delivery, in: context.order),
+                    audience: try Self.audience(of: context.order, db))
             }
             return delivery
         }
@@ -433,16 +438,23 @@ public struct OrderStore: Sendable {
             db, at: now, actor: acting?.userID, action: event.rawValue, subjectType: "order", subjectID: order.id.rawValue,
             details: (acting?.auditDetails ?? ["budget_holder_id": order.holderID.rawValue]).merging(["status": order.status.rawValue, "total_pence": String(order.totalPence)]) { $1 })
         try OutboxEventRecord.append(db, event, at: now, payload: [
-            "order_id": order.id.rawValue, "budget_holder_id": order.holderID.rawValue,
-            "provider_id": order.providerID.rawValue, "status": order.status.rawValue, "total_pence": String(order.totalPence),
-        ])
+            "order_id": .string(order.id.rawValue), "budget_holder_id": .string(order.holderID.rawValue),
+            "provider_id": .string(order.providerID.rawValue), "status": .string(order.status.rawValue),
+            "total_pence": .integer(order.totalPence),
+        ], audience: try audience(of: order, db))
     }
 
-    static func payload(of delivery: Delivery, in order: Order) -> [String: String] {
+    /// Who hears of an order and its deliveries: the provider it is addressed to, and whoever
+    /// follows the holder (their council, their own account, their delegates).
+    static func audience(of order: Order, _ db: Database) throws -> EventAudience {
+        try EventAudience.organisation(order.providerID).adding(holder: order.holderID, on: CalendarDay(order.updatedAt), db)
+    }
+
+    static func payload(of delivery: Delivery, in order: Order) -> EventPayload {
         [
-            "delivery_id": delivery.id.rawValue, "order_id": order.id.rawValue, "provider_id": order.providerID.rawValue,
-            "budget_holder_id": order.holderID.rawValue, "status": delivery.status.rawValue,
-            "amount_pence": String(delivery.amountPence),
+            "delivery_id": .string(delivery.id.rawValue), "order_id": .string(order.id.rawValue),
+            "provider_id": .string(order.providerID.rawValue), "budget_holder_id": .string(order.holderID.rawValue),
+            "status": .string(delivery.status.rawValue), "amount_pence": .integer(delivery.amountPence),
         ]
     }
 }
@@ -557,8 +569,8 @@ struct OrderContext {
         try audit(deemed ? "delivery.deemed_confirmed" : EventType.deliveryConfirmed.rawValue, subject: delivery,
                   acting: acting, at: now, db)
         var payload = OrderStore.payload(of: delivery, in: order)
-        payload["deemed"] = String(deemed)
-        try OutboxEventRecord.append(db, .deliveryConfirmed, at: now, payload: payload)
+        payload["deemed"] = .boolean(deemed)
+        try OutboxEventRecord.append(db, .deliveryConfirmed, at: now, payload: payload, audience: try OrderStore.audience(of: order, db))
         if try isFullyDeliveredAndConfirmed(db), order.status == .accepted {
             try setStatus(.completed, at: now, db)
             var completed = order

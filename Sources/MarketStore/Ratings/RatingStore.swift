@@ -200,12 +200,18 @@ public struct RatingStore: Sendable {
             repliedAt: record.repliedAt, hiddenReason: record.hiddenReason, removedReason: record.removedReason)
     }
 
-    /// The audit record and the event; the event names the provider and the rating, never who rated.
+    /// The audit record and the event; the event names the provider and the rating, never who
+    /// rated. The provider hears of both; a reply also reaches the rater's own account.
     static func announce(_ event: EventType, _ rating: RatingRecord, actor: UserID, at now: Date, _ db: Database) throws {
-        let payload = ["rating_id": rating.id.rawValue, "provider_id": rating.providerId.rawValue, "stars": String(rating.stars)]
+        let payload: EventPayload = [
+            "rating_id": .string(rating.id.rawValue), "provider_id": .string(rating.providerId.rawValue),
+            "stars": .integer(Int64(rating.stars)),
+        ]
         try AuditEventRecord.append(
             db, at: now, actor: actor, action: event.rawValue, subjectType: "rating", subjectID: rating.id.rawValue,
-            details: payload.merging(["order_id": rating.orderId.rawValue]) { $1 })
-        try OutboxEventRecord.append(db, event, at: now, payload: payload)
+            details: payload.auditText.merging(["order_id": rating.orderId.rawValue]) { $1 })
+        let audience = EventAudience.organisation(rating.providerId)
+        try OutboxEventRecord.append(
+            db, event, at: now, payload: payload, audience: event == .ratingReplied ? audience.adding(user: rating.createdBy) : audience)
     }
 }

@@ -75,10 +75,14 @@ public struct ConcernStore: Sendable {
                 id: .random(), councilId: council, aboutProviderId: aboutProvider, aboutBudgetHolderId: aboutHolder, about: about,
                 description: new.description, urgency: new.urgency, status: .received, raisedBy: user, raisedAt: now)
             try record.insert(db)
-            let summary = ["concern_id": record.id.rawValue, "council_id": council.rawValue, "urgency": new.urgency.rawValue]
+            let summary: EventPayload = [
+                "concern_id": .string(record.id.rawValue), "council_id": .string(council.rawValue), "urgency": .string(new.urgency.rawValue),
+            ]
             try AuditEventRecord.append(
-                db, at: now, actor: user, action: "concern.raised", subjectType: "concern", subjectID: record.id.rawValue, details: summary)
-            try OutboxEventRecord.append(db, .concernRaised, at: now, payload: summary)
+                db, at: now, actor: user, action: "concern.raised", subjectType: "concern", subjectID: record.id.rawValue,
+                details: summary.auditText)
+            // That council alone: never the provider or person it is about, never anyone else.
+            try OutboxEventRecord.append(db, .concernRaised, at: now, payload: summary, audience: .council(council))
             return record.concern
         }
     }

@@ -40,7 +40,7 @@ struct ProhibitedSpendTests {
             #expect(refused.text.contains("NHS continuing-care"), "\(refused.text)")
             #expect(try await market.count("purchase_order") == 0)
             #expect(try await market.count("ledger_entry") == ledgerBefore)
-            let logged = try await market.database.writer.read { db in try Row.fetchAll(db, sql: "SELECT * FROM order_refusal") }
+            let logged = try market.database.writer.read { db in try Row.fetchAll(db, sql: "SELECT * FROM order_refusal") }
             #expect(logged.count == 1)
             #expect(logged.first?["reason"] as String? == "prohibited_spend")
             #expect(logged.first?["council_id"] as String? == scene.council)

@@ -85,4 +85,11 @@ extension TestMarket {
     func count(_ table: String) async throws -> Int {
         try await database.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? -1 }
     }
+
+    /// Events about orders and deliveries (not the catalogue's own, such as `offering.published`).
+    func orderEvents() async throws -> Int {
+        try await database.writer.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM outbox_event WHERE type GLOB 'order.*' OR type GLOB 'delivery.*'") ?? -1
+        }
+    }
 }

@@ -135,7 +135,7 @@ struct OrderTests {
             #expect(answers[2]["reason"] is NSNull)
             #expect(try await market.count("ledger_entry") == before)
             #expect(try await market.count("purchase_order") == 0)
-            #expect(try await market.count("outbox_event") == 0)
+            #expect(try await market.orderEvents() == 0)
             // The order goes where the quote said.
             #expect(try await client.placeOrder(scene.holderToken, body).string("stream_id") == roomy)
             // Bad input is refused as placing refuses it; outsiders learn nothing.
@@ -208,7 +208,7 @@ struct OrderTests {
             #expect(answer.status == .unprocessableContent, "\(answer.text)")
             #expect(answer.problemFields.contains(field), "\(answer.text)")
             #expect(try await market.count("purchase_order") == 0)
-            #expect(try await market.count("outbox_event") == 0)
+            #expect(try await market.orderEvents() == 0)
         }
     }
 
@@ -333,7 +333,7 @@ struct OrderTests {
                 try String.fetchAll(db, sql: "SELECT type FROM outbox_event ORDER BY seq")
             }
             #expect(events == [
-                "order.placed", "order.accepted", "delivery.recorded", "delivery.recorded", "delivery.confirmed",
+                "offering.published", "order.placed", "order.accepted", "delivery.recorded", "delivery.recorded", "delivery.confirmed",
                 "delivery.disputed", "delivery.confirmed", "order.completed",
             ])
             try await market.expectLedgerHolds()

@@ -44,7 +44,7 @@ struct RegulationTests {
             #expect(refused.text.contains("the CQC is suspended"), "\(refused.text)")
             #expect(try await market.count("purchase_order") == 0)
             #expect(try await market.count("ledger_entry") == ledgerBefore)
-            let logged = try await market.database.writer.read { db in
+            let logged = try market.database.writer.read { db in
                 try Row.fetchAll(db, sql: "SELECT * FROM order_refusal")
             }
             #expect(logged.count == 1)

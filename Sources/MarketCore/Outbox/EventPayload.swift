@@ -1,0 +1,62 @@
+/// One value of an event's payload, typed as a receiver reads it: pence and counts as integers,
+/// flags as booleans, ids and statuses as strings.
+public enum EventValue: Sendable, Equatable, ExpressibleByStringLiteral, ExpressibleByIntegerLiteral,
+    ExpressibleByBooleanLiteral
+{
+    case string(String)
+    case integer(Int64)
+    case boolean(Bool)
+
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(integerLiteral value: Int64) { self = .integer(value) }
+    public init(booleanLiteral value: Bool) { self = .boolean(value) }
+
+    /// The value as text, for the audit trail (whose details are strings).
+    public var text: String {
+        switch self {
+        case .string(let text): text
+        case .integer(let number): String(number)
+        case .boolean(let flag): String(flag)
+        }
+    }
+}
+
+/// An event's payload: the ids and the fields that matter, never a person's details.
+public typealias EventPayload = [String: EventValue]
+
+extension Dictionary where Key == String, Value == EventValue {
+    /// The payload as audit details (strings).
+    public var auditText: [String: String] { mapValues(\.text) }
+}
+
+/// Who may receive an event, decided when it is written: organisations (a provider, a broker),
+/// councils and people's own accounts, by id. A webhook endpoint receives an event only if its
+/// owner is in the audience; the event feed shows a caller only events whose audience includes
+/// them, their organisation or their council.
+public struct EventAudience: Sendable, Equatable {
+    public private(set) var members: Set<String> = []
+
+    public init() {}
+
+    public static func council(_ id: CouncilID) -> EventAudience { EventAudience().adding(council: id) }
+    public static func organisation(_ id: OrganisationID) -> EventAudience { EventAudience().adding(organisation: id) }
+
+    public func adding(council id: CouncilID?) -> EventAudience { adding(id?.rawValue) }
+    public func adding(organisation id: OrganisationID?) -> EventAudience { adding(id?.rawValue) }
+    public func adding(user id: UserID?) -> EventAudience { adding(id?.rawValue) }
+
+    private func adding(_ member: String?) -> EventAudience {
+        var copy = self
+        if let member { copy.members.insert(member) }
+        return copy
+    }
+}
+
+extension AccessPolicy {
+    /// The audience members the caller is, for the event feed: their own account, their
+    /// organisation and their council. Platform admins run the service and are in no audience.
+    public var eventAudienceMembers: [String] {
+        guard principal.role != .platformAdmin else { return [] }
+        return [principal.userID.rawValue, principal.organisationID?.rawValue, principal.councilID?.rawValue].compactMap { $0 }
+    }
+}
