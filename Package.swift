@@ -5,7 +5,8 @@ import PackageDescription
 ///
 /// The module graph is the architecture (see README, "Architecture"):
 /// MarketCore (values, rules) <- MarketStore (GRDB) <- MarketAPI (Hummingbird) <- supportmarket.
-/// Webhooks depends on CCurl (libcurl) and MarketCore only.
+/// Webhooks (signing, the libcurl transport) depends on CCurl and MarketCore only; MarketAPI's
+/// dispatcher drives it.
 let package = Package(
     name: "supportmarket",
     platforms: [.macOS(.v15)],
@@ -59,6 +60,7 @@ let package = Package(
             dependencies: [
                 "MarketCore",
                 "MarketStore",
+                "Webhooks",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "Logging", package: "swift-log"),

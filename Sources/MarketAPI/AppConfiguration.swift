@@ -28,6 +28,13 @@ public struct AppConfiguration: Sendable {
     public var invoicingTime: TimeOfDay? = TimeOfDay(hour: 2, minute: 0)
     /// How often the invoicing scheduler looks at the clock.
     public var schedulerPollInterval: Duration = .seconds(30)
+    /// Hosts webhook endpoints may name over `http` and reach at private or loopback addresses
+    /// (`127.0.0.1` in development and tests); every other endpoint is `https` to public addresses.
+    public var webhookAllowHosts: Set<String> = []
+    /// An endpoint failing without a break for this many days is disabled.
+    public var webhookDisableAfterDays = 5
+    /// Whether `serve` runs the webhook dispatcher (tests that look at pending deliveries turn it off).
+    public var webhookDispatcher = true
 
     public init() {}
 
@@ -58,6 +65,14 @@ public struct AppConfiguration: Sendable {
         if let value = environment["SUPPORTMARKET_CORS_ORIGINS"] {
             corsOrigins = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
+        if let value = environment["SUPPORTMARKET_WEBHOOK_ALLOW_HOSTS"] {
+            webhookAllowHosts = Set(value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty })
+        }
+        if let value = environment["SUPPORTMARKET_WEBHOOK_DISABLE_AFTER_DAYS"] {
+            if let days = Int(value) { webhookDisableAfterDays = days } else {
+                problems.append("SUPPORTMARKET_WEBHOOK_DISABLE_AFTER_DAYS is not a number")
+            }
+        }
         if let value = environment["SUPPORTMARKET_INVOICING_TIME"] {
             if value == "off" {
                 invoicingTime = nil
@@ -78,6 +93,7 @@ public struct AppConfiguration: Sendable {
         if databasePath.isEmpty { problems.append("database path must not be empty") }
         if !(4...31).contains(bcryptCost) { problems.append("bcrypt cost must be 4...31, not \(bcryptCost)") }
         if login.tokenLifetime < 60 { problems.append("token lifetime must be at least 60 seconds") }
+        if !(1...365).contains(webhookDisableAfterDays) { problems.append("webhook disable-after days must be 1...365") }
         if !["json", "text"].contains(logFormat) { problems.append("log format must be json or text, not \(logFormat)") }
         for origin in corsOrigins where !Self.isOrigin(origin) {
             problems.append("CORS origin \(origin) must be a scheme and host such as https://app.example.org, with no path")

@@ -4,6 +4,7 @@ import Logging
 import MarketCore
 import MarketStore
 import ServiceLifecycle
+import Webhooks
 
 /// Everything the routes need, built once from the configuration and the database.
 public struct AppServices: Sendable {
@@ -23,6 +24,9 @@ public struct AppServices: Sendable {
     public let concerns: ConcernStore
     public let regulation: RegulatorStore
     public let prohibitedSpend: ProhibitedSpendStore
+    public let webhooks: WebhookStore
+    /// Wakes the webhook dispatcher and long-polling feed callers when an event commits.
+    public let events: OutboxSignal
     public let openAPIDocument: String
     /// Origins whose browser apps may call authenticated routes.
     public let corsOrigins: Set<String>
@@ -45,14 +49,18 @@ public struct AppServices: Sendable {
         self.concerns = ConcernStore(database: database)
         self.regulation = RegulatorStore(database: database)
         self.prohibitedSpend = ProhibitedSpendStore(database: database, taxonomy: taxonomy)
+        self.webhooks = WebhookStore(
+            database: database, urlPolicy: WebhookURLPolicy(allowedHosts: configuration.webhookAllowHosts),
+            disableAfter: TimeInterval(configuration.webhookDisableAfterDays) * 86_400)
+        self.events = OutboxSignal(database: database)
         self.openAPIDocument = try String(contentsOfFile: configuration.openAPIPath, encoding: .utf8)
         self.corsOrigins = Set(configuration.corsOrigins)
     }
 }
 
 /// The HTTP application: router, middleware and background services (the community usage and
-/// search demand flushers, the retention of expired keys and tokens, the daily invoicing run;
-/// later the webhook dispatcher), all shut down gracefully.
+/// search demand flushers, the retention of expired keys and tokens, the daily invoicing run,
+/// the webhook dispatcher), all shut down gracefully.
 public func buildApplication(
     configuration: AppConfiguration,
     services: AppServices,
@@ -74,6 +82,11 @@ public func buildApplication(
         background.append(InvoicingService(
             runner: services.invoicing, clock: services.database.clock, time: time,
             pollInterval: configuration.schedulerPollInterval, logger: logger))
+    }
+    if configuration.webhookDispatcher {
+        background.append(WebhookDispatcher(
+            store: services.webhooks, transport: CurlTransport(userAgent: "Supportmarket-Webhooks/1.0 (\(Curl.version))"),
+            signal: services.events, logger: logger))
     }
     return Application(
         router: router,
@@ -116,6 +129,8 @@ public func buildRouter(services: AppServices) -> Router<AppRequestContext> {
     ConcernController(concerns: services.concerns).addRoutes(to: router)
     RegulatorController(regulation: services.regulation, database: services.database).addRoutes(to: router)
     ProhibitedSpendController(prohibitedSpend: services.prohibitedSpend, taxonomy: services.taxonomy).addRoutes(to: router)
+    WebhookController(webhooks: services.webhooks).addRoutes(to: router)
+    EventFeedController(webhooks: services.webhooks, events: services.events).addRoutes(to: router)
     routes.load(router.routes)
     return router
 }

@@ -18,11 +18,6 @@ public struct WebhookSigner: Sendable {
         self.keyBytes = bytes
     }
 
-    /// A new random secret of 32 bytes, to show once to the endpoint's owner.
-    public static func newSecret() -> String {
-        secretPrefix + SymmetricKey(size: .bits256).withUnsafeBytes { Data($0).base64EncodedString() }
-    }
-
     /// The value of the `webhook-signature` header for one delivery.
     public func signature(messageID: String, timestamp: Int64, body: Data) -> String {
         var signed = Data("\(messageID).\(timestamp).".utf8)
@@ -31,12 +26,26 @@ public struct WebhookSigner: Sendable {
         return "v1," + Data(mac).base64EncodedString()
     }
 
-    /// The three headers a receiver verifies.
-    public func headers(messageID: String, timestamp: Int64, body: Data) -> [(name: String, value: String)] {
+    /// The three headers a receiver verifies. With several signers (a rotated secret and the one
+    /// before it), `webhook-signature` carries every signature, space-separated.
+    public static func headers(
+        signers: [WebhookSigner], messageID: String, timestamp: Int64, body: Data
+    ) -> [(name: String, value: String)] {
         [
             ("webhook-id", messageID),
             ("webhook-timestamp", String(timestamp)),
-            ("webhook-signature", signature(messageID: messageID, timestamp: timestamp, body: body)),
+            ("webhook-signature", signers.map { $0.signature(messageID: messageID, timestamp: timestamp, body: body) }.joined(separator: " ")),
         ]
+    }
+
+    /// Whether `header` (a `webhook-signature` value) holds a valid signature of this message:
+    /// what a receiver checks. Constant-time comparison.
+    public func verifies(header: String, messageID: String, timestamp: Int64, body: Data) -> Bool {
+        let expected = Array(signature(messageID: messageID, timestamp: timestamp, body: body).utf8)
+        return header.split(separator: " ").contains { candidate in
+            let bytes = Array(candidate.utf8)
+            guard bytes.count == expected.count else { return false }
+            return zip(bytes, expected).reduce(0) { $0 | ($1.0 ^ $1.1) } == 0
+        }
     }
 }
