@@ -35,6 +35,10 @@ public struct AppConfiguration: Sendable {
     public var webhookDisableAfterDays = 5
     /// Whether `serve` runs the webhook dispatcher (tests that look at pending deliveries turn it off).
     public var webhookDispatcher = true
+    /// Each webhook request's total timeout.
+    public var webhookTimeout: TimeInterval = 15
+    /// How often the dispatcher looks for retries that fell due (it wakes at once for new events).
+    public var webhookPollInterval: Duration = .seconds(1)
 
     public init() {}
 

@@ -85,8 +85,8 @@ public func buildApplication(
     }
     if configuration.webhookDispatcher {
         background.append(WebhookDispatcher(
-            store: services.webhooks, transport: CurlTransport(userAgent: "Supportmarket-Webhooks/1.0 (\(Curl.version))"),
-            signal: services.events, logger: logger))
+            store: services.webhooks, timeout: configuration.webhookTimeout,
+            signal: services.events, logger: logger, pollInterval: configuration.webhookPollInterval))
     }
     return Application(
         router: router,

@@ -38,14 +38,15 @@ public struct WebhookResponse: Sendable, Equatable {
 
 /// Sends webhook requests with libcurl's multi interface, many in flight at once with
 /// connection reuse, on one thread of its own: curl blocks, so it never runs on the cooperative
-/// pool. Each request has a total timeout of 15 s, follows no redirects, speaks only HTTP(S) and
-/// connects only to public addresses unless allowed.
+/// pool. Each request has a total timeout (15 s unless told), follows no redirects, speaks only
+/// HTTP(S) and connects only to public addresses unless allowed.
 ///
 /// Thread-safety: `queue` and `stopping` are guarded by `lock`; every curl handle is touched
 /// only by the transport's thread.
 public final class CurlTransport: @unchecked Sendable {
-    public static let timeout: TimeInterval = 15
+    public static let defaultTimeout: TimeInterval = 15
     public static let excerptLimit = 1024
+    private let timeout: TimeInterval
 
     private let lock = NSLock()
     private var queue: [(WebhookRequest, CheckedContinuation<WebhookResponse, Never>)] = []
@@ -54,7 +55,8 @@ public final class CurlTransport: @unchecked Sendable {
     private let userAgent: String
     private var thread: Thread?
 
-    public init(userAgent: String) {
+    public init(userAgent: String, timeout: TimeInterval = CurlTransport.defaultTimeout) {
+        self.timeout = timeout
         curl_global_init(Int(CURL_GLOBAL_DEFAULT))
         guard let multi = curl_multi_init() else { preconditionFailure("curl_multi_init failed: out of memory") }
         self.multi = multi
@@ -162,7 +164,7 @@ public final class CurlTransport: @unchecked Sendable {
             // COPYPOSTFIELDS copies the body, so it need not outlive this call.
             _ = cc_easy_setopt_pointer(handle, CURLOPT_COPYPOSTFIELDS, UnsafeMutableRawPointer(mutating: bytes.baseAddress))
         }
-        _ = cc_easy_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(Self.timeout * 1_000))
+        _ = cc_easy_setopt_long(handle, CURLOPT_TIMEOUT_MS, Int(timeout * 1_000))
         _ = cc_easy_setopt_long(handle, CURLOPT_FOLLOWLOCATION, 0)
         _ = cc_easy_setopt_long(handle, CURLOPT_NOSIGNAL, 1)
         var list: UnsafeMutablePointer<curl_slist>? = curl_slist_append(nil, "Content-Type: application/json")

@@ -16,7 +16,8 @@ import Webhooks
 /// with the same `webhook-id`, when the service starts next.
 struct WebhookDispatcher: Service {
     let store: WebhookStore
-    let transport: CurlTransport
+    /// Each request's total timeout.
+    let timeout: TimeInterval
     let signal: OutboxSignal
     let logger: Logger
     var maximumInFlight = 64
@@ -26,6 +27,7 @@ struct WebhookDispatcher: Service {
     private static let outcomes = ["succeeded", "failed", "gone", "unanswered"]
 
     func run() async throws {
+        let transport = CurlTransport(userAgent: "Supportmarket-Webhooks/1.0 (\(Curl.version))", timeout: timeout)
         let inFlight = InFlight(perEndpoint: perEndpoint)
         await withTaskCancellationHandler {
             await withDiscardingTaskGroup { group in
@@ -39,7 +41,7 @@ struct WebhookDispatcher: Service {
                             for delivery in try await store.due(limit: maximumInFlight * 4, excluding: busy).prefix(room * 4) {
                                 guard await inFlight.reserve(delivery, limit: maximumInFlight) else { continue }
                                 group.addTask {
-                                    await deliver(delivery)
+                                    await deliver(delivery, over: transport)
                                     await inFlight.release(delivery)
                                     signal.signal()
                                 }
@@ -58,7 +60,7 @@ struct WebhookDispatcher: Service {
     }
 
     /// Signs and sends one delivery, then records the attempt (unless the transport stopped first).
-    private func deliver(_ delivery: DueDelivery) async {
+    private func deliver(_ delivery: DueDelivery, over transport: CurlTransport) async {
         let body = Data(delivery.event.webhookBody.utf8)
         // Receivers compare the timestamp with their own clock, so it is the real time.
         let timestamp = Int64(Date().timeIntervalSince1970)

@@ -74,10 +74,13 @@ public struct EventAudience: Sendable, Equatable {
 }
 
 extension AccessPolicy {
-    /// The audience members the caller is, for the event feed: their own account, their
-    /// organisation and their council. Platform admins run the service and are in no audience.
+    /// The audience members the caller is, for the event feed: their own account, and the
+    /// organisation or council they work for (the one whose webhooks they would manage). A budget
+    /// holder's council funds them but is not theirs to speak for. Platform admins run the
+    /// service and are in no audience.
     public var eventAudienceMembers: [String] {
         guard principal.role != .platformAdmin else { return [] }
-        return [principal.userID.rawValue, principal.organisationID?.rawValue, principal.councilID?.rawValue].compactMap { $0 }
+        return [principal.userID.rawValue, webhookOwner?.id]
+            .compactMap { $0 }
     }
 }

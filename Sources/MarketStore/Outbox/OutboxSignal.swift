@@ -2,7 +2,7 @@ import Foundation
 import GRDB
 
 /// Wakes whoever waits for new events (the webhook dispatcher, long-polling feed callers) as soon
-/// as a transaction that wrote an event with an audience commits, and when anyone calls
+/// as a transaction that wrote an event commits, and when anyone calls
 /// `signal()`. A waiter passes the `generation` it read before looking, so a signal between its
 /// look and its wait is never missed.
 ///
@@ -16,7 +16,9 @@ public final class OutboxSignal: @unchecked Sendable {
     private var observation: AnyDatabaseCancellable?
 
     public init(database: AppDatabase) {
-        observation = DatabaseRegionObservation(tracking: Table("outbox_audience"))
+        // Events' ids, not the whole row: inserts touch them, the dispatcher's `dispatched_at` does
+        // not. (`outbox_audience` is WITHOUT ROWID, which SQLite's update hook never reports.)
+        observation = DatabaseRegionObservation(tracking: Table("outbox_event").select(Column("id")))
             .start(in: database.writer, onError: { _ in }, onChange: { [weak self] _ in self?.signal() })
     }
 

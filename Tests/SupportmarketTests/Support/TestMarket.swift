@@ -60,6 +60,8 @@ final class TestMarket: Sendable {
         // Tests that move the clock by weeks (deliveries week by week) keep their tokens.
         configuration.login.tokenLifetime = 60 * 86_400
         configuration.corsOrigins = [CORSTests.trustedOrigin]
+        // Webhook receivers in tests listen on loopback only.
+        configuration.webhookAllowHosts = ["127.0.0.1"]
         configuration.port = 0
         return configuration
     }
