@@ -1,5 +1,6 @@
 import Foundation
 import MarketAPI
+import MarketCore
 import Testing
 
 @Suite("openapi.yaml and the router agree")
@@ -53,6 +54,21 @@ struct ContractTests {
         #expect(operations.contains("GET /health"))
         #expect(operations.contains("GET /v1/users/{id}"))
         #expect(operations.count >= 15)
+    }
+
+    /// Every event type the service writes is described under `webhooks:` (two spaces in), and
+    /// nothing else is, so that a receiver generated from the spec knows every payload.
+    @Test func everyEventTypeIsAWebhookInTheSpec() throws {
+        let text = try String(contentsOf: repositoryRoot.appendingPathComponent("openapi.yaml"), encoding: .utf8)
+        var inWebhooks = false
+        var described: Set<String> = []
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if !line.hasPrefix(" ") && !line.isEmpty { inWebhooks = line == "webhooks:"; continue }
+            if inWebhooks, line.hasPrefix("  "), !line.hasPrefix("   "), line.hasSuffix(":") {
+                described.insert(String(line.dropFirst(2).dropLast()))
+            }
+        }
+        #expect(described == Set(EventType.allCases.map(\.rawValue)))
     }
 
     @Test func theSpecIsServed() async throws {
