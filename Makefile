@@ -7,7 +7,7 @@ HOST ?= 0.0.0.0
 DEBIAN_PACKAGES := libsqlite3-dev sqlite3 libcurl4-openssl-dev libssl-dev pkg-config curl jq libxml2-utils
 
 # The Python tools the conformance checks run (PyPI), pinned.
-PYTHON_TOOLS := jsonschema[format-nongpl]==4.26.0 openapi-python-client==0.29.1 schemathesis==4.32.5 saxonche==13.1.1 lxml==6.2.0
+PYTHON_TOOLS := jsonschema[format-nongpl]==4.26.0 openapi-python-client==0.29.1 schemathesis==4.32.5 saxonche==13.1.1 lxml==6.2.0 standardwebhooks==1.3.0
 
 .PHONY: deps pydeps build run test release clean
 
@@ -21,7 +21,7 @@ deps:
 
 ## Install the Python tools of scripts/conformance.sh (idempotent, quick when present).
 pydeps:
-	@python3 -c 'import jsonschema, rfc3986_validator, rfc3339_validator, openapi_python_client, schemathesis, saxonche, lxml' 2>/dev/null \
+	@python3 -c 'import jsonschema, rfc3986_validator, rfc3339_validator, openapi_python_client, schemathesis, saxonche, lxml, standardwebhooks' 2>/dev/null \
 		&& command -v openapi-python-client >/dev/null && command -v schemathesis >/dev/null \
 		|| python3 -m pip install -q --disable-pip-version-check $(foreach p,$(PYTHON_TOOLS),'$(p)')
 
@@ -35,13 +35,14 @@ run: build
 	.build/debug/supportmarket serve --database $(DATABASE) --hostname $(HOST) --port $(PORT)
 
 ## The whole test suite: the Swift tests, then against the real binary the SIGKILL crash-safety
-## scripts (orders, invoicing runs) and the conformance checks (ORUK schemas, generated client,
-## schemathesis).
+## scripts (orders, invoicing runs, webhook deliveries verified by the standardwebhooks reference
+## library) and the conformance checks (ORUK schemas, generated client, schemathesis).
 test: deps pydeps
 	$(SWIFT) test
 	$(SWIFT) build --product supportmarket
 	scripts/crash-safety.sh
 	scripts/invoicing-crash.sh
+	scripts/webhooks-drill.sh
 	scripts/conformance.sh
 
 release: deps

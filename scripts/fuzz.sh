@@ -10,7 +10,7 @@ port=${PORT:-8099}
 database=$(mktemp -d)/fuzz.sqlite
 swift build
 .build/debug/supportmarket seed --demo --database "$database"
-.build/debug/supportmarket serve --database "$database" --port "$port" --hostname 127.0.0.1 > /dev/null &
+SUPPORTMARKET_WEBHOOK_DISPATCH=off .build/debug/supportmarket serve --database "$database" --port "$port" --hostname 127.0.0.1 > /dev/null &
 server=$!
 trap 'kill $server' EXIT
 sleep 2

@@ -72,6 +72,13 @@ public struct AppConfiguration: Sendable {
         if let value = environment["SUPPORTMARKET_WEBHOOK_ALLOW_HOSTS"] {
             webhookAllowHosts = Set(value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty })
         }
+        if let value = environment["SUPPORTMARKET_WEBHOOK_DISPATCH"] {
+            switch value {
+            case "on": webhookDispatcher = true
+            case "off": webhookDispatcher = false
+            default: problems.append("SUPPORTMARKET_WEBHOOK_DISPATCH must be on or off")
+            }
+        }
         if let value = environment["SUPPORTMARKET_WEBHOOK_DISABLE_AFTER_DAYS"] {
             if let days = Int(value) { webhookDisableAfterDays = days } else {
                 problems.append("SUPPORTMARKET_WEBHOOK_DISABLE_AFTER_DAYS is not a number")
