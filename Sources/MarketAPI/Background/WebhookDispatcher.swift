@@ -29,6 +29,7 @@ struct WebhookDispatcher: Service {
     func run() async throws {
         let transport = CurlTransport(userAgent: "Supportmarket-Webhooks/1.0 (\(Curl.version))", timeout: timeout)
         let inFlight = InFlight(perEndpoint: perEndpoint)
+        var depthMeasured = ContinuousClock.now - .seconds(60)
         await withTaskCancellationHandler {
             await withDiscardingTaskGroup { group in
                 while !Task.isCancelled && !Task.isShuttingDownGracefully {
@@ -46,6 +47,12 @@ struct WebhookDispatcher: Service {
                                     signal.signal()
                                 }
                             }
+                        }
+                        if ContinuousClock.now - depthMeasured > .seconds(5) {
+                            depthMeasured = ContinuousClock.now
+                            let depth = try await store.queueDepth()
+                            Gauge(label: "supportmarket_webhook_pending_deliveries").record(depth.pendingDeliveries)
+                            Gauge(label: "supportmarket_outbox_undispatched_events").record(depth.undispatchedEvents)
                         }
                     } catch {
                         logger.error("webhook dispatch failed; trying again", metadata: ["error": "\(error)"])
@@ -80,6 +87,11 @@ struct WebhookDispatcher: Service {
         Counter(label: "supportmarket_webhook_deliveries_total", dimensions: [("outcome", outcome)]).increment()
         Metrics.Timer(label: "supportmarket_webhook_attempt_duration_seconds")
             .recordMilliseconds(response.durationMilliseconds)
+        if outcome == "succeeded" {
+            // From the event's commit to its receipt, whatever the retries in between.
+            Metrics.Timer(label: "supportmarket_webhook_delivery_latency_seconds")
+                .recordNanoseconds(Int64(max(0, Date().timeIntervalSince(delivery.event.occurredAt)) * 1_000_000_000))
+        }
         logger.info("webhook attempt", metadata: [
             "webhook.endpoint_id": "\(delivery.endpointID)", "webhook.event_id": "\(delivery.event.id)",
             "webhook.event_type": "\(delivery.event.type)", "webhook.attempt": "\(delivery.attemptsMade + 1)",

@@ -145,6 +145,36 @@ struct WebhookTests {
         }
     }
 
+    /// An endpoint that has failed without a break for five days (the default) is disabled.
+    @Test func daysOfFailuresDisableTheEndpoint() async throws {
+        let market = try await TestMarket.make()
+        try await WebhookReceiver.with { receiver in
+            await receiver.script("/failing", .init(statuses: [500]))
+            try await market.test { client in
+                let provider = try await client.login("provider@demo.test")
+                let endpoint = try await client.createEndpoint(provider, url: receiver.url("/failing"), types: ["offering.published"])
+                _ = try await client.createOffering(provider)
+                try await client.awaitAttempts(1, provider, endpoint: endpoint.id)
+                market.clock.advance(by: 4 * 86_400)
+                _ = try await client.createOffering(provider, ["title": "Four days on"])
+                try await receiver.await(2, at: "/failing")
+                try await Task.sleep(for: .milliseconds(200))
+                #expect(try await client.send(.get, "/v1/webhook-endpoints/\(endpoint.id)", token: provider).json["enabled"] as? Bool == true)
+                market.clock.advance(by: 86_400 + 60)
+                _ = try await client.createOffering(provider, ["title": "Five days on"])
+                try await receiver.await(3, at: "/failing")
+                var shown: [String: any Sendable] = [:]
+                for _ in 0..<100 {
+                    shown = try await client.send(.get, "/v1/webhook-endpoints/\(endpoint.id)", token: provider).json
+                    if shown["enabled"] as? Bool == false { break }
+                    try await Task.sleep(for: .milliseconds(20))
+                }
+                #expect(shown["enabled"] as? Bool == false)
+                #expect((shown["disabled_reason"] as? String)?.contains("5 days") == true, "\(shown)")
+            }
+        }
+    }
+
     /// A refused connection and a timeout are recorded with curl's error and tried again later.
     @Test func refusedConnectionsAndTimeoutsAreRetried() async throws {
         let market = try await TestMarket.make()
