@@ -40,30 +40,9 @@ token=$(jq -r .token <<<"$login")
 holder=$(jq -r .principal.budget_holder_id <<<"$login")
 offering=$(curl -sf "$base/v1/offerings?category=personal-care&limit=1" -H "authorization: Bearer $token" | jq -r '.items[0].id')
 start=$(date -u +%Y-%m-%d)
-mkdir "$work/answers"
-
-# An order counts as acknowledged only when its whole 201 answer arrived: curl prints the status
-# of a response whose body was cut off by the SIGKILL too, but exits non-zero for it.
-place() {
-    local n=$1 code
-    if code=$(curl -s -o "$work/answers/$n.json" -w '%{http_code}' --max-time 10 "$base/v1/orders" \
-        -H "authorization: Bearer $token" -H 'content-type: application/json' -H "idempotency-key: crash-$n" \
-        -d "{\"budget_holder_id\":\"$holder\",\"start_date\":\"$start\",\"lines\":[{\"offering_id\":\"$offering\",\"quantity\":1}]}"); then
-        echo "$code" >"$work/answers/$n.status"
-    else
-        echo "incomplete $code" >"$work/answers/$n.status"
-    fi
-}
-export -f place
-export work base token holder start offering
-
-seq 1 "$orders" | xargs -P 8 -I{} bash -c 'place {}' &
-firing=$!
-while [ "$(grep -l '^201$' "$work"/answers/*.status 2>/dev/null | wc -l)" -lt "$kill_after" ]; do sleep 0.02; done
-kill -9 "$server"
-wait "$server" 2>/dev/null || true
-server=""
-wait "$firing" || true
+key_prefix=crash
+source scripts/orders-under-sigkill.sh
+place_orders_and_kill_the_server
 
 acknowledged=$(grep -l '^201$' "$work"/answers/*.status | wc -l)
 unanswered=$(grep -L '^201$' "$work"/answers/*.status | wc -l)

@@ -55,25 +55,9 @@ token=$(jq -r .token <<<"$login")
 holder=$(jq -r .principal.budget_holder_id <<<"$login")
 offering=$(curl -sf "$base/v1/providers/$brightpath/offerings?limit=1" | jq -r '.items[0].id')
 start=$(date -u +%Y-%m-%d)
-mkdir "$work/answers"
-place() {
-    local n=$1 code
-    if code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 "$base/v1/orders" \
-        -H "authorization: Bearer $token" -H 'content-type: application/json' -H "idempotency-key: drill-$n" \
-        -d "{\"budget_holder_id\":\"$holder\",\"start_date\":\"$start\",\"lines\":[{\"offering_id\":\"$offering\",\"quantity\":1}]}"); then
-        echo "$code" >"$work/answers/$n.status"
-    fi
-}
-export -f place
-export work base token holder start offering
-
-seq 1 "$orders" | xargs -P 6 -I{} bash -c 'place {}' &
-firing=$!
-while [ "$(grep -l '^201$' "$work"/answers/*.status 2>/dev/null | wc -l)" -lt "$kill_after" ]; do sleep 0.02; done
-kill -9 "$server"
-wait "$server" 2>/dev/null || true
-server=""
-wait "$firing" || true
+key_prefix=drill
+source scripts/orders-under-sigkill.sh
+place_orders_and_kill_the_server
 received_before=$(wc -l <"$work/received.jsonl")
 start_server
 
