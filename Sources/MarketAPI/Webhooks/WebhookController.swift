@@ -56,7 +56,7 @@ struct WebhookController {
     /// A new secret, shown this once; the old one goes on signing beside it for 24 hours.
     @Sendable func rotateSecret(_ request: Request, context: AuthenticatedContext) async throws -> WebhookEndpointResponse {
         let id = try context.parameters.identifier("id", as: WebhookEndpointID.self)
-        let (endpoint, secret) = try await webhooks.rotateSecret(id, by: context.policy)
+        let (endpoint, secret) = try await webhooks.rotateSecret(id, by: context.policy, idempotency: context.idempotencyKey)
         return WebhookEndpointResponse(endpoint, secret: secret)
     }
 
@@ -68,14 +68,16 @@ struct WebhookController {
     }
 
     @Sendable func replay(_ request: Request, context: AuthenticatedContext) async throws -> WebhookDeliveryResponse {
-        WebhookDeliveryResponse(try await webhooks.replay(try context.parameters.identifier("id", as: WebhookDeliveryID.self), by: context.policy))
+        WebhookDeliveryResponse(try await webhooks.replay(
+            try context.parameters.identifier("id", as: WebhookDeliveryID.self), by: context.policy, idempotency: context.idempotencyKey))
     }
 
     /// Sends again whatever failed since `since` (a date or timestamp, required).
     @Sendable func recover(_ request: Request, context: AuthenticatedContext) async throws -> RecoverResponse {
         let id = try context.parameters.identifier("id", as: WebhookEndpointID.self)
         guard let since = try request.queryTimestamp("since", endOfDay: false) else { throw MarketError.invalid("since", "is required") }
-        return RecoverResponse(deliveriesQueued: try await webhooks.recover(id, since: since, by: context.policy))
+        return RecoverResponse(
+            deliveriesQueued: try await webhooks.recover(id, since: since, by: context.policy, idempotency: context.idempotencyKey))
     }
 }
 

@@ -44,14 +44,14 @@ extension DerivableRequest<WebhookEndpointRecord> {
 }
 
 /// A delivery of one event to one endpoint, with its latest attempts.
-public struct WebhookDelivery: Sendable, Equatable {
+public struct WebhookDelivery: Sendable, Equatable, Codable {
     public enum Status: String, Sendable, Codable, CaseIterable {
         case pending
         case succeeded
         case failed
     }
 
-    public struct Attempt: Sendable, Equatable {
+    public struct Attempt: Sendable, Equatable, Codable {
         public let attemptedAt: Date
         public let statusCode: Int?
         public let durationMilliseconds: Int
@@ -168,7 +168,7 @@ public struct WebhookStore: Sendable {
         return (result.endpoint, result.secret)
     }
 
-    /// What an idempotent create replays: the endpoint and the secret it was given.
+    /// What an idempotent create or rotation replays: the endpoint and the secret it was given.
     struct CreatedEndpoint: Codable, Sendable {
         let endpoint: WebhookEndpoint
         let secret: String
@@ -225,11 +225,15 @@ public struct WebhookStore: Sendable {
         }
     }
 
-    /// A new secret; the old one still signs, beside it, for 24 hours.
-    public func rotateSecret(_ id: WebhookEndpointID, by policy: AccessPolicy) async throws -> (endpoint: WebhookEndpoint, secret: String) {
+    /// A new secret; the old one still signs, beside it, for 24 hours. A retry with the same
+    /// idempotency key answers the same secret rather than rotating again (which would drop the
+    /// secret the receiver still holds).
+    public func rotateSecret(
+        _ id: WebhookEndpointID, by policy: AccessPolicy, idempotency: IdempotencyKey?
+    ) async throws -> (endpoint: WebhookEndpoint, secret: String) {
         let now = database.clock.now()
         let secret = WebhookSecret.new()
-        return try await database.write { db in
+        let rotated = try await database.write(as: policy.principal.userID, idempotency: idempotency) { db in
             var record = try Self.owned(id, by: policy, db)
             record.previousSecret = record.secret
             record.previousSecretUntil = now.addingTimeInterval(Self.secretOverlap)
@@ -237,8 +241,9 @@ public struct WebhookStore: Sendable {
             record.updatedAt = now
             try record.update(db)
             try Self.audit("webhook_endpoint.secret_rotated", record, actor: policy.principal.userID, at: now, db)
-            return (record.endpoint, secret)
+            return CreatedEndpoint(endpoint: record.endpoint, secret: secret)
         }
+        return (rotated.endpoint, rotated.secret)
     }
 
     // MARK: Deliveries
@@ -264,9 +269,9 @@ public struct WebhookStore: Sendable {
     }
 
     /// Sends a delivery again now, with a fresh schedule of retries (its attempts are kept).
-    public func replay(_ id: WebhookDeliveryID, by policy: AccessPolicy) async throws -> WebhookDelivery {
+    public func replay(_ id: WebhookDeliveryID, by policy: AccessPolicy, idempotency: IdempotencyKey?) async throws -> WebhookDelivery {
         let now = database.clock.now()
-        return try await database.write { db in
+        return try await database.write(as: policy.principal.userID, idempotency: idempotency) { db in
             guard let endpointID = try WebhookEndpointID.fetchOne(db, sql: "SELECT endpoint_id FROM webhook_delivery WHERE id = ?", arguments: [id])
             else { throw MarketError.notFound(resource: "webhook delivery") }
             do { _ = try Self.owned(endpointID, by: policy, db) } catch MarketError.notFound { throw MarketError.notFound(resource: "webhook delivery") }
@@ -283,9 +288,11 @@ public struct WebhookStore: Sendable {
     }
 
     /// Sends again every delivery to the endpoint that failed since `since`; returns how many.
-    public func recover(_ id: WebhookEndpointID, since: Date, by policy: AccessPolicy) async throws -> Int {
+    public func recover(
+        _ id: WebhookEndpointID, since: Date, by policy: AccessPolicy, idempotency: IdempotencyKey?
+    ) async throws -> Int {
         let now = database.clock.now()
-        return try await database.write { db in
+        return try await database.write(as: policy.principal.userID, idempotency: idempotency) { db in
             _ = try Self.owned(id, by: policy, db)
             try db.execute(sql: """
                 UPDATE webhook_delivery SET status = 'pending', attempts = 0, next_attempt_at = ?

@@ -257,9 +257,13 @@ struct WebhookTests {
             try await market.test { client in
                 let provider = try await client.login("provider@demo.test")
                 let endpoint = try await client.createEndpoint(provider, url: receiver.url("/rotating"))
-                let rotated = try await client.send(.post, "/v1/webhook-endpoints/\(endpoint.id)/rotate-secret", token: provider)
+                let key: HTTPFields = [HTTPField.Name("Idempotency-Key")!: "rotate-1"]
+                let rotated = try await client.send(.post, "/v1/webhook-endpoints/\(endpoint.id)/rotate-secret", token: provider, headers: key)
                 #expect(rotated.status == .ok)
                 let secret = try #require(try rotated.string("secret"))
+                // A retried rotation answers the same secret: it does not rotate again.
+                let retried = try await client.send(.post, "/v1/webhook-endpoints/\(endpoint.id)/rotate-secret", token: provider, headers: key)
+                #expect(try retried.string("secret") == secret)
                 #expect(secret != endpoint.secret && secret.hasPrefix("whsec_"))
                 #expect(try await client.send(.get, "/v1/webhook-endpoints/\(endpoint.id)", token: provider).json["secret"] == nil)
                 _ = try await client.createOffering(provider)
