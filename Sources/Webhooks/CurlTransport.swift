@@ -6,6 +6,11 @@ import MarketCore
 import Glibc
 #endif
 
+public enum CurlError: Error {
+    /// libcurl could not make a multi handle (out of memory).
+    case noMultiHandle
+}
+
 /// One webhook request: a signed JSON `POST`.
 public struct WebhookRequest: Sendable {
     public let url: String
@@ -55,10 +60,11 @@ public final class CurlTransport: @unchecked Sendable {
     private let userAgent: String
     private var thread: Thread?
 
-    public init(userAgent: String, timeout: TimeInterval = CurlTransport.defaultTimeout) {
+    /// Starts the transport's thread; throws when libcurl cannot make a multi handle.
+    public init(userAgent: String, timeout: TimeInterval = CurlTransport.defaultTimeout) throws {
         self.timeout = timeout
         curl_global_init(Int(CURL_GLOBAL_DEFAULT))
-        guard let multi = curl_multi_init() else { preconditionFailure("curl_multi_init failed: out of memory") }
+        guard let multi = curl_multi_init() else { throw CurlError.noMultiHandle }
         self.multi = multi
         self.userAgent = userAgent
         _ = cc_multi_setopt_long(multi, CURLMOPT_MAXCONNECTS, 256)

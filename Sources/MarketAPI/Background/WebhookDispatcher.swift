@@ -27,7 +27,7 @@ struct WebhookDispatcher: Service {
     private static let outcomes = ["succeeded", "failed", "gone", "unanswered"]
 
     func run() async throws {
-        let transport = CurlTransport(userAgent: "Supportmarket-Webhooks/1.0 (\(Curl.version))", timeout: timeout)
+        let transport = try CurlTransport(userAgent: "Supportmarket-Webhooks/1.0 (\(Curl.version))", timeout: timeout)
         let inFlight = InFlight(perEndpoint: perEndpoint)
         var depthMeasured = ContinuousClock.now - .seconds(60)
         await withTaskCancellationHandler {

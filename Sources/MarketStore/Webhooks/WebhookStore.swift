@@ -254,12 +254,11 @@ public struct WebhookStore: Sendable {
     ) async throws -> Page<WebhookDelivery> {
         try await database.read { db in
             _ = try Self.owned(id, by: policy, db)
-            var sql = "SELECT d.*, e.id AS event_id, e.type AS event_type FROM webhook_delivery d JOIN outbox_event e ON e.seq = d.event_seq WHERE d.endpoint_id = ?"
-            var arguments: StatementArguments = [id]
-            if let status {
-                sql += " AND d.status = ?"
-                arguments += [status]
-            }
+            var sql = """
+                SELECT d.*, e.id AS event_id, e.type AS event_type FROM webhook_delivery d JOIN outbox_event e ON e.seq = d.event_seq
+                WHERE d.endpoint_id = ? AND (? IS NULL OR d.status = ?)
+                """
+            var arguments: StatementArguments = [id, status, status]
             try page.newestFirst(by: "d.seq", &sql, &arguments)
             let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
             let deliveries = try rows.map { try Self.delivery($0, db) }

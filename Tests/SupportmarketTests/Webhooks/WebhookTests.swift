@@ -234,7 +234,7 @@ struct WebhookTests {
     /// when a name resolves there (checked when the socket opens).
     @Test func theTransportRefusesPrivateAddressesUnlessAllowed() async throws {
         try await WebhookReceiver.with { receiver in
-            let transport = CurlTransport(userAgent: "test", timeout: 5)
+            let transport = try CurlTransport(userAgent: "test", timeout: 5)
             defer { transport.shutdown() }
             let body = Data("{}".utf8)
             let refused = await transport.send(WebhookRequest(url: receiver.url("/x"), headers: [], body: body, allowPrivateAddresses: false))
