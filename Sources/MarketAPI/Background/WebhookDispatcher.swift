@@ -33,7 +33,7 @@ struct WebhookDispatcher: Service {
         await withTaskCancellationHandler {
             await withDiscardingTaskGroup { group in
                 while !Task.isCancelled && !Task.isShuttingDownGracefully {
-                    let seen = signal.generation
+                    let seen = signal.mark
                     do {
                         while try await store.fanOut() > 0 {}
                         let busy = await inFlight.busy
@@ -44,7 +44,7 @@ struct WebhookDispatcher: Service {
                                 group.addTask {
                                     await deliver(delivery, over: transport)
                                     await inFlight.release(delivery)
-                                    signal.signal()
+                                    signal.nudge()
                                 }
                             }
                         }
@@ -57,7 +57,7 @@ struct WebhookDispatcher: Service {
                     } catch {
                         logger.error("webhook dispatch failed; trying again", metadata: ["error": "\(error)"])
                     }
-                    await cancelWhenGracefulShutdown { await signal.wait(after: seen, timeout: pollInterval) }
+                    await cancelWhenGracefulShutdown { await signal.wait(after: seen, nudgeable: true, timeout: pollInterval) }
                 }
                 transport.shutdown()
             }

@@ -36,13 +36,13 @@ struct EventFeedController {
         let members = context.policy.eventAudienceMembers
         let deadline = ContinuousClock.now + .seconds(wait)
         while true {
-            let seen = events.generation
+            let seen = events.mark
             let found = try await webhooks.events(for: members, after: after, types: types, limit: limit)
             let remaining = deadline - ContinuousClock.now
             if !found.isEmpty || remaining <= .zero || Task.isCancelled {
                 return EventPageResponse(items: found.map(EventResponse.init), nextAfter: found.last?.seq ?? after)
             }
-            await events.wait(after: seen, timeout: remaining)
+            await events.wait(after: seen, nudgeable: false, timeout: remaining)
         }
     }
 }

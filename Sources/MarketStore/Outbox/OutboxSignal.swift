@@ -2,16 +2,28 @@ import Foundation
 import GRDB
 
 /// Wakes whoever waits for new events (the webhook dispatcher, long-polling feed callers) as soon
-/// as a transaction that wrote an event commits, and when anyone calls
-/// `signal()`. A waiter passes the `generation` it read before looking, so a signal between its
+/// as a transaction that wrote an event commits. The dispatcher is also `nudge`d when one of its
+/// deliveries finishes, which wakes only the waiters that asked for it (feed callers have nothing
+/// new to read then). A waiter passes the `mark` it read before looking, so a signal between its
 /// look and its wait is never missed.
 ///
-/// Thread-safety: `generation` and `waiters` are guarded by `lock`; GRDB calls the observation
-/// on its writer's queue.
+/// Thread-safety: `current` and `waiters` are guarded by `lock`; GRDB calls the observation on
+/// its writer's queue.
 public final class OutboxSignal: @unchecked Sendable {
+    /// How many events were signalled, and nudges given, so far.
+    public struct Mark: Sendable, Equatable {
+        var events: UInt64 = 0
+        var nudges: UInt64 = 0
+    }
+
+    private struct Waiter {
+        let continuation: CheckedContinuation<Void, Never>
+        let nudgeable: Bool
+    }
+
     private let lock = NSLock()
-    private var currentGeneration: UInt64 = 0
-    private var waiters: [UInt64: CheckedContinuation<Void, Never>] = [:]
+    private var current = Mark()
+    private var waiters: [UInt64: Waiter] = [:]
     private var nextWaiter: UInt64 = 0
     private var observation: AnyDatabaseCancellable?
 
@@ -22,21 +34,21 @@ public final class OutboxSignal: @unchecked Sendable {
             .start(in: database.writer, onError: { _ in }, onChange: { [weak self] _ in self?.signal() })
     }
 
-    /// Increases on every signal.
-    public var generation: UInt64 { lock.withLock { currentGeneration } }
+    public var mark: Mark { lock.withLock { current } }
 
-    /// Wakes every waiter.
+    /// An event committed: wakes every waiter.
     public func signal() {
-        let woken = lock.withLock { () -> [CheckedContinuation<Void, Never>] in
-            currentGeneration &+= 1
-            defer { waiters = [:] }
-            return Array(waiters.values)
-        }
-        for waiter in woken { waiter.resume() }
+        wake { mark in mark.events &+= 1 } which: { _ in true }
     }
 
-    /// Returns when the generation has passed `seen`, or after `timeout`, or on cancellation.
-    public func wait(after seen: UInt64, timeout: Duration) async {
+    /// A delivery finished: wakes the waiters that are `nudgeable` (the dispatcher).
+    public func nudge() {
+        wake { mark in mark.nudges &+= 1 } which: { $0.nudgeable }
+    }
+
+    /// Returns once an event was signalled after `seen` (or, if `nudgeable`, a nudge was given),
+    /// or after `timeout`, or on cancellation.
+    public func wait(after seen: Mark, nudgeable: Bool, timeout: Duration) async {
         let id = lock.withLock { () -> UInt64 in
             nextWaiter &+= 1
             return nextWaiter
@@ -44,8 +56,8 @@ public final class OutboxSignal: @unchecked Sendable {
         await withTaskCancellationHandler {
             await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
                 let already = lock.withLock { () -> Bool in
-                    guard currentGeneration == seen else { return true }
-                    waiters[id] = continuation
+                    if current.events != seen.events || (nudgeable && current.nudges != seen.nudges) { return true }
+                    waiters[id] = Waiter(continuation: continuation, nudgeable: nudgeable)
                     return false
                 }
                 if already { continuation.resume() } else {
@@ -60,7 +72,17 @@ public final class OutboxSignal: @unchecked Sendable {
         }
     }
 
+    private func wake(_ change: (inout Mark) -> Void, which: (Waiter) -> Bool) {
+        let woken = lock.withLock { () -> [CheckedContinuation<Void, Never>] in
+            change(&current)
+            let chosen = waiters.filter { which($0.value) }
+            for id in chosen.keys { waiters.removeValue(forKey: id) }
+            return chosen.values.map(\.continuation)
+        }
+        for continuation in woken { continuation.resume() }
+    }
+
     private func resume(_ id: UInt64) {
-        lock.withLock { waiters.removeValue(forKey: id) }?.resume()
+        lock.withLock { waiters.removeValue(forKey: id) }?.continuation.resume()
     }
 }
