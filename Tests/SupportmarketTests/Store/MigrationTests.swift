@@ -257,4 +257,41 @@ struct UpgradeTests {
         let foreignKeys = try await database.writer.read { db in try Row.fetchAll(db, sql: "PRAGMA foreign_key_check") }
         #expect(foreignKeys.isEmpty)
     }
+
+    /// v14 rebuilds `outbox_event` with AUTOINCREMENT: every event keeps its sequence, id and
+    /// payload, old events get the audiences their payloads name (the provider, the holder's
+    /// council), and a number once used is never issued again, even after the last row is gone.
+    @Test func v14KeepsEventsAndNeverReusesTheirNumbers() async throws {
+        let (database, directory) = try await Self.v4Database()
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try database.migrate(upTo: "v13-prohibited-spend")
+        try await database.writer.write { db in
+            try db.execute(sql: """
+                INSERT INTO outbox_event (seq, id, type, occurred_at, payload) VALUES
+                    (1, 'evt_a', 'order.placed', '2026-03-01 09:00:00.000',
+                     '{"order_id":"ord_a","budget_holder_id":"bdh_a","provider_id":"org_p","total_pence":"2000"}'),
+                    (2, 'evt_b', 'concern.raised', '2026-03-02 09:00:00.000', '{"concern_id":"scn_a","council_id":"cnc_a"}');
+                """)
+        }
+        let before = try await database.writer.read { db in try Row.fetchAll(db, sql: "SELECT * FROM outbox_event ORDER BY seq") }
+        try database.migrate()
+        #expect(try database.isFullyMigrated())
+        let after = try await database.writer.read { db in try Row.fetchAll(db, sql: "SELECT * FROM outbox_event ORDER BY seq") }
+        #expect(after == before)
+        let audiences = try await database.writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT event_seq, audience FROM outbox_audience ORDER BY event_seq, audience")
+                .map { "\($0["event_seq"] as Int64) \($0["audience"] as String)" }
+        }
+        #expect(audiences == ["1 cnc_a", "1 org_p", "2 cnc_a"])
+        try expectRefusal(.SQLITE_CONSTRAINT_TRIGGER, "events are never deleted") {
+            try database.writer.write { db in try db.execute(sql: "DELETE FROM outbox_event WHERE seq = 2") }
+        }
+        // Even were the newest row removed (the trigger off), its number would not come back.
+        let next = try await database.writer.write { db -> Int64 in
+            try db.execute(sql: "DROP TRIGGER outbox_event_no_delete; DELETE FROM outbox_audience WHERE event_seq = 2; DELETE FROM outbox_event WHERE seq = 2")
+            try db.execute(sql: "INSERT INTO outbox_event (id, type, occurred_at, payload) VALUES ('evt_c', 'order.placed', '2026-03-03', '{}')")
+            return db.lastInsertedRowID
+        }
+        #expect(next == 3)
+    }
 }
