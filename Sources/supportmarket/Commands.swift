@@ -18,6 +18,9 @@ struct Serve: AsyncParsableCommand {
             if let port { configuration.port = port }
         }
         let logger = bootstrapLogging(configuration)
+        // Held while serving: `restore` refuses to replace a database in use.
+        let lock = try ServeLock(database: configuration.databasePath, purpose: .serve)
+        defer { lock.release() }
         let database = try common.openDatabase(configuration)
         let services = try AppServices(configuration: configuration, database: database)
         logger.info("serving", metadata: [
@@ -226,5 +229,38 @@ struct RegulatorCommand: AsyncParsableCommand {
             for location in report.unmatched { print("unmatched \(location): no provider has this registration number") }
             for problem in report.invalid { print("unreadable \(problem)") }
         }
+    }
+}
+
+struct Backup: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Copy the database, online, while `serve` runs and writes (SQLite's backup API); check the copy (integrity, ledger) before it is put at --to.")
+
+    @OptionGroup var common: CommonOptions
+    @Option(help: "The new backup file (must not exist).") var to: String
+
+    func run() async throws {
+        let database = try common.openDatabase(try common.configuration())
+        let report = try await database.backup(to: to)
+        print("backup: wrote \(report.path), \(report.bytes) bytes, in \(report.duration);",
+              "integrity ok; ledger ok (\(report.ledger.streams) streams, \(report.ledger.orders) orders,",
+              "\(report.ledger.entries) entries); schema \(report.migrations.last ?? "empty")")
+    }
+}
+
+struct Restore: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Put a backup in place of the database: refused while `serve` uses it; the backup is checked (integrity), migrated if older, checked again (ledger), then renamed into place.")
+
+    @OptionGroup var common: CommonOptions
+    @Option(help: "The backup file.") var from: String
+
+    func run() async throws {
+        let configuration = try common.configuration()
+        guard FileManager.default.fileExists(atPath: from) else { throw ValidationError("no backup at \(from)") }
+        let report = try await AppDatabase.restore(from: from, to: configuration.databasePath)
+        print("restore: \(from) is now \(report.path), \(report.bytes) bytes, in \(report.duration);",
+              "integrity ok; ledger ok (\(report.ledger.streams) streams, \(report.ledger.orders) orders,",
+              "\(report.ledger.entries) entries); schema \(report.migrations.last ?? "empty")")
     }
 }

@@ -7,8 +7,8 @@ struct Supportmarket: AsyncParsableCommand {
         commandName: "supportmarket",
         abstract: "The backend of a marketplace for social care and community support.",
         subcommands: [
-            Serve.self, Migrate.self, Seed.self, CheckLedger.self, InvoiceRun.self, RegulatorCommand.self, UserCommand.self,
-            TokenCommand.self,
+            Serve.self, Migrate.self, Seed.self, CheckLedger.self, InvoiceRun.self, RegulatorCommand.self, Backup.self,
+            Restore.self, UserCommand.self, TokenCommand.self,
         ],
         defaultSubcommand: Serve.self)
 }
