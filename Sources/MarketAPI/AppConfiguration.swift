@@ -35,6 +35,8 @@ public struct AppConfiguration: Sendable {
     public var webhookDisableAfterDays = 5
     /// Whether `serve` runs the webhook dispatcher (tests that look at pending deliveries turn it off).
     public var webhookDispatcher = true
+    /// The bearer token `/metrics` asks for; without one, only loopback callers are served.
+    public var metricsToken: String?
     /// Each webhook request's total timeout.
     public var webhookTimeout: TimeInterval = 15
     /// How often the dispatcher looks for retries that fell due (it wakes at once for new events).
@@ -72,6 +74,7 @@ public struct AppConfiguration: Sendable {
         if let value = environment["SUPPORTMARKET_WEBHOOK_ALLOW_HOSTS"] {
             webhookAllowHosts = Set(value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces).lowercased() }.filter { !$0.isEmpty })
         }
+        if let value = environment["SUPPORTMARKET_METRICS_TOKEN"], !value.isEmpty { metricsToken = value }
         if let value = environment["SUPPORTMARKET_WEBHOOK_DISPATCH"] {
             switch value {
             case "on": webhookDispatcher = true
@@ -105,6 +108,7 @@ public struct AppConfiguration: Sendable {
         if !(4...31).contains(bcryptCost) { problems.append("bcrypt cost must be 4...31, not \(bcryptCost)") }
         if login.tokenLifetime < 60 { problems.append("token lifetime must be at least 60 seconds") }
         if !(1...365).contains(webhookDisableAfterDays) { problems.append("webhook disable-after days must be 1...365") }
+        if let metricsToken, metricsToken.count < 16 { problems.append("the metrics token must be at least 16 characters") }
         if !["json", "text"].contains(logFormat) { problems.append("log format must be json or text, not \(logFormat)") }
         for origin in corsOrigins where !Self.isOrigin(origin) {
             problems.append("CORS origin \(origin) must be a scheme and host such as https://app.example.org, with no path")

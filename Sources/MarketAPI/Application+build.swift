@@ -28,6 +28,8 @@ public struct AppServices: Sendable {
     /// Wakes the webhook dispatcher and long-polling feed callers when an event commits.
     public let events: OutboxSignal
     public let openAPIDocument: String
+    public let databasePath: String
+    public let metricsToken: String?
     /// Origins whose browser apps may call authenticated routes.
     public let corsOrigins: Set<String>
 
@@ -54,6 +56,8 @@ public struct AppServices: Sendable {
             disableAfter: TimeInterval(configuration.webhookDisableAfterDays) * 86_400)
         self.events = OutboxSignal(database: database)
         self.openAPIDocument = try String(contentsOfFile: configuration.openAPIPath, encoding: .utf8)
+        self.databasePath = configuration.databasePath
+        self.metricsToken = configuration.metricsToken
         self.corsOrigins = Set(configuration.corsOrigins)
     }
 }
@@ -110,7 +114,10 @@ public func buildRouter(services: AppServices) -> Router<AppRequestContext> {
         IdempotencyMiddleware()
     }
     _ = AppMetrics.registry
-    SystemController(database: services.database, openAPIDocument: services.openAPIDocument).addRoutes(to: router)
+    SystemController(
+        database: services.database, databasePath: services.databasePath, metricsToken: services.metricsToken,
+        openAPIDocument: services.openAPIDocument
+    ).addRoutes(to: router)
     AuthController(tokens: services.tokens, accounts: services.accounts, budgets: services.budgets).addRoutes(to: router)
     AccountsController(accounts: services.accounts).addRoutes(to: router)
     CategoryController(taxonomy: services.taxonomy).addRoutes(to: router)

@@ -4,6 +4,7 @@ import MarketStore
 
 /// Resolves `Authorization: Bearer <token>` to a principal. No header leaves the request
 /// anonymous (public routes still answer); a malformed header or a bad token is a 401.
+/// `/metrics` is left alone: its bearer token is the operator's, not a user's.
 struct AuthenticationMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
     let tokens: TokenStore
@@ -11,7 +12,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
     static let maximumTokenLength = 512
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let header = request.headers[.authorization] else {
+        guard let header = request.headers[.authorization], request.uri.path != "/metrics" else {
             return try await next(request, context)
         }
         let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)

@@ -26,6 +26,8 @@ enum HTTPProblem: Error, Equatable {
     case bodyTooLarge
     case unsupportedMediaType(String?)
     case malformedAuthorization
+    /// `/metrics` without the operator's token (or, with none configured, from off the machine).
+    case metricsRefused
 }
 
 /// What an error becomes on the wire: status, problem and any extra headers.
@@ -120,6 +122,10 @@ struct ProblemResponse {
             self.init(status: .unauthorized, slug: "unauthenticated", title: "Unauthenticated",
                       detail: "the Authorization header must be 'Bearer <token>'",
                       headers: [.wwwAuthenticate: #"Bearer realm="supportmarket", error="invalid_request""#])
+        case .metricsRefused:
+            self.init(status: .unauthorized, slug: "unauthenticated", title: "Unauthenticated",
+                      detail: "metrics are served with the operator's bearer token (SUPPORTMARKET_METRICS_TOKEN), or to loopback callers when none is set",
+                      headers: [.wwwAuthenticate: #"Bearer realm="supportmarket-metrics""#])
         }
     }
 

@@ -1,4 +1,8 @@
 import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import Logging
+import MarketAPI
 import Testing
 
 @Suite("Health, metrics and pagination")
@@ -11,13 +15,43 @@ struct SystemTests {
         }
     }
 
-    @Test func metricsCountRequests() async throws {
-        try await TestMarket.make(seedDemo: false).test { client in
+    static let metricsToken = "operator-metrics-token-1234"
+
+    @Test func metricsCountRequestsAndBusinessFiguresForTheOperatorOnly() async throws {
+        let market = try await TestMarket.make()
+        var configuration = TestMarket.configuration
+        configuration.metricsToken = Self.metricsToken
+        let services = try AppServices(configuration: configuration, database: market.database)
+        let app = buildApplication(configuration: configuration, services: services, logger: Logger(label: "test"))
+        try await app.test(.router) { raw in
+            let client = Client(client: raw)
             _ = try await client.send(.get, "/v1/categories")
-            let answer = try await client.send(.get, "/metrics")
+            let scene = try await OrderScene.make(client)
+            _ = try await client.placeOrder(scene.holderToken, Client.orderBody(holder: scene.holder, offering: scene.offering))
+            let operatorToken = HTTPFields([HTTPField(name: .authorization, value: "Bearer \(Self.metricsToken)")])
+            let answer = try await client.send(.get, "/metrics", headers: operatorToken)
             #expect(answer.status == .ok)
             #expect(answer.text.contains("hb_requests"))
             #expect(answer.text.contains("/v1/categories"))
+            #expect(answer.text.contains("supportmarket_orders_placed 1\n"))
+            #expect(answer.text.contains("supportmarket_orders_refused{reason=\"prohibited_spend\"} 0"))
+            #expect(answer.text.contains("supportmarket_outbox_depth "))
+            #expect(answer.text.contains("supportmarket_database_wal_bytes "))
+            // Without the token, or with a user's, it is refused.
+            #expect(try await client.send(.get, "/metrics").status == .unauthorized)
+            #expect(try await client.send(.get, "/metrics", token: scene.holderToken).status == .unauthorized)
+        }
+        // With no token configured, only loopback callers: the in-process client has no address.
+        let unconfigured = try await market.test { client in try await client.send(.get, "/metrics").status }
+        #expect(unconfigured == .unauthorized)
+    }
+
+    @Test func readinessSaysTheDatabaseIsWritableAndMigrated() async throws {
+        try await TestMarket.make(seedDemo: false).test { client in
+            let answer = try await client.send(.get, "/ready")
+            #expect(answer.status == .ok)
+            #expect(try answer.string("database") == "writable")
+            #expect(try answer.string("migrations") == "current")
         }
     }
 
