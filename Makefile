@@ -36,7 +36,7 @@ run: build
 
 ## The whole test suite: the Swift tests, then against the real binary the SIGKILL crash-safety
 ## scripts (orders, invoicing runs, webhook deliveries verified by the standardwebhooks reference
-## library), the online backup and restore drill, and the conformance checks (ORUK schemas, generated client, schemathesis).
+## library), the online backup and restore drill, SIGTERM under load, and the conformance checks (ORUK schemas, generated client, schemathesis).
 test: deps pydeps
 	$(SWIFT) test
 	$(SWIFT) build --product supportmarket
@@ -44,6 +44,7 @@ test: deps pydeps
 	scripts/invoicing-crash.sh
 	scripts/webhooks-drill.sh
 	scripts/backup-drill.sh
+	scripts/graceful-stop.sh
 	scripts/conformance.sh
 
 release: deps
