@@ -45,6 +45,7 @@ test: deps pydeps
 	scripts/webhooks-drill.sh
 	scripts/backup-drill.sh
 	scripts/graceful-stop.sh
+	deploy/verify.sh
 	scripts/conformance.sh
 
 release: deps
