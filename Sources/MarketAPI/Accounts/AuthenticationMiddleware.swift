@@ -22,6 +22,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
         var context = context
         let authentication = try await tokens.authenticate(token: String(parts[1]))
         context.authentication = authentication
+        context.accessLog.role = authentication.principal.role
         context.logger[metadataKey: "user.id"] = .string(authentication.principal.userID.rawValue)
         return try await next(request, context)
     }

@@ -13,6 +13,8 @@ public struct AppRequestContext: RequestContext {
     /// The peer's IP address, when the transport knows it; used only to tell anonymous
     /// searchers apart in memory, never stored or logged.
     public let remoteAddress: String?
+    /// What inner middleware learn for the access log, which runs outermost.
+    let accessLog = AccessLogFacts()
 
     public init(source: ApplicationRequestContextSource) {
         self.coreContext = .init(source: source)
@@ -24,6 +26,20 @@ public struct AppRequestContext: RequestContext {
 
     /// Bodies over 1 MiB are refused with 413.
     public var maxUploadSize: Int { RequestLimits.maximumBodySize }
+}
+
+/// What the access log line of one request says that only inner middleware know: the caller's
+/// role. Shared by reference between the copies of one request's context.
+///
+/// Thread-safety: `role` is guarded by `lock` (a request's middleware may resume on any thread).
+final class AccessLogFacts: @unchecked Sendable {
+    private let lock = NSLock()
+    private var storedRole: Role?
+
+    var role: Role? {
+        get { lock.withLock { storedRole } }
+        set { lock.withLock { storedRole = newValue } }
+    }
 }
 
 /// The context of routes that need a caller. Creating it throws 401 when no valid token came,

@@ -3,7 +3,8 @@ import Hummingbird
 import Logging
 
 /// Outermost middleware: gives every response an `X-Request-Id` (the client's, if it sent a sane
-/// one) and writes one access-log line per request. Never logs bodies, tokens or query strings.
+/// one) and writes one access-log line per request (method, path, status, duration, the caller's
+/// role). Never logs bodies, tokens or query strings.
 struct AccessLogMiddleware: RouterMiddleware {
     typealias Context = AppRequestContext
 
@@ -25,6 +26,7 @@ struct AccessLogMiddleware: RouterMiddleware {
                 "http.path": .string(request.uri.path),
                 "http.status": .stringConvertible(response.status.code),
                 "http.duration_ms": .string(String(format: "%.2f", milliseconds)),
+                "user.role": .string(context.accessLog.role?.rawValue ?? "anonymous"),
             ])
         return response
     }
