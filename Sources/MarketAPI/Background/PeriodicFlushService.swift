@@ -24,10 +24,16 @@ struct PeriodicFlushService: Service {
         if onShutdown { await flushOnce() }
     }
 
+    /// One run, logged with what it wrote and how long it took: at `info` when it wrote
+    /// something, at `debug` when there was nothing to write (every few seconds).
     private func flushOnce() async {
+        let started = ContinuousClock.now
         do {
             let rows = try await flush()
-            if rows > 0 { logger.debug("flushed", metadata: ["flush.name": "\(name)", "flush.rows": "\(rows)"]) }
+            let metadata: Logger.Metadata = [
+                "flush.name": "\(name)", "flush.rows": "\(rows)", "flush.duration_ms": "\((ContinuousClock.now - started).inSeconds * 1_000)",
+            ]
+            if rows > 0 { logger.info("flushed", metadata: metadata) } else { logger.debug("flushed", metadata: metadata) }
         } catch {
             logger.error("flush failed; entries kept for the next try", metadata: ["flush.name": "\(name)", "error": "\(error)"])
         }
