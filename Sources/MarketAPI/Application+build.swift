@@ -25,6 +25,7 @@ public struct AppServices: Sendable {
     public let regulation: RegulatorStore
     public let prohibitedSpend: ProhibitedSpendStore
     public let webhooks: WebhookStore
+    public let audit: AuditExportStore
     /// Wakes the webhook dispatcher and long-polling feed callers when an event commits.
     public let events: OutboxSignal
     public let openAPIDocument: String
@@ -55,6 +56,7 @@ public struct AppServices: Sendable {
             database: database, urlPolicy: WebhookURLPolicy(allowedHosts: configuration.webhookAllowHosts),
             disableAfter: TimeInterval(configuration.webhookDisableAfterDays) * 86_400)
         self.events = OutboxSignal(database: database)
+        self.audit = AuditExportStore(database: database)
         self.openAPIDocument = try String(contentsOfFile: configuration.openAPIPath, encoding: .utf8)
         self.databasePath = configuration.databasePath
         self.metricsToken = configuration.metricsToken
@@ -138,6 +140,7 @@ public func buildRouter(services: AppServices) -> Router<AppRequestContext> {
     ProhibitedSpendController(prohibitedSpend: services.prohibitedSpend, taxonomy: services.taxonomy).addRoutes(to: router)
     WebhookController(webhooks: services.webhooks).addRoutes(to: router)
     EventFeedController(webhooks: services.webhooks, events: services.events).addRoutes(to: router)
+    AuditExportController(audit: services.audit).addRoutes(to: router)
     routes.load(router.routes)
     return router
 }
