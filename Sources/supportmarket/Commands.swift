@@ -242,9 +242,7 @@ struct Backup: AsyncParsableCommand {
     func run() async throws {
         let database = try common.openDatabase(try common.configuration())
         let report = try await database.backup(to: to)
-        print("backup: wrote \(report.path), \(report.bytes) bytes, in \(report.duration);",
-              "integrity ok; ledger ok (\(report.ledger.streams) streams, \(report.ledger.orders) orders,",
-              "\(report.ledger.entries) entries); schema \(report.migrations.last ?? "empty")")
+        print("backup: wrote \(report.path), \(report.summary)")
     }
 }
 
@@ -259,8 +257,14 @@ struct Restore: AsyncParsableCommand {
         let configuration = try common.configuration()
         guard FileManager.default.fileExists(atPath: from) else { throw ValidationError("no backup at \(from)") }
         let report = try await AppDatabase.restore(from: from, to: configuration.databasePath)
-        print("restore: \(from) is now \(report.path), \(report.bytes) bytes, in \(report.duration);",
-              "integrity ok; ledger ok (\(report.ledger.streams) streams, \(report.ledger.orders) orders,",
-              "\(report.ledger.entries) entries); schema \(report.migrations.last ?? "empty")")
+        print("restore: \(from) is now \(report.path), \(report.summary)")
+    }
+}
+
+extension BackupReport {
+    /// Its size, time and what the checks of the copy found, for the operator.
+    var summary: String {
+        "\(bytes) bytes, in \(duration); integrity ok; ledger ok (\(ledger.streams) streams, \(ledger.orders) orders, "
+            + "\(ledger.entries) entries); schema \(migrations.last ?? "empty")"
     }
 }
