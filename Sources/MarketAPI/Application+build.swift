@@ -26,6 +26,7 @@ public struct AppServices: Sendable {
     public let prohibitedSpend: ProhibitedSpendStore
     public let webhooks: WebhookStore
     public let audit: AuditExportStore
+    public let reports: ReportStore
     /// Wakes the webhook dispatcher and long-polling feed callers when an event commits.
     public let events: OutboxSignal
     public let openAPIDocument: String
@@ -57,6 +58,7 @@ public struct AppServices: Sendable {
             disableAfter: TimeInterval(configuration.webhookDisableAfterDays) * 86_400)
         self.events = OutboxSignal(database: database)
         self.audit = AuditExportStore(database: database)
+        self.reports = ReportStore(database: database, taxonomy: taxonomy)
         self.openAPIDocument = try String(contentsOfFile: configuration.openAPIPath, encoding: .utf8)
         self.databasePath = configuration.databasePath
         self.metricsToken = configuration.metricsToken
@@ -141,6 +143,7 @@ public func buildRouter(services: AppServices) -> Router<AppRequestContext> {
     WebhookController(webhooks: services.webhooks).addRoutes(to: router)
     EventFeedController(webhooks: services.webhooks, events: services.events).addRoutes(to: router)
     AuditExportController(audit: services.audit).addRoutes(to: router)
+    ReportController(reports: services.reports).addRoutes(to: router)
     routes.load(router.routes)
     return router
 }

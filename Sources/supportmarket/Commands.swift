@@ -98,10 +98,16 @@ struct Seed: AsyncParsableCommand {
     @Option(help: "The synthetic market's random seed.") var seed: UInt64 = 1
     @Option(help: "With --synthetic, or on a market already seeded: this many confirmed deliveries to invoice (benchmarks, the crash drill).")
     var deliveries = 0
+    @Option(help: "With --synthetic, or on a market already seeded (the demo too): this many months of history (orders, deliveries, ratings, searches, community views, refusals) for the reports.")
+    var historyMonths = 0
+    @Option(help: "With --history-months: this many budget holders, spread over the councils.") var holders = 500
 
     func validate() throws {
-        guard demo != synthetic || (deliveries > 0 && !demo) else {
-            throw ValidationError("say what to seed: --demo, --synthetic, or --deliveries N on a seeded market")
+        guard demo != synthetic || ((deliveries > 0 || historyMonths > 0) && !demo) else {
+            throw ValidationError("say what to seed: --demo, --synthetic, or --deliveries N or --history-months N on a seeded market")
+        }
+        guard (0...60).contains(historyMonths), holders >= 1 else {
+            throw ValidationError("--history-months must be 0 to 60, --holders at least 1")
         }
         guard deliveries >= 0 else { throw ValidationError("--deliveries must be at least 0") }
         guard providers >= 1, councils >= 1, offerings >= 0 else {
@@ -111,7 +117,7 @@ struct Seed: AsyncParsableCommand {
 
     func run() async throws {
         let stores = try common.operatorStores()
-        if synthetic || deliveries > 0 {
+        if synthetic || deliveries > 0 || historyMonths > 0 {
             try await seedSynthetic(stores)
             return
         }
@@ -143,6 +149,16 @@ struct Seed: AsyncParsableCommand {
             let written = try await SyntheticDeliveries(database: stores.database)
                 .generate(deliveries: deliveries, asOf: stores.database.today, seed: seed, logger: logger)
             print("synthetic deliveries: \(written) confirmed deliveries to invoice, in \(ContinuousClock.now - started)")
+        }
+        if historyMonths > 0 {
+            let started = ContinuousClock.now
+            let history = try await SyntheticHistory(database: stores.database)
+                .generate(months: historyMonths, holders: holders, asOf: stores.database.today, seed: seed, logger: logger)
+            print(
+                "synthetic history of \(historyMonths) months: \(history.holders) budget holders, \(history.orders) orders,",
+                "\(history.orderLines) order lines, \(history.deliveries) deliveries, \(history.ratings) ratings, \(history.searches) searches,",
+                "\(history.communityDays) community listing-days, \(history.refusals) refusals, in \(ContinuousClock.now - started);",
+                "invoice it with `supportmarket invoice-run`")
         }
     }
 }

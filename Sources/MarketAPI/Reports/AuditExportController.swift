@@ -20,12 +20,12 @@ struct AuditExportController {
 
     @Sendable func export(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         let format = try request.queryValue("format", as: Format.self) ?? .csv
-        let exportRequest = try AuditExportRequest(
+        let period = try CouncilPeriod(
             council: try request.queryIdentifier("council_id", as: CouncilID.self) ?? context.principal.councilID,
             from: try request.queryDay("from"), to: try request.queryDay("to"))
-        try await audit.authorize(exportRequest, by: context.policy)
+        try await audit.authorize(period, by: context.policy)
         let audit = self.audit
-        let name = "transactions-\(exportRequest.council)-\(exportRequest.from)-\(exportRequest.to)"
+        let name = "transactions-\(period.council)-\(period.from)-\(period.to)"
         switch format {
         case .csv:
             return Response(
@@ -35,7 +35,7 @@ struct AuditExportController {
                     try await writer.write(ByteBuffer(string: CSV.row(AuditTransaction.columns)))
                     var position: AuditExportStore.Position? = .start
                     while let current = position {
-                        let (page, next) = try await audit.page(exportRequest, at: current)
+                        let (page, next) = try await audit.page(period, at: current)
                         if !page.isEmpty { try await writer.write(ByteBuffer(string: page.map { CSV.row($0.fields) }.joined())) }
                         position = next
                     }
@@ -50,7 +50,7 @@ struct AuditExportController {
                     var first = true
                     var position: AuditExportStore.Position? = .start
                     while let current = position {
-                        let (page, next) = try await audit.page(exportRequest, at: current)
+                        let (page, next) = try await audit.page(period, at: current)
                         var bytes: [UInt8] = []
                         for transaction in page {
                             if !first { bytes.append(UInt8(ascii: ",")) }

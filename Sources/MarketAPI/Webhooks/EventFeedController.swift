@@ -74,17 +74,10 @@ struct EventResponse: Encodable, Sendable {
 struct EventData: Encodable, Sendable {
     let payload: EventPayload
 
-    private struct Key: CodingKey {
-        let stringValue: String
-        init(stringValue: String) { self.stringValue = stringValue }
-        var intValue: Int? { nil }
-        init?(intValue: Int) { nil }
-    }
-
     func encode(to encoder: any Encoder) throws {
-        var container = encoder.container(keyedBy: Key.self)
+        var container = encoder.container(keyedBy: DynamicCodingKey.self)
         for key in payload.keys.sorted() {
-            try container.encode(payload[key], forKey: Key(stringValue: key))
+            try container.encode(payload[key], forKey: DynamicCodingKey(stringValue: key))
         }
     }
 }

@@ -56,26 +56,6 @@ public struct AuditTransaction: Sendable, Equatable {
     }
 }
 
-/// A request for the audit export: one council, a range of days (`from` to `to`, both included).
-public struct AuditExportRequest: Sendable, Equatable {
-    public let council: CouncilID
-    public let from: CalendarDay
-    public let to: CalendarDay
-
-    public init(council: CouncilID?, from: CalendarDay?, to: CalendarDay?) throws(MarketError) {
-        var v = Validator()
-        v.check(council != nil, "council_id", "is required")
-        v.check(from != nil, "from", "is required (YYYY-MM-DD)")
-        v.check(to != nil, "to", "is required (YYYY-MM-DD)")
-        if let from, let to { v.check(from <= to, "to", "must not be before from") }
-        try v.throwIfInvalid()
-        guard let council, let from, let to else { throw .invalid("council_id", "is required") }
-        self.council = council
-        self.from = from
-        self.to = to
-    }
-}
-
 extension AccessPolicy {
     /// The audit export of a council: its admins, commissioners and finance staff (platform
     /// admins any council's). Another council is `notFound`; other roles `forbidden`.

@@ -16,10 +16,10 @@ public struct AuditExportStore: Sendable {
         self.pageSize = pageSize
     }
 
-    /// Checks the caller may export `request.council` and that it exists; call before streaming.
-    public func authorize(_ request: AuditExportRequest, by policy: AccessPolicy) async throws {
-        try policy.authorizeAuditExport(of: request.council)
-        guard try await database.read({ db in try CouncilRecord.exists(db, key: request.council.rawValue) }) else {
+    /// Checks the caller may export `period.council` and that it exists; call before streaming.
+    public func authorize(_ period: CouncilPeriod, by policy: AccessPolicy) async throws {
+        try policy.authorizeAuditExport(of: period.council)
+        guard try await database.read({ db in try CouncilRecord.exists(db, key: period.council.rawValue) }) else {
             throw MarketError.notFound(resource: "council")
         }
     }
@@ -34,11 +34,11 @@ public struct AuditExportStore: Sendable {
 
     /// The page of money movements at `position`, and where the next one starts (`nil` when
     /// there is no more). A page may be empty where a section ends; go on from `next`.
-    public func page(_ request: AuditExportRequest, at position: Position) async throws -> (page: [AuditTransaction], next: Position?) {
+    public func page(_ period: CouncilPeriod, at position: Position) async throws -> (page: [AuditTransaction], next: Position?) {
         let section = Section.allCases[position.section]
         let rows = try await database.read { db in
             try Row.fetchAll(db.cachedStatement(sql: section.sql), arguments: [
-                "council": request.council.rawValue, "from": request.from.text, "to": request.to.adding(days: 1).text,
+                "council": period.council.rawValue, "from": period.from.text, "to": period.to.adding(days: 1).text,
                 "after": position.after, "limit": pageSize,
             ]).map { (key: $0["k"] as Int64, transaction: section.transaction($0)) }
         }

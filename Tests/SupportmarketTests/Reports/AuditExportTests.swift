@@ -67,7 +67,7 @@ struct AuditExportTests {
             #expect(array.count == records.count)
             #expect(array.first { $0["kind"] as? String == "spend" }?["amount_pence"] as? Int == 2000)
             let council = try #require(CouncilID(scene.council))
-            let request = try AuditExportRequest(council: council, from: CalendarDay("2026-01-01"), to: CalendarDay("2026-12-31"))
+            let request = try CouncilPeriod(council: council, from: CalendarDay("2026-01-01"), to: CalendarDay("2026-12-31"))
             let store = AuditExportStore(database: market.database, pageSize: 2)
             var paged: [AuditTransaction] = []
             var position: AuditExportStore.Position? = .start

@@ -1,0 +1,177 @@
+import Foundation
+import GRDB
+import MarketCore
+
+/// The service reports: ratings, order flow and refused orders.
+extension ReportQuery {
+    // MARK: ratings
+
+    /// Providers whose average from the council's people is below this are listed.
+    static let lowRating = 3.0
+
+    func ratings() throws -> (ReportTable, [String]) {
+        let ratings = try rows("""
+            SELECT r.category, coalesce(p.provider_type, 'unknown') AS provider_type, r.provider_id, r.stars, r.budget_holder_id AS person
+            FROM rating r JOIN provider_store p ON p.organisation_id = r.provider_id
+            WHERE r.rater_council_id = :council AND r.removed_at IS NULL AND r.created_at >= :from AND r.created_at < :until
+            """)
+        let stars = (1...5).map { "stars_\($0)" }
+        var table = ReportTable(
+            sections: [
+                ReportSection("category", "By category", chart: .bars(of: "average_stars", by: "name")),
+                ReportSection("provider_type", "By provider type", chart: .bars(of: "average_stars", by: "name")),
+                ReportSection("low_rated_provider", "Providers rated below \(Int(Self.lowRating)) stars"),
+            ],
+            labels: [.label("key", "Key"), .label("name", "Name")],
+            figures: [ReportColumn("ratings", "Ratings", .count, summing: true, sumOf: stars)]
+                + (1...5).map { ReportColumn("stars_\($0)", "\($0) ★", .count, summing: true) }
+                + [ReportColumn("average_stars", "Average stars", .stars, derivedFrom: stars)])
+        func figures(_ rows: [Row]) -> [ReportFigure] {
+            let people = Set(rows.map { $0["person"] as String }).count
+            let counts = (1...5).map { star in rows.filter { ($0["stars"] as Int) == star } }
+            let sum = rows.reduce(0) { $0 + ($1["stars"] as Int) }
+            return [ReportFigure(rows.count, people: people)]
+                + counts.map { ReportFigure($0.count, people: Set($0.map { $0["person"] as String }).count) }
+                + [ReportFigure(rows.isEmpty ? nil : Double(sum) / Double(rows.count), people: people)]
+        }
+        guard !ratings.isEmpty else { return (table, ratingNotes) }
+        for (section, column) in [("category", "category"), ("provider_type", "provider_type")] {
+            let groups = Dictionary(grouping: ratings) { $0[column] as String }
+            for (key, rows) in groups.sorted(by: { ($0.value.count, $1.key) > ($1.value.count, $0.key) }) {
+                let name = section == "category" ? categoryName(key) : humanised(key)
+                table.append(ReportRow(section: section, labels: [key, name], figures: figures(rows), memberOf: [section]))
+            }
+            table.append(ReportRow(section: section, labels: [nil, nil], figures: figures(ratings), totalOf: section))
+        }
+        let byProvider = Dictionary(grouping: ratings) { $0["provider_id"] as String }
+        // Only providers rated by enough people are named: naming one at all says something of them.
+        let low = byProvider.filter { _, rows in
+            Set(rows.map { $0["person"] as String }).count >= ReportTable.smallNumberThreshold
+                && Double(rows.reduce(0) { $0 + ($1["stars"] as Int) }) / Double(rows.count) < Self.lowRating
+        }
+        let names = try organisationNames(low.keys)
+        for (provider, rows) in low.sorted(by: { $0.key < $1.key }) {
+            var figures = figures(rows)
+            for i in 1...5 { figures[i] = .none }
+            table.append(ReportRow(section: "low_rated_provider", labels: [provider, names[provider] ?? provider], figures: figures))
+        }
+        return (table, ratingNotes)
+    }
+
+    var ratingNotes: [String] {
+        [
+            "Ratings given in the period by the council's budget holders (or those acting for them) on orders paid from council funds; removed ratings are left out.",
+            "A provider is listed as rated below \(Int(Self.lowRating)) stars on these ratings alone, and only when at least \(ReportTable.smallNumberThreshold) people rated it.",
+        ]
+    }
+
+    // MARK: order-flow
+
+    func orderFlow() throws -> (ReportTable, [String]) {
+        let orders = try rows("""
+            SELECT o.id, o.budget_holder_id AS person, coalesce(p.provider_type, 'unknown') AS provider_type,
+                (julianday(o.accepted_at) - julianday(o.placed_at)) * 24 AS hours_to_accept,
+                o.declined_at IS NOT NULL AS declined, o.cancelled_at IS NOT NULL AS cancelled,
+                (SELECT json_group_array(DISTINCT l.category) FROM order_line l WHERE l.order_id = o.id) AS categories
+            FROM budget_holder h
+            JOIN purchase_order o ON o.budget_holder_id = h.id
+            JOIN provider_store p ON p.organisation_id = o.provider_id
+            WHERE h.council_id = :council AND o.placed_at >= :from AND o.placed_at < :until
+            """)
+        var table = ReportTable(
+            sections: [
+                ReportSection("provider_type", "By provider type", chart: .bars(of: "median_hours_to_accept", by: "name")),
+                ReportSection("category", "By category", chart: .bars(of: "declined_percent", by: "name")),
+            ],
+            labels: [.label("key", "Key"), .label("name", "Name")],
+            figures: [
+                ReportColumn("orders", "Orders", .count, summing: true),
+                ReportColumn("accepted", "Accepted", .count, summing: true),
+                ReportColumn("declined", "Declined", .count, summing: true),
+                ReportColumn("cancelled", "Cancelled", .count, summing: true),
+                ReportColumn("declined_percent", "Declined share", .percent, derivedFrom: ["orders", "declined"]),
+                ReportColumn("cancelled_percent", "Cancelled share", .percent, derivedFrom: ["orders", "cancelled"]),
+                ReportColumn("median_hours_to_accept", "Median time to accept", .hours),
+                ReportColumn("p90_hours_to_accept", "90th percentile", .hours),
+            ])
+        func figures(_ rows: [Row]) -> [ReportFigure] {
+            func people(_ rows: [Row]) -> Int { Set(rows.map { $0["person"] as String }).count }
+            let accepted = rows.filter { ($0["hours_to_accept"] as Double?) != nil }
+            let declined = rows.filter { $0["declined"] as Bool }, cancelled = rows.filter { $0["cancelled"] as Bool }
+            let hours = accepted.map { $0["hours_to_accept"] as Double }
+            return [
+                ReportFigure(rows.count, people: people(rows)), ReportFigure(accepted.count, people: people(accepted)),
+                ReportFigure(declined.count, people: people(declined)), ReportFigure(cancelled.count, people: people(cancelled)),
+                ReportFigure(percent(Double(declined.count), of: Double(rows.count)), people: people(rows)),
+                ReportFigure(percent(Double(cancelled.count), of: Double(rows.count)), people: people(rows)),
+                ReportFigure(hours.quantile(0.5), people: people(accepted)), ReportFigure(hours.quantile(0.9), people: people(accepted)),
+            ]
+        }
+        guard !orders.isEmpty else { return (table, orderFlowNotes) }
+        for (key, rows) in Dictionary(grouping: orders, by: { $0["provider_type"] as String }).sorted(by: { ($0.value.count, $1.key) > ($1.value.count, $0.key) }) {
+            table.append(ReportRow(section: "provider_type", labels: [key, humanised(key)], figures: figures(rows), memberOf: ["provider_type"]))
+        }
+        table.append(ReportRow(section: "provider_type", labels: [nil, nil], figures: figures(orders), totalOf: "provider_type"))
+        var byCategory: [String: [Row]] = [:]
+        for order in orders { for category in Self.jsonStrings(order["categories"]) { byCategory[category, default: []].append(order) } }
+        for (key, rows) in byCategory.sorted(by: { ($0.value.count, $1.key) > ($1.value.count, $0.key) }) {
+            table.append(ReportRow(section: "category", labels: [key, categoryName(key)], figures: figures(rows)))
+        }
+        return (table, orderFlowNotes)
+    }
+
+    var orderFlowNotes: [String] {
+        [
+            "Orders placed in the period by or for the council's budget holders. Time to accept is from placing to the provider's acceptance, in hours.",
+            "An order for several categories counts once in each, so the category rows do not add up to the total.",
+        ]
+    }
+
+    // MARK: refusals
+
+    func refusals() throws -> (ReportTable, [String]) {
+        let counts = try rows("""
+            SELECT reason, category, substr(refused_on, 1, 7) AS month, count(*) AS refusals
+            FROM order_refusal WHERE council_id = :council AND refused_on BETWEEN :from AND :to
+            GROUP BY 1, 2, 3
+            """)
+        var table = ReportTable(
+            sections: [
+                ReportSection("reason", "By reason", chart: .bars(of: "refusals", by: "name")),
+                ReportSection("reason_category", "By reason and category", chart: .bars(of: "refusals", by: "name")),
+                ReportSection("month", "By month", chart: .line(of: "refusals", by: "key")),
+            ],
+            labels: [.label("reason", "Reason"), .label("key", "Key"), .label("name", "Name")],
+            figures: [ReportColumn("refusals", "Refusals", .count, summing: true)])
+        func figure(_ count: Int) -> [ReportFigure] { [ReportFigure(count, people: count)] }
+        guard !counts.isEmpty else { return (table, refusalNotes) }
+        func total(_ rows: [Row]) -> Int { rows.reduce(0) { $0 + ($1["refusals"] as Int) } }
+        let reasons = Dictionary(grouping: counts) { $0["reason"] as String }
+        for (reason, rows) in reasons.sorted(by: { $0.key < $1.key }) {
+            table.append(ReportRow(
+                section: "reason", labels: [reason, reason, humanised(reason)], figures: figure(total(rows)), memberOf: ["reason"],
+                totalOf: "reason:\(reason)"))
+        }
+        table.append(ReportRow(section: "reason", labels: [nil, nil, nil], figures: figure(total(counts)), totalOf: "reason"))
+        for (reason, rows) in reasons.sorted(by: { $0.key < $1.key }) {
+            for (category, rows) in Dictionary(grouping: rows, by: { $0["category"] as String }).sorted(by: { (total($0.value), $1.key) > (total($1.value), $0.key) }) {
+                table.append(ReportRow(
+                    section: "reason_category", labels: [reason, category, "\(categoryName(category)) (\(humanised(reason).lowercased()))"],
+                    figures: figure(total(rows)), memberOf: ["reason:\(reason)"]))
+            }
+        }
+        let byMonth = Dictionary(grouping: counts) { $0["month"] as String }
+        for month in months {
+            table.append(ReportRow(section: "month", labels: [nil, month, month], figures: figure(total(byMonth[month] ?? [])), memberOf: ["month"]))
+        }
+        table.append(ReportRow(section: "month", labels: [nil, nil, nil], figures: figure(total(counts)), totalOf: "month"))
+        return (table, refusalNotes)
+    }
+
+    var refusalNotes: [String] {
+        [
+            "Orders refused because the council's list says public money may not buy what they are for (prohibited_spend), or because regulated care was ordered from a provider not registered with its regulator (regulator_registration).",
+            "A refusal records the day, the category, the offering and the provider, not who asked, so a figure's count of refusals is taken as its count of people when withholding small numbers.",
+        ]
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import GRDB
+import MarketCore
+
+/// The commissioning reports: each is read in one read transaction from the same tables as
+/// everything else (one consistent moment), assembled into a `ReportTable`, then small numbers
+/// are withheld (`Report.init`). The queries are in `ReportStore+Money.swift`,
+/// `ReportStore+Demand.swift` and `ReportStore+Service.swift`.
+public struct ReportStore: Sendable {
+    let database: AppDatabase
+    let taxonomy: CategoryTaxonomy
+
+    public init(database: AppDatabase, taxonomy: CategoryTaxonomy) {
+        self.database = database
+        self.taxonomy = taxonomy
+    }
+
+    /// The report `name` of `period`, for a caller the access policy lets read it.
+    public func report(_ name: ReportName, for period: CouncilPeriod, by policy: AccessPolicy) async throws -> Report {
+        try policy.authorizeReport(name, of: period.council)
+        let now = database.clock.now()
+        let today = database.today
+        return try await database.read { db in
+            guard let councilName = try String.fetchOne(db, sql: "SELECT name FROM council WHERE id = ?", arguments: [period.council])
+            else { throw MarketError.notFound(resource: "council") }
+            let query = ReportQuery(period: period, now: now, today: today, taxonomy: taxonomy, db: db)
+            let (figures, notes) = try query.figures(of: name)
+            return Report(
+                name: name, period: period, councilName: councilName, generatedAt: ISO8601DateFormatter().string(from: now),
+                figures: figures, notes: notes)
+        }
+    }
+}
+
+/// One report being read: the period, the connection and the lookups every report shares.
+struct ReportQuery {
+    let period: CouncilPeriod
+    let now: Date
+    let today: CalendarDay
+    let taxonomy: CategoryTaxonomy
+    let db: Database
+
+    func figures(of name: ReportName) throws -> (ReportTable, [String]) {
+        switch name {
+        case .spend: try spend()
+        case .marketShare: try marketShare()
+        case .prices: try prices()
+        case .utilisation: try utilisation()
+        case .unmetDemand: try unmetDemand()
+        case .supplyGaps: try supplyGaps()
+        case .communityUsage: try communityUsage()
+        case .ratings: try ratings()
+        case .orderFlow: try orderFlow()
+        case .refusals: try refusals()
+        }
+    }
+
+    /// The named arguments every query may use: the council and the range as `from` (a day) and
+    /// `until` (the day after `to`), which compare right with both days and timestamps.
+    var arguments: StatementArguments {
+        ["council": period.council.rawValue, "from": period.from.text, "to": period.to.text, "until": period.to.adding(days: 1).text]
+    }
+
+    func rows(_ sql: String, _ extra: StatementArguments = [:]) throws -> [Row] {
+        var arguments = self.arguments
+        _ = arguments.append(contentsOf: extra)
+        return try Row.fetchAll(db, sql: sql, arguments: arguments)
+    }
+
+    func categoryName(_ id: String?) -> String {
+        guard let id, !id.isEmpty else { return "Any category" }
+        return taxonomy.category(id)?.name ?? id
+    }
+
+    /// Organisation names by id, for the providers a report names.
+    func organisationNames(_ ids: some Sequence<String>) throws -> [String: String] {
+        let ids = Array(Set(ids))
+        guard !ids.isEmpty else { return [:] }
+        var names: [String: String] = [:]
+        for chunk in stride(from: 0, to: ids.count, by: 500).map({ ids[$0..<min($0 + 500, ids.count)] }) {
+            let marks = chunk.map { _ in "?" }.joined(separator: ",")
+            for row in try Row.fetchAll(db, sql: "SELECT id, name FROM organisation WHERE id IN (\(marks))", arguments: StatementArguments(Array(chunk))) {
+                names[row["id"]] = row["name"]
+            }
+        }
+        return names
+    }
+
+    /// Each month of the period, `YYYY-MM`, in order.
+    var months: [String] {
+        var months: [String] = []
+        var day = period.from
+        while day <= period.to {
+            let month = String(day.text.prefix(7))
+            if months.last != month { months.append(month) }
+            day = day.adding(days: 1)
+        }
+        return months
+    }
+
+    /// The net spend of the council's budget holders in the period, one row per ledger spend or
+    /// reversal (negative), with what it bought and from whom. Reports that use it more than once
+    /// in a statement read it once (`MATERIALIZED`).
+    static let spendRows = """
+        spend_row AS MATERIALIZED (
+            SELECT e.budget_holder_id AS person,
+                CASE e.kind WHEN 'spend' THEN e.amount_pence ELSE -e.amount_pence END AS pence,
+                l.price_source, l.category, l.unit, o.provider_id AS provider, coalesce(p.provider_type, 'unknown') AS provider_type,
+                s.source, s.management_option, substr(e.occurred_at, 1, 7) AS month
+            FROM budget_holder h
+            JOIN ledger_entry e ON e.budget_holder_id = h.id
+            JOIN funding_stream s ON s.id = e.stream_id
+            JOIN delivery d ON d.id = e.delivery_id
+            JOIN order_line l ON l.order_id = d.order_id AND l.line_number = d.line_number
+            JOIN purchase_order o ON o.id = d.order_id
+            JOIN provider_store p ON p.organisation_id = o.provider_id
+            WHERE h.council_id = :council AND e.kind IN ('spend', 'reversal') AND e.occurred_at >= :from AND e.occurred_at < :until
+        )
+        """
+}
+
+/// Percentages and ratios that are `nil` rather than a division by zero.
+func percent(_ part: Double, of whole: Double) -> Double? { whole == 0 ? nil : part / whole * 100 }
+
+extension Array where Element == Double {
+    /// The value at fraction `q` (0...1) of the sorted values, nearest rank.
+    func quantile(_ q: Double) -> Double? {
+        guard !isEmpty else { return nil }
+        let sorted = self.sorted()
+        let rank = Int((q * Double(sorted.count)).rounded(.up))
+        return sorted[Swift.max(0, Swift.min(sorted.count - 1, rank - 1))]
+    }
+}
