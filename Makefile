@@ -4,7 +4,7 @@ SWIFT ?= swift
 DATABASE ?= supportmarket.sqlite
 PORT ?= 8080
 HOST ?= 0.0.0.0
-DEBIAN_PACKAGES := libsqlite3-dev sqlite3 libcurl4-openssl-dev libssl-dev pkg-config curl jq libxml2-utils
+DEBIAN_PACKAGES := libsqlite3-dev sqlite3 libcurl4-openssl-dev libssl-dev pkg-config curl jq libxml2-utils chromium
 
 # The Python tools the conformance checks run (PyPI), pinned.
 PYTHON_TOOLS := jsonschema[format-nongpl]==4.26.0 openapi-python-client==0.29.1 schemathesis==4.32.5 saxonche==13.1.1 lxml==6.2.0 standardwebhooks==1.3.0
@@ -36,7 +36,8 @@ run: build
 
 ## The whole test suite: the Swift tests, then against the real binary the SIGKILL crash-safety
 ## scripts (orders, invoicing runs, webhook deliveries verified by the standardwebhooks reference
-## library), the online backup and restore drill, SIGTERM under load, and the conformance checks (ORUK schemas, generated client, schemathesis).
+## library), the online backup and restore drill, SIGTERM under load, the reports' pages in headless Chromium, and the
+## conformance checks (ORUK schemas, generated client, schemathesis).
 test: deps pydeps
 	$(SWIFT) test
 	$(SWIFT) build --product supportmarket
@@ -45,6 +46,7 @@ test: deps pydeps
 	scripts/webhooks-drill.sh
 	scripts/backup-drill.sh
 	scripts/graceful-stop.sh
+	scripts/report-pages.sh
 	deploy/verify.sh
 	scripts/conformance.sh
 

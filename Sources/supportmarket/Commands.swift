@@ -284,3 +284,40 @@ extension BackupReport {
             + "\(ledger.entries) entries); schema \(migrations.last ?? "empty")"
     }
 }
+
+struct ReportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report",
+        abstract: "Write a commissioning report of a council (CSV or a self-contained HTML page), small numbers withheld as the API withholds them; or, with --sql, the aggregate SQL it runs, for the sqlite3 shell.")
+
+    @OptionGroup var common: CommonOptions
+    @Argument(help: "One of \(ReportName.allCases.map(\.rawValue).joined(separator: ", ")).") var name: String
+    @Option(help: "The council's id.") var councilId: String
+    @Option(help: "The first day (YYYY-MM-DD).") var from: String
+    @Option(help: "The last day, included (YYYY-MM-DD).") var to: String
+    @Option(help: "csv or html.") var format = "csv"
+    @Flag(help: "Print the SQL statements the report ran, one per line, instead of the report.") var sql = false
+
+    func validate() throws {
+        guard ReportName(name) != nil else { throw ValidationError("the report must be \(ReportName.expectedText)") }
+        guard ["csv", "html"].contains(format) else { throw ValidationError("--format must be csv or html") }
+    }
+
+    func run() async throws {
+        let configuration = try common.configuration()
+        let database = try common.openDatabase(configuration)
+        let taxonomy = try CategoryTaxonomy.load(from: URL(fileURLWithPath: configuration.catalogueDirectory))
+        let period: CouncilPeriod
+        do {
+            period = try CouncilPeriod(council: CouncilID(councilId), from: CalendarDay(from), to: CalendarDay(to))
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        let (report, statements) = try await ReportStore(database: database, taxonomy: taxonomy).report(ReportName(name)!, for: period)
+        if sql {
+            for statement in statements { print(statement.split(whereSeparator: \.isNewline).joined(separator: " ") + ";") }
+        } else {
+            print(format == "html" ? report.html : report.csv, terminator: "")
+        }
+    }
+}

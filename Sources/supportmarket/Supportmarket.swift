@@ -8,7 +8,7 @@ struct Supportmarket: AsyncParsableCommand {
         abstract: "The backend of a marketplace for social care and community support.",
         subcommands: [
             Serve.self, Migrate.self, Seed.self, CheckLedger.self, InvoiceRun.self, RegulatorCommand.self, Backup.self,
-            Restore.self, UserCommand.self, TokenCommand.self,
+            Restore.self, ReportCommand.self, UserCommand.self, TokenCommand.self,
         ],
         defaultSubcommand: Serve.self)
 }

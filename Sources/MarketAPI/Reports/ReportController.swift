@@ -20,7 +20,7 @@ struct ReportController {
     }
 
     @Sendable func list(_ request: Request, context: AuthenticatedContext) async throws -> ReportListResponse {
-        ReportListResponse(data: ReportName.allCases.map(ReportSummaryResponse.init))
+        ReportListResponse(items: ReportName.allCases.map(ReportSummaryResponse.init))
     }
 
     @Sendable func show(_ request: Request, context: AuthenticatedContext) async throws -> Response {
@@ -72,7 +72,7 @@ struct ReportController {
 }
 
 struct ReportListResponse: ResponseEncodable, Sendable {
-    let data: [ReportSummaryResponse]
+    let items: [ReportSummaryResponse]
 }
 
 struct ReportSummaryResponse: Encodable, Sendable {

@@ -31,7 +31,7 @@ extension Report {
                 page += "<p class=\"empty\">Nothing in this period.</p>\n</section>\n"
                 continue
             }
-            if let chart = section.chart { page += figure(chart, rows: rows) }
+            if let chart = section.chart { page += figure(chart, title: section.title, rows: rows) }
             page += tableHTML(rows)
             page += "</section>\n"
         }
@@ -55,7 +55,7 @@ extension Report {
         """
 
     func tableHTML(_ rows: [ReportRow]) -> String {
-        let labelColumns = table.labels.indices.filter { i in rows.contains { $0.labels[i] != nil } || i == 0 }
+        let labelColumns = table.labels.indices.filter { i in !table.labels[i].isIdentifier && rows.contains { $0.labels[i] != nil } }
         let figureColumns = table.figures.indices.filter { i in rows.contains { $0.figures[i].value != nil || $0.figures[i].suppressed } }
         var html = "<table>\n<thead><tr>"
         for i in labelColumns { html += "<th scope=\"col\">\(HTML.escape(table.labels[i].title))</th>" }
@@ -63,8 +63,11 @@ extension Report {
         html += "</tr></thead>\n<tbody>\n"
         for row in rows {
             let labels = displayLabels(row)
-            html += row.isTotal ? "<tr class=\"total\">" : "<tr>"
-            for i in labelColumns { html += "<td>\(HTML.escape(labels[i]))</td>" }
+            let isTotal = table.isSectionTotal(row)
+            html += isTotal ? "<tr class=\"total\">" : "<tr>"
+            for (n, i) in labelColumns.enumerated() {
+                html += "<td>\(HTML.escape(isTotal && n == 0 && row.labels[i] == nil ? Self.totalLabel : labels[i]))</td>"
+            }
             for i in figureColumns {
                 let figure = row.figures[i]
                 if figure.suppressed {
@@ -78,13 +81,13 @@ extension Report {
         return html + "</tbody>\n</table>\n"
     }
 
-    func figure(_ chart: ReportChart, rows: [ReportRow]) -> String {
+    func figure(_ chart: ReportChart, title: String, rows: [ReportRow]) -> String {
         guard let labelIndex = table.labelIndex(chart.label), let figureIndex = table.figureIndex(chart.figure) else { return "" }
         let column = table.figures[figureIndex]
-        let points = rows.filter { !$0.isTotal }.map { row in
+        let points = rows.filter { !table.isSectionTotal($0) }.map { row in
             (label: row.labels[labelIndex] ?? "", value: row.figures[figureIndex].value, withheld: row.figures[figureIndex].suppressed)
         }
-        let title = "\(column.title) by \(table.labels[labelIndex].title.lowercased())"
+        let title = "\(title): \(column.title)"
         let svg = switch chart.kind {
         case .bars: ReportSVG.bars(points.compactMap { p in p.value.map { (p.label, $0) } }, unit: column.unit, title: title)
         case .line: ReportSVG.line(points.map { ($0.label, $0.value) }, unit: column.unit, title: title)
@@ -120,7 +123,7 @@ enum ReportSVG {
 
     /// A line through the points in order; a withheld point breaks the line.
     static func line(_ points: [(String, Double?)], unit: ReportUnit, title: String) -> String {
-        let height = 280.0, left = 90.0, right = 20.0, top = 20.0, bottom = 50.0
+        let height = 280.0, left = 90.0, right = 40.0, top = 20.0, bottom = 50.0
         let values = points.compactMap(\.1)
         let ceiling = niceCeiling(values.max() ?? 0)
         let floor = min(values.min() ?? 0, 0)

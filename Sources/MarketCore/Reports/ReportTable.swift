@@ -11,11 +11,11 @@ public struct ReportTable: Sendable, Equatable {
     public let figures: [ReportColumn]
     public internal(set) var rows: [ReportRow]
 
-    public init(sections: [ReportSection], labels: [ReportColumn], figures: [ReportColumn], rows: [ReportRow] = []) {
+    public init(sections: [ReportSection], labels: [ReportColumn], figures: [ReportColumn], rows: some Sequence<ReportRow> = []) {
         self.sections = sections
         self.labels = labels
         self.figures = figures
-        self.rows = rows
+        self.rows = Array(rows)
     }
 
     public mutating func append(_ row: ReportRow) {
@@ -28,6 +28,13 @@ public struct ReportTable: Sendable, Equatable {
 
     /// The rows of one section, totals last as they were appended.
     public func rows(in section: String) -> [ReportRow] { rows.filter { $0.section == section } }
+
+    /// Whether `row` totals other rows of its own section (drawn in bold, never charted), rather
+    /// than rows of another section (a category's line above its providers' shares).
+    public func isSectionTotal(_ row: ReportRow) -> Bool {
+        guard let group = row.totalOf else { return false }
+        return rows.contains { $0.section == row.section && $0.memberOf.contains(group) }
+    }
 
     /// How many figures are withheld.
     public var suppressedCount: Int { rows.reduce(0) { $0 + $1.figures.count(where: \.suppressed) } }
@@ -79,10 +86,12 @@ public struct ReportColumn: Sendable, Equatable {
     public let sumOf: [String]
     public let derivedFrom: [String]
     public let fromWholeGroup: Bool
+    /// A label that is a machine key (a category id, a provider id): in JSON and CSV, not on the page.
+    public let isIdentifier: Bool
 
     public init(
         _ key: String, _ title: String, _ unit: ReportUnit, summing: Bool = false, sumOf: [String] = [], derivedFrom: [String] = [],
-        fromWholeGroup: Bool = false
+        fromWholeGroup: Bool = false, isIdentifier: Bool = false
     ) {
         self.key = key
         self.title = title
@@ -91,9 +100,11 @@ public struct ReportColumn: Sendable, Equatable {
         self.sumOf = sumOf
         self.derivedFrom = derivedFrom
         self.fromWholeGroup = fromWholeGroup
+        self.isIdentifier = isIdentifier
     }
 
     public static func label(_ key: String, _ title: String) -> ReportColumn { ReportColumn(key, title, .text) }
+    public static func identifier(_ key: String, _ title: String) -> ReportColumn { ReportColumn(key, title, .text, isIdentifier: true) }
 }
 
 /// One row: its section, labels, figures, the groups it is a member of and the group it totals.

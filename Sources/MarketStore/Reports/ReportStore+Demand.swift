@@ -31,7 +31,7 @@ extension ReportQuery {
                 ReportSection("category_area", "By category and area"),
                 ReportSection("month", "By month", chart: .line(of: "unmet_searches", by: "month")),
             ],
-            labels: [.label("category", "Category"), .label("name", "Name"), .label("area", "Area"), .label("month", "Month")],
+            labels: [.identifier("category", "Category id"), .label("name", "Category"), .label("area", "Area"), .label("month", "Month")],
             figures: [
                 ReportColumn("searches", "Searches", .count, summing: true),
                 ReportColumn("no_results", "Found nothing", .count, summing: true),
@@ -132,7 +132,7 @@ extension ReportQuery {
                 ReportSection("cell", "Searches per provider, by category and area", chart: .bars(of: "searches_per_provider", by: "name")),
                 ReportSection("category_orders", "Orders and declines by category", chart: .bars(of: "declined_percent", by: "name")),
             ],
-            labels: [.label("category", "Category"), .label("area", "Area"), .label("name", "Name")],
+            labels: [.identifier("category", "Category id"), .identifier("area", "Area"), .label("name", "Where")],
             figures: [
                 ReportColumn("rank", "Rank", .count),
                 ReportColumn("searches", "Searches", .count),
@@ -183,7 +183,7 @@ extension ReportQuery {
                 coalesce((SELECT sum(u.views) FROM community_usage u WHERE u.resource_id = r.id AND u.day BETWEEN :previous_from AND :previous_to), 0)
                     AS previous_views
             FROM community_resource r WHERE r.council_id = :council
-            """, ["previous_from": previous.from.text, "previous_to": previous.to.text, "now": now])
+            """, ["previous_from": previous.from.text, "previous_to": previous.to.text, "now": String.fromDatabaseValue(now.databaseValue) ?? ""])
         let monthly = try rows("""
             SELECT substr(u.day, 1, 7) AS month, sum(u.views) AS views, sum(u.click_throughs) AS clicks
             FROM community_resource r JOIN community_usage u ON u.resource_id = r.id
@@ -196,7 +196,7 @@ extension ReportQuery {
                 ReportSection("area", "By area", chart: .bars(of: "views", by: "name")),
                 ReportSection("month", "By month", chart: .line(of: "views", by: "key")),
             ],
-            labels: [.label("key", "Key"), .label("name", "Name")],
+            labels: [.identifier("key", "Key"), .label("name", "Name")],
             figures: [
                 ReportColumn("listings", "Listings", .count),
                 ReportColumn("stale_listings", "Stale", .count),

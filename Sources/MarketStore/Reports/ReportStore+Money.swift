@@ -28,7 +28,7 @@ extension ReportQuery {
             sections: breakdowns.map {
                 ReportSection($0.section, $0.title, chart: $0.section == "month" ? .line(of: "spend_pence", by: "key") : .bars(of: "spend_pence", by: "name"))
             },
-            labels: [.label("key", "Key"), .label("name", "Name")],
+            labels: [.identifier("key", "Key"), .label("name", "Name")],
             figures: [
                 ReportColumn("spend_pence", "Net spend", .pence, summing: true, sumOf: ["council_rate_pence", "public_price_pence"]),
                 ReportColumn("council_rate_pence", "At council rates", .pence, summing: true),
@@ -97,8 +97,8 @@ extension ReportQuery {
                 ReportSection("category", "Concentration by category", chart: .bars(of: "hhi", by: "category_name")),
                 ReportSection("provider", "Providers' shares"),
             ],
-            labels: [.label("category", "Category"), .label("category_name", "Category name"), .label("provider_id", "Provider"),
-                .label("provider_name", "Provider name"), .label("provider_type", "Provider type")],
+            labels: [.identifier("category", "Category id"), .label("category_name", "Category"), .identifier("provider_id", "Provider id"),
+                .label("provider_name", "Provider"), .label("provider_type", "Provider type")],
             figures: [
                 ReportColumn("spend_pence", "Net spend", .pence, summing: true),
                 ReportColumn("share_percent", "Share of category", .percent, derivedFrom: ["spend_pence"]),
@@ -174,7 +174,7 @@ extension ReportQuery {
             """)
         var table = ReportTable(
             sections: [ReportSection("category_unit", "Prices and spend by category and unit", chart: .bars(of: "average_discount_percent", by: "name"))],
-            labels: [.label("category", "Category"), .label("unit", "Unit"), .label("name", "Name")],
+            labels: [.identifier("category", "Category"), .identifier("unit", "Unit"), .label("name", "Category and unit")],
             figures: [
                 ReportColumn("offerings", "Offerings listed", .count),
                 ReportColumn("average_public_price_pence", "Average public price", .pence),
@@ -240,7 +240,7 @@ extension ReportQuery {
                 ReportSection("funding_source", "By funding source", chart: .bars(of: "spent_pence", by: "name")),
                 ReportSection("management_option", "By management option", chart: .bars(of: "spent_pence", by: "name")),
             ],
-            labels: [.label("key", "Key"), .label("name", "Name")],
+            labels: [.identifier("key", "Key"), .label("name", "Name")],
             figures: [
                 ReportColumn("allocated_pence", "Allocated", .pence, summing: true, sumOf: ["committed_pence", "spent_pence", "available_pence"]),
                 ReportColumn("committed_pence", "Committed", .pence, summing: true),

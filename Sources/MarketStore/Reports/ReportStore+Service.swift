@@ -22,7 +22,7 @@ extension ReportQuery {
                 ReportSection("provider_type", "By provider type", chart: .bars(of: "average_stars", by: "name")),
                 ReportSection("low_rated_provider", "Providers rated below \(Int(Self.lowRating)) stars"),
             ],
-            labels: [.label("key", "Key"), .label("name", "Name")],
+            labels: [.identifier("key", "Key"), .label("name", "Name")],
             figures: [ReportColumn("ratings", "Ratings", .count, summing: true, sumOf: stars)]
                 + (1...5).map { ReportColumn("stars_\($0)", "\($0) ★", .count, summing: true) }
                 + [ReportColumn("average_stars", "Average stars", .stars, derivedFrom: stars)])
@@ -83,7 +83,7 @@ extension ReportQuery {
                 ReportSection("provider_type", "By provider type", chart: .bars(of: "median_hours_to_accept", by: "name")),
                 ReportSection("category", "By category", chart: .bars(of: "declined_percent", by: "name")),
             ],
-            labels: [.label("key", "Key"), .label("name", "Name")],
+            labels: [.identifier("key", "Key"), .label("name", "Name")],
             figures: [
                 ReportColumn("orders", "Orders", .count, summing: true),
                 ReportColumn("accepted", "Accepted", .count, summing: true),
@@ -141,7 +141,7 @@ extension ReportQuery {
                 ReportSection("reason_category", "By reason and category", chart: .bars(of: "refusals", by: "name")),
                 ReportSection("month", "By month", chart: .line(of: "refusals", by: "key")),
             ],
-            labels: [.label("reason", "Reason"), .label("key", "Key"), .label("name", "Name")],
+            labels: [.identifier("reason", "Reason"), .identifier("key", "Key"), .label("name", "Name")],
             figures: [ReportColumn("refusals", "Refusals", .count, summing: true)])
         func figure(_ count: Int) -> [ReportFigure] { [ReportFigure(count, people: count)] }
         guard !counts.isEmpty else { return (table, refusalNotes) }

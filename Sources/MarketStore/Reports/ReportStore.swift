@@ -18,6 +18,12 @@ public struct ReportStore: Sendable {
     /// The report `name` of `period`, for a caller the access policy lets read it.
     public func report(_ name: ReportName, for period: CouncilPeriod, by policy: AccessPolicy) async throws -> Report {
         try policy.authorizeReport(name, of: period.council)
+        return try await report(name, for: period).report
+    }
+
+    /// The report `name` of `period`, for the operator's command line, with the aggregate SQL it
+    /// ran (its parameters written in), for running the same queries in the `sqlite3` shell.
+    public func report(_ name: ReportName, for period: CouncilPeriod) async throws -> (report: Report, sql: [String]) {
         let now = database.clock.now()
         let today = database.today
         return try await database.read { db in
@@ -25,9 +31,10 @@ public struct ReportStore: Sendable {
             else { throw MarketError.notFound(resource: "council") }
             let query = ReportQuery(period: period, now: now, today: today, taxonomy: taxonomy, db: db)
             let (figures, notes) = try query.figures(of: name)
-            return Report(
+            let report = Report(
                 name: name, period: period, councilName: councilName, generatedAt: ISO8601DateFormatter().string(from: now),
                 figures: figures, notes: notes)
+            return (report, query.statements.list)
         }
     }
 }
@@ -39,6 +46,20 @@ struct ReportQuery {
     let today: CalendarDay
     let taxonomy: CategoryTaxonomy
     let db: Database
+    /// The aggregate statements run, with their parameters written in.
+    let statements = StatementLog()
+
+    init(period: CouncilPeriod, now: Date, today: CalendarDay, taxonomy: CategoryTaxonomy, db: Database) {
+        self.period = period
+        self.now = now
+        self.today = today
+        self.taxonomy = taxonomy
+        self.db = db
+    }
+
+    final class StatementLog {
+        var list: [String] = []
+    }
 
     func figures(of name: ReportName) throws -> (ReportTable, [String]) {
         switch name {
@@ -55,16 +76,22 @@ struct ReportQuery {
         }
     }
 
-    /// The named arguments every query may use: the council and the range as `from` (a day) and
+    /// The named parameters every query may use: the council and the range as `from` (a day) and
     /// `until` (the day after `to`), which compare right with both days and timestamps.
-    var arguments: StatementArguments {
+    var parameters: [String: String] {
         ["council": period.council.rawValue, "from": period.from.text, "to": period.to.text, "until": period.to.adding(days: 1).text]
     }
 
-    func rows(_ sql: String, _ extra: StatementArguments = [:]) throws -> [Row] {
-        var arguments = self.arguments
-        _ = arguments.append(contentsOf: extra)
-        return try Row.fetchAll(db, sql: sql, arguments: arguments)
+    /// Runs one of the report's aggregate queries (all of them come through here, and are logged).
+    func rows(_ sql: String, _ extra: [String: String] = [:]) throws -> [Row] {
+        let parameters = self.parameters.merging(extra) { $1 }
+        var inlined = sql
+        // Longest names first, so that `:from` is not written into `:previous_from`.
+        for (name, value) in parameters.sorted(by: { $0.key.count > $1.key.count }) {
+            inlined = inlined.replacingOccurrences(of: ":" + name, with: "'" + value.replacingOccurrences(of: "'", with: "''") + "'")
+        }
+        statements.list.append(inlined)
+        return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(parameters))
     }
 
     func categoryName(_ id: String?) -> String {

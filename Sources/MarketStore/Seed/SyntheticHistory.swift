@@ -70,7 +70,8 @@ public struct SyntheticHistory: Sendable {
             throw MarketError.conflict("a history needs published offerings and a council: seed a market first")
         }
         let districts = Array(Set(market.supply.keys.map { String($0.prefix { $0 != "|" }) })).sorted()
-        let categories = Array(Set(market.offerings.map(\.category))).sorted()
+        // In an order of the seed's, so the most searched-for categories are not the first by name.
+        let categories = Array(Set(market.offerings.map(\.category))).sorted().shuffled(using: &random)
         let actor = UserID.random(using: &random)
         var summary = Summary()
 
