@@ -581,6 +581,7 @@ extension AppDatabase {
         migrator.registerMigration("v12-regulation", migrate: migrateRegulation)
         migrator.registerMigration("v13-prohibited-spend", migrate: migrateProhibitedSpend)
         migrator.registerMigration("v14-webhooks", migrate: migrateWebhooks)
+        migrator.registerMigration("v15-report-facts", migrate: migrateReportFacts)
         return migrator
     }
 }

@@ -126,22 +126,13 @@ struct ReportQuery {
     }
 
     /// The net spend of the council's budget holders in the period, one row per ledger spend or
-    /// reversal (negative), with what it bought and from whom. Reports that use it more than once
-    /// in a statement read it once (`MATERIALIZED`).
+    /// reversal (negative), with what it bought and from whom: one range of `spend_fact`. Reports
+    /// that use it more than once in a statement read it once (`MATERIALIZED`).
     static let spendRows = """
         spend_row AS MATERIALIZED (
-            SELECT e.budget_holder_id AS person,
-                CASE e.kind WHEN 'spend' THEN e.amount_pence ELSE -e.amount_pence END AS pence,
-                l.price_source, l.category, l.unit, o.provider_id AS provider, coalesce(p.provider_type, 'unknown') AS provider_type,
-                s.source, s.management_option, substr(e.occurred_at, 1, 7) AS month
-            FROM budget_holder h
-            JOIN ledger_entry e ON e.budget_holder_id = h.id
-            JOIN funding_stream s ON s.id = e.stream_id
-            JOIN delivery d ON d.id = e.delivery_id
-            JOIN order_line l ON l.order_id = d.order_id AND l.line_number = d.line_number
-            JOIN purchase_order o ON o.id = d.order_id
-            JOIN provider_store p ON p.organisation_id = o.provider_id
-            WHERE h.council_id = :council AND e.kind IN ('spend', 'reversal') AND e.occurred_at >= :from AND e.occurred_at < :until
+            SELECT budget_holder_id AS person, pence, price_source, category, unit, provider_id AS provider, provider_type,
+                source, management_option, substr(day, 1, 7) AS month
+            FROM spend_fact WHERE council_id = :council AND day BETWEEN :from AND :to
         )
         """
 }

@@ -69,6 +69,8 @@ public struct SyntheticHistory: Sendable {
         guard !market.offerings.isEmpty, !market.councils.isEmpty else {
             throw MarketError.conflict("a history needs published offerings and a council: seed a market first")
         }
+        // A few of each provider's offerings, for orders of more than one line.
+        let byProvider = Dictionary(grouping: market.offerings, by: \.provider).mapValues { Array($0.prefix(8)) }
         let districts = Array(Set(market.supply.keys.map { String($0.prefix { $0 != "|" }) })).sorted()
         // In an order of the seed's, so the most searched-for categories are not the first by name.
         let categories = Array(Set(market.offerings.map(\.category))).sorted().shuffled(using: &random)
@@ -102,8 +104,8 @@ public struct SyntheticHistory: Sendable {
                         let placedOn = firstDay.adding(days: random.next(upperBound: firstDay.days(until: lastOrderDay)))
                         let first = random.next(upperBound: 10) < 8 ? favourites[random.next(upperBound: favourites.count)]
                             : market.offerings[Self.skewed(market.offerings.count, &random)]
-                        let sameProvider = market.offerings.filter { $0.provider == first.provider }.prefix(8)
-                        let lineOfferings = [first] + (0..<random.next(upperBound: 3)).map { _ in sameProvider[sameProvider.startIndex + random.next(upperBound: sameProvider.count)] }
+                        let sameProvider = byProvider[first.provider] ?? [first]
+                        let lineOfferings = [first] + (0..<random.next(upperBound: 3)).map { _ in sameProvider[random.next(upperBound: sameProvider.count)] }
                         let lines = Array(Set(lineOfferings.map(\.id))).sorted().compactMap { id in lineOfferings.first { $0.id == id } }.map { offering in
                             let rate = council.flatMap { market.rates["\($0)|\(offering.id)"] }
                             return HistoryWriter.Line(

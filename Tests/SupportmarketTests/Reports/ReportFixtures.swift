@@ -27,7 +27,12 @@ struct ReportScene {
 
     static func build(_ market: TestMarket) async throws -> ReportScene {
         try market.setToday("2026-07-01")
-        return try await market.database.writer.write { db in
+        return try await write(into: market.database)
+    }
+
+    /// Writes the scene into a database seeded with the demo market and its catalogue.
+    static func write(into database: AppDatabase) async throws -> ReportScene {
+        try await database.writer.write { db in
             let council = try #require(try String.fetchOne(db, sql: "SELECT council_id FROM user WHERE email = 'commissioner@demo.test'"))
             let northfield = try #require(try String.fetchOne(db, sql: "SELECT council_id FROM user WHERE email = 'commissioner@northfield.demo.test'"))
             func provider(_ type: String) throws -> (id: String, offering: String) {
@@ -139,5 +144,27 @@ struct ReportRows {
 
     static func withheld(_ row: [String: Any]?, _ figure: String) -> Bool {
         ((row?["figures"] as? [String: Any])?[figure] as? [String: Any])?["suppressed"] as? Bool == true
+    }
+}
+
+/// `spend_fact` as it stands and as a recount of the ledger gives it (written here, apart from
+/// the migration's SQL): every council holder's spend and reversal, by ledger entry.
+func spendFactsAndRecount(_ database: AppDatabase) async throws -> (facts: [[DatabaseValue]], recount: [[DatabaseValue]]) {
+    try await database.writer.read { db in
+        let facts = try Row.fetchAll(db, sql: """
+            SELECT council_id, day, ledger_entry_id, budget_holder_id, pence, price_source, category, unit, provider_id, provider_type,
+                source, management_option
+            FROM spend_fact ORDER BY ledger_entry_id
+            """)
+        let recount = try Row.fetchAll(db, sql: """
+            SELECT h.council_id, date(e.occurred_at), e.id, e.budget_holder_id, iif(e.kind = 'spend', e.amount_pence, -e.amount_pence),
+                l.price_source, l.category, l.unit, o.provider_id, ifnull(p.provider_type, 'unknown'), s.source, s.management_option
+            FROM ledger_entry e, budget_holder h, funding_stream s, delivery d, order_line l, purchase_order o
+            LEFT JOIN provider_store p ON p.organisation_id = o.provider_id
+            WHERE e.kind IN ('spend', 'reversal') AND h.id = e.budget_holder_id AND h.council_id IS NOT NULL AND s.id = e.stream_id
+                AND d.id = e.delivery_id AND l.order_id = d.order_id AND l.line_number = d.line_number AND o.id = d.order_id
+            ORDER BY e.id
+            """)
+        return (facts.map { Array($0.databaseValues) }, recount.map { Array($0.databaseValues) })
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import MarketAPI
 import MarketCore
 import MarketStore
 import Testing
@@ -193,6 +194,56 @@ struct ReportTests {
             let other = R(try await client.report("community-usage", scene.period, token: try await client.login("commissioner@northfield.demo.test")))
             #expect(R.value(other.section("summary").first, "listings") == 0)
         }
+    }
+
+    // MARK: The facts the spend reports read
+
+    /// `spend_fact` is written by a trigger with each ledger spend: it equals a recount of the
+    /// ledger, for the scene's spends and for an invoiced delivery credited back through the API.
+    @Test func spendFactsEqualARecountOfTheLedger() async throws {
+        let market = try await TestMarket.make(seedCatalogue: true)
+        try await market.test { client in
+            let scene = try await OrderScene.make(client, price: 1_000)
+            let provider = try #require(try await client.me(scene.providerToken)["organisation_id"] as? String)
+            _ = try await client.putBillingProfile(scene.providerToken, provider: provider)
+            let order = try await client.acceptedOrder(scene, hours: 2)
+            try market.setToday("2026-09-24")
+            let delivery = try await client.deliver(scene, order: order, hours: 2, on: "2026-09-22")
+            #expect(try await client.send(.post, "/v1/deliveries/\(delivery)/confirm", token: scene.holderToken).status == .ok)
+            try market.setToday("2026-10-05")
+            _ = try await client.runInvoicing(try await client.login("finance@demo.test"))
+            let invoice = try #require(try await client.send(.get, "/v1/invoices", token: scene.providerToken).items.first?["id"] as? String)
+            let note = try await client.send(
+                .post, "/v1/invoices/\(invoice)/credit-notes", token: scene.providerToken,
+                json: ["reason": "one hour was not delivered", "lines": [["line_number": 1, "amount_pence": 1_000]]])
+            #expect(note.status == .created, "\(note.text)")
+        }
+        _ = try await ReportScene.write(into: market.database)
+        let (facts, recount) = try await spendFactsAndRecount(market.database)
+        // The scene's 24 spends (23 here, one in the neighbouring council) and the API's spend and reversal.
+        #expect(facts.count == 26)
+        #expect(facts.contains { $0[4] == (-1_000).databaseValue })
+        #expect(facts == recount)
+        try expectRefusal(.SQLITE_CONSTRAINT_TRIGGER, "spend_fact is append-only") {
+            try market.database.writer.write { db in try db.execute(sql: "UPDATE spend_fact SET pence = 1") }
+        }
+    }
+
+    /// Spends written before v15 are copied in by the migration.
+    @Test func theMigrationCopiesEarlierSpendsIn() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("v15-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let database = try AppDatabase.open(path: directory.appendingPathComponent("market.sqlite").path)
+        try database.migrate(upTo: "v14-webhooks")
+        let services = try AppServices(configuration: TestMarket.configuration, database: database)
+        _ = try await DemoSeed(database: database, taxonomy: services.taxonomy, accounts: services.accounts).load(
+            from: repositoryRoot.appendingPathComponent("seed-data/demo.json"), includingCommunity: false, includingCatalogue: true,
+            includingBudgets: false, includingPayments: false)
+        _ = try await ReportScene.write(into: database)
+        try database.migrate()
+        let (facts, recount) = try await spendFactsAndRecount(database)
+        #expect(facts.count == 24 && facts == recount)
     }
 
     // MARK: Who may read them
