@@ -4,7 +4,7 @@
 Every route passes through the same middleware, so some answers are possible everywhere: 401 (a
 malformed, unknown, expired or revoked bearer token, also on public routes), 413 and 415 on every
 POST, PUT, PATCH and DELETE (body limits), 422 on every POST (a malformed Idempotency-Key), 400
-wherever the path has a parameter (a malformed id), and 409 wherever Idempotency-Key is taken
+wherever the path has an id parameter (a malformed id), and 409 wherever Idempotency-Key is taken
 (a key whose first request is still running). Exits 1 naming each gap.
 """
 import sys
@@ -24,7 +24,10 @@ for path, operations in spec["paths"].items():
             need |= {"413", "415"}
         if method == "post":
             need.add("422")
-        if "{" in path:
+        # A path id that is malformed is 400; a path name from a fixed list (an enum) that is not
+        # on it is simply not found (404).
+        names = [p for p in operation.get("parameters", []) if p.get("in") == "path"]
+        if "{" in path and not (names and all("enum" in p.get("schema", {}) for p in names)):
             need.add("400")
         if any(p.get("$ref", "").endswith("/IdempotencyKey") for p in operation.get("parameters", [])):
             need.add("409")

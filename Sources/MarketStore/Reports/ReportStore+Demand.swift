@@ -104,18 +104,20 @@ extension ReportQuery {
         }
         var cells: [Cell] = []
         var withheld = 0
-        let providersStatement = try db.cachedStatement(sql: """
-            SELECT count(DISTINCT l.provider_id) FROM offering_area a JOIN offering_listing l ON l.seq = a.offering_seq
-            WHERE a.district = ? AND a.category IN (SELECT value FROM json_each(?))
+        // Who serves each district in each category today, read once: a cell counts the
+        // providers of its category and every category below it.
+        var serving: [String: Set<String>] = [:]
+        let listed = try Row.fetchCursor(db, sql: """
+            SELECT DISTINCT a.district, a.category, l.provider_id FROM offering_area a JOIN offering_listing l ON l.seq = a.offering_seq
             """)
+        while let row = try listed.next() { serving["\(row[0] as String)|\(row[1] as String)", default: []].insert(row[2]) }
         for row in demand.rows(in: "category_area") {
             guard let category = row.labels[0], !category.isEmpty, let area = row.labels[2], PostcodeDistrict(area) != nil else { continue }
             guard let searches = row.figures[searchesIndex].value else {
                 withheld += 1
                 continue
             }
-            let providers = try Int.fetchOne(
-                providersStatement, arguments: [area, try String(decoding: JSONEncoder().encode(taxonomy.descendantIDs(of: category)), as: UTF8.self)]) ?? 0
+            let providers = taxonomy.descendantIDs(of: category).reduce(into: Set<String>()) { $0.formUnion(serving["\(area)|\($1)"] ?? []) }.count
             cells.append(Cell(category: category, area: area, searches: searches, unmet: row.figures[unmetIndex].value, providers: providers))
         }
         cells.sort { ($0.perProvider, $1.category, $1.area) > ($1.perProvider, $0.category, $0.area) }
