@@ -13,6 +13,7 @@
 #   bench/reports.sh                       # 5,000,000 order lines (generation takes minutes)
 #   LINES=200000 RUNS=3 bench/reports.sh
 #   KEEP=/var/tmp/reports.sqlite bench/reports.sh   # generate once, reuse on later runs
+#   BIN=/path/to/supportmarket bench/reports.sh     # another build (no build step)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -20,12 +21,14 @@ LINES=${LINES:-5000000}
 RUNS=${RUNS:-5}
 COUNCILS=${COUNCILS:-1}
 PORT=${PORT:-18231}
-# The generator makes about 47 order lines per holder over 12 months.
-HOLDERS=${HOLDERS:-$((LINES / 47))}
+# The generator makes about 45 order lines per holder over 12 months.
+HOLDERS=${HOLDERS:-$((LINES / 45))}
 command -v sqlite3 >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq sqlite3; }
 make -s deps
-swift build -c release --product supportmarket 2>&1 | tail -1
-BIN=.build/release/supportmarket
+if [ -z "${BIN:-}" ]; then
+    swift build -c release --product supportmarket 2>&1 | tail -1
+    BIN=.build/release/supportmarket
+fi
 export SUPPORTMARKET_LOG_LEVEL=warning
 
 WORK=$(mktemp -d /tmp/supportmarket-bench.XXXXXX)
@@ -42,11 +45,11 @@ if [ ! -s "$DB" ]; then
     $BIN seed --history-months 12 --holders "$HOLDERS" --seed 42 --database "$DB" | tail -1
     echo "   generated in $(python3 -c "print(f'{$(date +%s.%N) - $start:.0f}')") s, $(du -h "$DB" | cut -f1)"
 fi
-COUNCIL=$(sqlite3 "$DB" "SELECT council_id FROM budget_holder WHERE council_id IS NOT NULL GROUP BY 1 ORDER BY count(*) DESC LIMIT 1")
+TOKEN=$($BIN token create --email commissioner1@s42.synthetic.test --database "$DB")
+COUNCIL=$(sqlite3 "$DB" "SELECT council_id FROM user WHERE email = 'commissioner1@s42.synthetic.test'")
 echo "== $(sqlite3 "$DB" "SELECT count(*) FROM order_line") order lines; the council's: $(sqlite3 "$DB" "SELECT count(*) FROM order_line l JOIN purchase_order o ON o.id = l.order_id JOIN budget_holder h ON h.id = o.budget_holder_id WHERE h.council_id = '$COUNCIL'")"
 TO=$(date -u +%Y-%m-%d)
 FROM=$(date -u -d "$TO - 364 days" +%Y-%m-%d)
-TOKEN=$($BIN token create --email commissioner1@s42.synthetic.test --database "$DB")
 
 start_server() {
     $BIN serve --database "$DB" --hostname 127.0.0.1 --port "$PORT" >>"$WORK/server.log" 2>&1 &

@@ -7,23 +7,13 @@ extension ReportQuery {
     // MARK: spend
 
     func spend() throws -> (ReportTable, [String]) {
-        let breakdowns: [(section: String, title: String, column: String)] = [
-            ("category", "Spend by category", "category"), ("provider", "Spend by provider", "provider"),
-            ("provider_type", "Spend by provider type", "provider_type"), ("funding_source", "Spend by funding source", "source"),
-            ("management_option", "Spend by management option", "management_option"), ("month", "Spend by month", "month"),
+        let breakdowns: [(section: String, title: String, key: (SpendFact) -> String)] = [
+            ("category", "Spend by category", \.category), ("provider", "Spend by provider", \.provider),
+            ("provider_type", "Spend by provider type", \.providerType), ("funding_source", "Spend by funding source", \.source),
+            ("management_option", "Spend by management option", \.managementOption), ("month", "Spend by month", \.month),
         ]
-        let aggregates = """
-            sum(pence) AS pence, count(DISTINCT person) AS people,
-            sum(CASE WHEN price_source = 'council_rate' THEN pence ELSE 0 END) AS council_rate_pence,
-            count(DISTINCT CASE WHEN price_source = 'council_rate' THEN person END) AS council_rate_people,
-            count(DISTINCT CASE WHEN price_source = 'public' THEN person END) AS public_people
-            """
-        let sql = "WITH \(Self.spendRows) "
-            + breakdowns.map { "SELECT '\($0.section)' AS section, \($0.column) AS key, \(aggregates) FROM spend_row GROUP BY \($0.column)" }
-                .joined(separator: " UNION ALL ")
-            + " UNION ALL SELECT 'total', NULL, \(aggregates) FROM spend_row"
-        let rows = try rows(sql)
-        let providers = try organisationNames(rows.filter { $0["section"] == "provider" }.compactMap { $0["key"] })
+        let (groups, total) = try tallySpend(by: breakdowns.map(\.key))
+        let providers = try organisationNames(groups[1].keys)
         var table = ReportTable(
             sections: breakdowns.map {
                 ReportSection($0.section, $0.title, chart: $0.section == "month" ? .line(of: "spend_pence", by: "key") : .bars(of: "spend_pence", by: "name"))
@@ -36,36 +26,31 @@ extension ReportQuery {
                 ReportColumn("council_rate_percent", "Share at council rates", .percent, derivedFrom: ["council_rate_pence", "spend_pence"]),
                 ReportColumn("people", "People", .count),
             ])
-        func figures(_ row: Row) -> [ReportFigure] {
-            let pence: Int64 = row["pence"] ?? 0, councilRate: Int64 = row["council_rate_pence"] ?? 0, people: Int = row["people"]
-            return [
-                ReportFigure(pence, people: people), ReportFigure(councilRate, people: row["council_rate_people"]),
-                ReportFigure(pence - councilRate, people: row["public_people"]),
-                ReportFigure(percent(Double(councilRate), of: Double(pence)), people: people), ReportFigure(people, people: people),
+        func figures(_ tally: SpendTally) -> [ReportFigure] {
+            [
+                ReportFigure(tally.pence, people: tally.people.count), ReportFigure(tally.councilRatePence, people: tally.councilRatePeople.count),
+                ReportFigure(tally.publicPence, people: tally.publicPeople.count),
+                ReportFigure(percent(Double(tally.councilRatePence), of: Double(tally.pence)), people: tally.people.count),
+                ReportFigure(tally.people.count, people: tally.people.count),
             ]
         }
-        guard let total = rows.first(where: { $0["section"] == "total" }), (total["people"] as Int) > 0 else { return (table, spendNotes) }
-        for breakdown in breakdowns {
-            var members = rows.filter { $0["section"] == breakdown.section }
+        guard !total.people.isEmpty else { return (table, spendNotes) }
+        for (breakdown, members) in zip(breakdowns, groups) {
             if breakdown.section == "month" {
-                let byMonth = Dictionary(uniqueKeysWithValues: members.map { ($0["key"] as String, $0) })
                 for month in months {
-                    let row = byMonth[month]
                     table.append(ReportRow(
                         section: "month", labels: [month, month],
-                        figures: row.map(figures) ?? [ReportFigure(0), ReportFigure(0), ReportFigure(0), .none, ReportFigure(0)],
+                        figures: members[month].map(figures) ?? [ReportFigure(0), ReportFigure(0), ReportFigure(0), .none, ReportFigure(0)],
                         memberOf: ["month"]))
                 }
             } else {
-                members.sort { ($0["pence"] as Int64, $1["key"] as String) > ($1["pence"] as Int64, $0["key"] as String) }
-                for row in members {
-                    let key: String = row["key"]
+                for (key, tally) in members.sorted(by: { ($0.value.pence, $1.key) > ($1.value.pence, $0.key) }) {
                     let name = switch breakdown.section {
                     case "category": categoryName(key)
                     case "provider": providers[key] ?? key
                     default: humanised(key)
                     }
-                    table.append(ReportRow(section: breakdown.section, labels: [key, name], figures: figures(row), memberOf: [breakdown.section]))
+                    table.append(ReportRow(section: breakdown.section, labels: [key, name], figures: figures(tally), memberOf: [breakdown.section]))
                 }
             }
             table.append(ReportRow(section: breakdown.section, labels: [nil, nil], figures: figures(total), totalOf: breakdown.section))
@@ -83,15 +68,8 @@ extension ReportQuery {
     // MARK: market-share
 
     func marketShare() throws -> (ReportTable, [String]) {
-        let sql = """
-            WITH \(Self.spendRows)
-            SELECT category, provider, provider_type, sum(pence) AS pence, count(DISTINCT person) AS people
-                FROM spend_row GROUP BY category, provider
-            UNION ALL
-            SELECT category, NULL, NULL, sum(pence), count(DISTINCT person) FROM spend_row GROUP BY category
-            """
-        let rows = try rows(sql)
-        let providers = try organisationNames(rows.compactMap { $0["provider"] })
+        let (groups, _) = try tallySpend(by: [\.category, { "\($0.category)|\($0.provider)|\($0.providerType)" }])
+        let providers = try organisationNames(groups[1].keys.map { String($0.split(separator: "|")[1]) })
         var table = ReportTable(
             sections: [
                 ReportSection("category", "Concentration by category", chart: .bars(of: "hhi", by: "category_name")),
@@ -108,33 +86,33 @@ extension ReportQuery {
                 ReportColumn("micro_user_led_share_percent", "Micro and user-led share", .percent, fromWholeGroup: true),
                 ReportColumn("people", "People", .count),
             ])
-        let totals = rows.filter { ($0["provider"] as String?) == nil }.sorted { ($0["pence"] as Int64) > ($1["pence"] as Int64) }
-        let members = Dictionary(grouping: rows.filter { ($0["provider"] as String?) != nil }) { $0["category"] as String }
+        let shares = Dictionary(grouping: groups[1]) { String($0.key.split(separator: "|")[0]) }
         var providerRows: [ReportRow] = []
-        for total in totals {
-            let category: String = total["category"], whole = Double(total["pence"] as Int64), people: Int = total["people"]
-            let shares = (members[category] ?? []).sorted { ($0["pence"] as Int64) > ($1["pence"] as Int64) }
-            let percents = shares.map { percent(Double(max($0["pence"] as Int64, 0)), of: whole) ?? 0 }
-            let microUserLed = shares.filter { ["micro", "user_led"].contains($0["provider_type"] as String) }.reduce(0.0) {
-                $0 + Double(max($1["pence"] as Int64, 0))
-            }
+        for (category, tally) in groups[0].sorted(by: { ($0.value.pence, $1.key) > ($1.value.pence, $0.key) }) {
+            let whole = Double(tally.pence), people = tally.people.count
+            let members = (shares[category] ?? []).map { entry in
+                let parts = entry.key.split(separator: "|").map(String.init)
+                return (provider: parts[1], type: parts[2], tally: entry.value)
+            }.sorted { ($0.tally.pence, $1.provider) > ($1.tally.pence, $0.provider) }
+            let percents = members.map { percent(Double(max($0.tally.pence, 0)), of: whole) ?? 0 }
+            let microUserLed = members.filter { ["micro", "user_led"].contains($0.type) }.reduce(0.0) { $0 + Double(max($1.tally.pence, 0)) }
             let group = "category:\(category)"
             table.append(ReportRow(
                 section: "category", labels: [category, categoryName(category), nil, nil, nil],
                 figures: [
-                    ReportFigure(whole, people: people), .none, ReportFigure(shares.count),
+                    ReportFigure(whole, people: people), .none, ReportFigure(members.count),
                     ReportFigure(percents.reduce(0) { $0 + $1 * $1 }, people: people),
                     ReportFigure(percents.prefix(3).reduce(0, +), people: people),
                     ReportFigure(percent(microUserLed, of: whole), people: people), ReportFigure(people, people: people),
                 ],
                 totalOf: group))
-            for (share, sharePercent) in zip(shares, percents) {
-                let provider: String = share["provider"], people: Int = share["people"]
+            for (member, sharePercent) in zip(members, percents) {
+                let people = member.tally.people.count
                 providerRows.append(ReportRow(
                     section: "provider",
-                    labels: [category, categoryName(category), provider, providers[provider] ?? provider, humanised(share["provider_type"])],
+                    labels: [category, categoryName(category), member.provider, providers[member.provider] ?? member.provider, humanised(member.type)],
                     figures: [
-                        ReportFigure(share["pence"] as Int64, people: people), ReportFigure(sharePercent, people: people), .none, .none, .none,
+                        ReportFigure(member.tally.pence, people: people), ReportFigure(sharePercent, people: people), .none, .none, .none,
                         .none, ReportFigure(people, people: people),
                     ],
                     memberOf: [group]))
@@ -161,17 +139,7 @@ extension ReportQuery {
             WHERE o.status = 'published'
             GROUP BY o.category, o.unit
             """)
-        let spend = try rows("""
-            WITH \(Self.spendRows)
-            SELECT category, unit, sum(pence) AS pence, count(DISTINCT person) AS people,
-                sum(CASE WHEN price_source = 'council_rate' THEN pence ELSE 0 END) AS council_rate_pence,
-                count(DISTINCT CASE WHEN price_source = 'council_rate' THEN person END) AS council_rate_people
-            FROM spend_row GROUP BY category, unit
-            UNION ALL
-            SELECT category, NULL, sum(pence), count(DISTINCT person), sum(CASE WHEN price_source = 'council_rate' THEN pence ELSE 0 END),
-                count(DISTINCT CASE WHEN price_source = 'council_rate' THEN person END)
-            FROM spend_row GROUP BY category
-            """)
+        let (spent, _) = try tallySpend(by: [\.category, { "\($0.category)|\($0.unit)" }])
         var table = ReportTable(
             sections: [ReportSection("category_unit", "Prices and spend by category and unit", chart: .bars(of: "average_discount_percent", by: "name"))],
             labels: [.identifier("category", "Category"), .identifier("unit", "Unit"), .label("name", "Category and unit")],
@@ -186,18 +154,19 @@ extension ReportQuery {
                 ReportColumn("council_rate_spend_percent", "Share at council rates", .percent, derivedFrom: ["spend_pence", "council_rate_spend_pence"]),
             ])
         let listed = Dictionary(uniqueKeysWithValues: catalogue.map { ("\($0["category"] as String)|\($0["unit"] as String)", $0) })
-        let spent = Dictionary(uniqueKeysWithValues: spend.map { ("\($0["category"] as String)|\(($0["unit"] as String?) ?? "*")", $0) })
+        // Spend by category (a category's total over its units) and by category and unit.
+        let byCategory = spent[0], byUnit = spent[1]
         let categories = Set(catalogue.compactMap { row -> String? in (row["with_rate"] as Int) > 0 ? row["category"] : nil })
-            .union(spend.map { $0["category"] as String }).sorted()
+            .union(byCategory.keys).sorted()
         for category in categories {
             let units = Set(catalogue.filter { $0["category"] == category }.map { $0["unit"] as String })
-                .union(spend.compactMap { $0["category"] == category ? $0["unit"] as String? : nil }).sorted()
+                .union(byUnit.keys.filter { $0.hasPrefix(category + "|") }.map { String($0.dropFirst(category.count + 1)) }).sorted()
             let group = "category:\(category)"
-            func spendFigures(_ row: Row?) -> [ReportFigure] {
-                guard let row else { return [.none, .none, .none] }
-                let pence: Int64 = row["pence"], councilRate: Int64 = row["council_rate_pence"], people: Int = row["people"]
-                return [ReportFigure(pence, people: people), ReportFigure(councilRate, people: row["council_rate_people"]),
-                    ReportFigure(percent(Double(councilRate), of: Double(pence)), people: people)]
+            func spendFigures(_ tally: SpendTally?) -> [ReportFigure] {
+                guard let tally else { return [.none, .none, .none] }
+                let people = tally.people.count
+                return [ReportFigure(tally.pence, people: people), ReportFigure(tally.councilRatePence, people: tally.councilRatePeople.count),
+                    ReportFigure(percent(Double(tally.councilRatePence), of: Double(tally.pence)), people: people)]
             }
             for unit in units {
                 let offer = listed["\(category)|\(unit)"]
@@ -206,10 +175,10 @@ extension ReportQuery {
                     figures: [
                         ReportFigure(offer?["offerings"] as Int?), ReportFigure(offer?["public_price"] as Double?),
                         ReportFigure(offer?["with_rate"] as Int?), ReportFigure(offer?["rate"] as Double?), ReportFigure(offer?["discount"] as Double?),
-                    ] + spendFigures(spent["\(category)|\(unit)"]),
+                    ] + spendFigures(byUnit["\(category)|\(unit)"]),
                     memberOf: units.count > 1 ? [group] : []))
             }
-            if units.count > 1, let total = spent["\(category)|*"] {
+            if units.count > 1, let total = byCategory[category] {
                 table.append(ReportRow(
                     section: "category_unit", labels: [category, nil, "\(categoryName(category)), all units"],
                     figures: [.none, .none, .none, .none, .none] + spendFigures(total), totalOf: group))

@@ -14,7 +14,7 @@ extension ReportQuery {
             SELECT r.category, coalesce(p.provider_type, 'unknown') AS provider_type, r.provider_id, r.stars, r.budget_holder_id AS person
             FROM rating r JOIN provider_store p ON p.organisation_id = r.provider_id
             WHERE r.rater_council_id = :council AND r.removed_at IS NULL AND r.created_at >= :from AND r.created_at < :until
-            """)
+            """).map { Rated(category: $0["category"], providerType: $0["provider_type"], provider: $0["provider_id"], stars: $0["stars"], person: $0["person"]) }
         let stars = (1...5).map { "stars_\($0)" }
         var table = ReportTable(
             sections: [
@@ -26,28 +26,28 @@ extension ReportQuery {
             figures: [ReportColumn("ratings", "Ratings", .count, summing: true, sumOf: stars)]
                 + (1...5).map { ReportColumn("stars_\($0)", "\($0) ★", .count, summing: true) }
                 + [ReportColumn("average_stars", "Average stars", .stars, derivedFrom: stars)])
-        func figures(_ rows: [Row]) -> [ReportFigure] {
-            let people = Set(rows.map { $0["person"] as String }).count
-            let counts = (1...5).map { star in rows.filter { ($0["stars"] as Int) == star } }
-            let sum = rows.reduce(0) { $0 + ($1["stars"] as Int) }
+        func figures(_ rows: [Rated]) -> [ReportFigure] {
+            let people = Set(rows.map(\.person)).count
+            let counts = Dictionary(grouping: rows, by: \.stars)
+            let sum = rows.reduce(0) { $0 + $1.stars }
             return [ReportFigure(rows.count, people: people)]
-                + counts.map { ReportFigure($0.count, people: Set($0.map { $0["person"] as String }).count) }
+                + (1...5).map { star in ReportFigure(counts[star]?.count ?? 0, people: Set((counts[star] ?? []).map(\.person)).count) }
                 + [ReportFigure(rows.isEmpty ? nil : Double(sum) / Double(rows.count), people: people)]
         }
         guard !ratings.isEmpty else { return (table, ratingNotes) }
-        for (section, column) in [("category", "category"), ("provider_type", "provider_type")] {
-            let groups = Dictionary(grouping: ratings) { $0[column] as String }
+        for (section, key) in [("category", \Rated.category), ("provider_type", \Rated.providerType)] {
+            let groups = Dictionary(grouping: ratings) { $0[keyPath: key] }
             for (key, rows) in groups.sorted(by: { ($0.value.count, $1.key) > ($1.value.count, $0.key) }) {
                 let name = section == "category" ? categoryName(key) : humanised(key)
                 table.append(ReportRow(section: section, labels: [key, name], figures: figures(rows), memberOf: [section]))
             }
             table.append(ReportRow(section: section, labels: [nil, nil], figures: figures(ratings), totalOf: section))
         }
-        let byProvider = Dictionary(grouping: ratings) { $0["provider_id"] as String }
+        let byProvider = Dictionary(grouping: ratings, by: \.provider)
         // Only providers rated by enough people are named: naming one at all says something of them.
         let low = byProvider.filter { _, rows in
-            Set(rows.map { $0["person"] as String }).count >= ReportTable.smallNumberThreshold
-                && Double(rows.reduce(0) { $0 + ($1["stars"] as Int) }) / Double(rows.count) < Self.lowRating
+            Set(rows.map(\.person)).count >= ReportTable.smallNumberThreshold
+                && Double(rows.reduce(0) { $0 + $1.stars }) / Double(rows.count) < Self.lowRating
         }
         let names = try organisationNames(low.keys)
         for (provider, rows) in low.sorted(by: { $0.key < $1.key }) {
@@ -56,6 +56,15 @@ extension ReportQuery {
             table.append(ReportRow(section: "low_rated_provider", labels: [provider, names[provider] ?? provider], figures: figures))
         }
         return (table, ratingNotes)
+    }
+
+    /// One rating, for the ratings report.
+    struct Rated {
+        let category: String
+        let providerType: String
+        let provider: String
+        let stars: Int
+        let person: String
     }
 
     var ratingNotes: [String] {
@@ -68,16 +77,32 @@ extension ReportQuery {
     // MARK: order-flow
 
     func orderFlow() throws -> (ReportTable, [String]) {
-        let orders = try rows("""
-            SELECT o.id, o.budget_holder_id AS person, coalesce(p.provider_type, 'unknown') AS provider_type,
-                (julianday(o.accepted_at) - julianday(o.placed_at)) * 24 AS hours_to_accept,
-                o.declined_at IS NOT NULL AS declined, o.cancelled_at IS NOT NULL AS cancelled,
-                (SELECT json_group_array(DISTINCT l.category) FROM order_line l WHERE l.order_id = o.id) AS categories
+        // One row per order line, an order's lines together; read once into one outcome per order.
+        let lines = try cursor("""
+            SELECT o.seq, o.budget_holder_id, coalesce(p.provider_type, 'unknown'),
+                (julianday(o.accepted_at) - julianday(o.placed_at)) * 24, o.declined_at IS NOT NULL, o.cancelled_at IS NOT NULL, l.category
             FROM budget_holder h
             JOIN purchase_order o ON o.budget_holder_id = h.id
             JOIN provider_store p ON p.organisation_id = o.provider_id
+            JOIN order_line l ON l.order_id = o.id
             WHERE h.council_id = :council AND o.placed_at >= :from AND o.placed_at < :until
             """)
+        var orders: [OrderOutcome] = []
+        var index: [Int64: Int] = [:]
+        var people: [String: Int32] = [:]
+        while let row = try lines.next() {
+            let seq: Int64 = row[0], category: String = row[6]
+            if let known = index[seq] {
+                if !orders[known].categories.contains(category) { orders[known].categories.append(category) }
+                continue
+            }
+            let holder: String = row[1]
+            let person = people[holder] ?? Int32(people.count)
+            people[holder] = person
+            index[seq] = orders.count
+            orders.append(OrderOutcome(
+                person: person, providerType: row[2], hoursToAccept: row[3], declined: row[4], cancelled: row[5], categories: [category]))
+        }
         var table = ReportTable(
             sections: [
                 ReportSection("provider_type", "By provider type", chart: .bars(of: "median_hours_to_accept", by: "name")),
@@ -94,30 +119,40 @@ extension ReportQuery {
                 ReportColumn("median_hours_to_accept", "Median time to accept", .hours),
                 ReportColumn("p90_hours_to_accept", "90th percentile", .hours),
             ])
-        func figures(_ rows: [Row]) -> [ReportFigure] {
-            func people(_ rows: [Row]) -> Int { Set(rows.map { $0["person"] as String }).count }
-            let accepted = rows.filter { ($0["hours_to_accept"] as Double?) != nil }
-            let declined = rows.filter { $0["declined"] as Bool }, cancelled = rows.filter { $0["cancelled"] as Bool }
-            let hours = accepted.map { $0["hours_to_accept"] as Double }
+        func figures(_ orders: [OrderOutcome]) -> [ReportFigure] {
+            func people(_ orders: some Sequence<OrderOutcome>) -> Int { Set(orders.map(\.person)).count }
+            let accepted = orders.filter { $0.hoursToAccept != nil }
+            let declined = orders.filter(\.declined), cancelled = orders.filter(\.cancelled)
+            let hours = accepted.compactMap(\.hoursToAccept), everyone = people(orders)
             return [
-                ReportFigure(rows.count, people: people(rows)), ReportFigure(accepted.count, people: people(accepted)),
+                ReportFigure(orders.count, people: everyone), ReportFigure(accepted.count, people: people(accepted)),
                 ReportFigure(declined.count, people: people(declined)), ReportFigure(cancelled.count, people: people(cancelled)),
-                ReportFigure(percent(Double(declined.count), of: Double(rows.count)), people: people(rows)),
-                ReportFigure(percent(Double(cancelled.count), of: Double(rows.count)), people: people(rows)),
+                ReportFigure(percent(Double(declined.count), of: Double(orders.count)), people: everyone),
+                ReportFigure(percent(Double(cancelled.count), of: Double(orders.count)), people: everyone),
                 ReportFigure(hours.quantile(0.5), people: people(accepted)), ReportFigure(hours.quantile(0.9), people: people(accepted)),
             ]
         }
         guard !orders.isEmpty else { return (table, orderFlowNotes) }
-        for (key, rows) in Dictionary(grouping: orders, by: { $0["provider_type"] as String }).sorted(by: { ($0.value.count, $1.key) > ($1.value.count, $0.key) }) {
-            table.append(ReportRow(section: "provider_type", labels: [key, humanised(key)], figures: figures(rows), memberOf: ["provider_type"]))
+        for (key, group) in Dictionary(grouping: orders, by: \.providerType).sorted(by: { ($0.value.count, $1.key) > ($1.value.count, $0.key) }) {
+            table.append(ReportRow(section: "provider_type", labels: [key, humanised(key)], figures: figures(group), memberOf: ["provider_type"]))
         }
         table.append(ReportRow(section: "provider_type", labels: [nil, nil], figures: figures(orders), totalOf: "provider_type"))
-        var byCategory: [String: [Row]] = [:]
-        for order in orders { for category in Self.jsonStrings(order["categories"]) { byCategory[category, default: []].append(order) } }
-        for (key, rows) in byCategory.sorted(by: { ($0.value.count, $1.key) > ($1.value.count, $0.key) }) {
-            table.append(ReportRow(section: "category", labels: [key, categoryName(key)], figures: figures(rows)))
+        var byCategory: [String: [OrderOutcome]] = [:]
+        for order in orders { for category in order.categories { byCategory[category, default: []].append(order) } }
+        for (key, group) in byCategory.sorted(by: { ($0.value.count, $1.key) > ($1.value.count, $0.key) }) {
+            table.append(ReportRow(section: "category", labels: [key, categoryName(key)], figures: figures(group)))
         }
         return (table, orderFlowNotes)
+    }
+
+    /// What became of one order, for the order-flow report.
+    struct OrderOutcome {
+        let person: Int32
+        let providerType: String
+        let hoursToAccept: Double?
+        let declined: Bool
+        let cancelled: Bool
+        var categories: [String]
     }
 
     var orderFlowNotes: [String] {

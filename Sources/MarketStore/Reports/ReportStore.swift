@@ -82,8 +82,19 @@ struct ReportQuery {
         ["council": period.council.rawValue, "from": period.from.text, "to": period.to.text, "until": period.to.adding(days: 1).text]
     }
 
-    /// Runs one of the report's aggregate queries (all of them come through here, and are logged).
+    /// Runs one of the report's queries (all of them come through here, and are logged).
     func rows(_ sql: String, _ extra: [String: String] = [:]) throws -> [Row] {
+        try Row.fetchAll(db, sql: sql, arguments: logged(sql, extra))
+    }
+
+    /// A query's rows one at a time, for those too many to hold at once (each row is valid
+    /// until the next); logged as `rows`.
+    func cursor(_ sql: String, _ extra: [String: String] = [:]) throws -> RowCursor {
+        try Row.fetchCursor(db, sql: sql, arguments: logged(sql, extra))
+    }
+
+    /// Logs `sql` with its parameters written in, and returns the parameters.
+    private func logged(_ sql: String, _ extra: [String: String]) -> StatementArguments {
         let parameters = self.parameters.merging(extra) { $1 }
         var inlined = sql
         // Longest names first, so that `:from` is not written into `:previous_from`.
@@ -91,7 +102,7 @@ struct ReportQuery {
             inlined = inlined.replacingOccurrences(of: ":" + name, with: "'" + value.replacingOccurrences(of: "'", with: "''") + "'")
         }
         statements.list.append(inlined)
-        return try Row.fetchAll(db, sql: sql, arguments: StatementArguments(parameters))
+        return StatementArguments(parameters)
     }
 
     func categoryName(_ id: String?) -> String {
@@ -124,17 +135,6 @@ struct ReportQuery {
         }
         return months
     }
-
-    /// The net spend of the council's budget holders in the period, one row per ledger spend or
-    /// reversal (negative), with what it bought and from whom: one range of `spend_fact`. Reports
-    /// that use it more than once in a statement read it once (`MATERIALIZED`).
-    static let spendRows = """
-        spend_row AS MATERIALIZED (
-            SELECT budget_holder_id AS person, pence, price_source, category, unit, provider_id AS provider, provider_type,
-                source, management_option, substr(day, 1, 7) AS month
-            FROM spend_fact WHERE council_id = :council AND day BETWEEN :from AND :to
-        )
-        """
 }
 
 /// Percentages and ratios that are `nil` rather than a division by zero.
