@@ -30,6 +30,8 @@ if [ -z "${BIN:-}" ]; then
     BIN=.build/release/supportmarket
 fi
 export SUPPORTMARKET_LOG_LEVEL=warning
+# Nothing to deliver to, and the timings are the reports' alone.
+export SUPPORTMARKET_WEBHOOK_DISPATCH=off
 
 WORK=$(mktemp -d /tmp/supportmarket-bench.XXXXXX)
 server=""

@@ -131,6 +131,8 @@ package struct HistoryWriter {
             "order_id": .string(id.rawValue), "budget_holder_id": .string(holder.rawValue), "provider_id": .string(provider),
             "status": .string("placed"), "total_pence": .integer(total),
         ], audience: try EventAudience.organisation(providerID).adding(holder: holder, on: CalendarDay(placedAt), db))
+        // It is the past: fanned out to the endpoints of its day, not to today's.
+        try db.cachedStatement(sql: "UPDATE outbox_event SET dispatched_at = occurred_at WHERE seq = (SELECT max(seq) FROM outbox_event)").execute()
         switch outcome {
         case let .delivered(_, days):
             let insertDelivery = try db.cachedStatement(sql: """
