@@ -9,7 +9,8 @@ extension AppDatabase {
     /// transaction, so it is exact by construction; the provider's type is the one it had when the
     /// money was spent. Self-funders' spend (no council) is not a council's to report and is left
     /// out. Existing entries are copied in by the migration. A test compares it with a recount.
-    /// Ratings are indexed by the rater's council and day, as the ratings report reads them.
+    /// Ratings are indexed by the rater's council and day, as the ratings report reads them, and
+    /// ledger entries by time, as the audit export pages through them.
     static func migrateReportFacts(_ db: Database) throws {
         try db.execute(sql: """
             CREATE TABLE spend_fact (
@@ -37,6 +38,7 @@ extension AppDatabase {
                 INSERT INTO spend_fact \(spendFactSelect.replacingOccurrences(of: "e.", with: "new.")) h.id = new.budget_holder_id;
             END;
             CREATE INDEX rating_rater_council ON rating(rater_council_id, created_at) WHERE rater_council_id IS NOT NULL;
+            CREATE INDEX ledger_entry_time ON ledger_entry(occurred_at, id);
             INSERT INTO spend_fact \(spendFactSelect.replacingOccurrences(of: "FROM budget_holder h", with: "FROM ledger_entry e, budget_holder h"))
                 h.id = e.budget_holder_id AND e.kind IN ('spend', 'reversal') AND e.delivery_id IS NOT NULL;
             """)

@@ -24,12 +24,15 @@ public struct AuditExportStore: Sendable {
         }
     }
 
-    /// Where an export has got to: a section and the last key read in it.
+    /// Where an export has got to: a section and the last key read in it (for ledger entries,
+    /// their time and id: they are read in time order, along an index, so each page resumes
+    /// where the last one stopped instead of searching the council's whole ledger again).
     public struct Position: Sendable, Equatable {
         let section: Int
         let after: Int64
+        let afterTime: String
 
-        public static let start = Position(section: 0, after: 0)
+        public static let start = Position(section: 0, after: 0, afterTime: "")
     }
 
     /// The page of money movements at `position`, and where the next one starts (`nil` when
@@ -39,14 +42,14 @@ public struct AuditExportStore: Sendable {
         let rows = try await database.read { db in
             try Row.fetchAll(db.cachedStatement(sql: section.sql), arguments: [
                 "council": period.council.rawValue, "from": period.from.text, "to": period.to.adding(days: 1).text,
-                "after": position.after, "limit": pageSize,
-            ]).map { (key: $0["k"] as Int64, transaction: section.transaction($0)) }
+                "after": position.after, "after_time": position.afterTime, "limit": pageSize,
+            ]).map { (key: $0["k"] as Int64, time: $0["occurred"] as String, transaction: section.transaction($0)) }
         }
         let next: Position?
         if let last = rows.last, rows.count == pageSize {
-            next = Position(section: position.section, after: last.key)
+            next = Position(section: position.section, after: last.key, afterTime: last.time)
         } else {
-            next = position.section + 1 < Section.allCases.count ? Position(section: position.section + 1, after: 0) : nil
+            next = position.section + 1 < Section.allCases.count ? Position(section: position.section + 1, after: 0, afterTime: "") : nil
         }
         return (rows.map(\.transaction), next)
     }
@@ -63,34 +66,37 @@ public struct AuditExportStore: Sendable {
             }
         }
 
-        /// Ledger entries of the council's holders; a spend's invoice where it was invoiced.
+        /// Ledger entries of the council's holders in time order (`ledger_entry_time`, read from
+        /// the ledger's side: `CROSS JOIN` keeps SQLite from starting at the holders and sorting
+        /// all their entries for every page); a spend's invoice where it was invoiced.
         static let ledgerSQL = """
-            SELECT e.id AS k, e.id, e.occurred_at, e.kind, e.amount_pence, e.budget_holder_id, h.council_reference, e.stream_id,
+            SELECT e.id AS k, e.occurred_at AS occurred, e.id, e.occurred_at, e.kind, e.amount_pence, e.budget_holder_id, h.council_reference, e.stream_id,
                 s.source, s.management_option, o.provider_id, e.order_id, e.delivery_id, il.invoice_id, i.number,
                 e.actor_user_id, e.delegation_id
             FROM ledger_entry e
-            JOIN budget_holder h ON h.id = e.budget_holder_id
+            CROSS JOIN budget_holder h ON h.id = e.budget_holder_id
             JOIN funding_stream s ON s.id = e.stream_id
             LEFT JOIN purchase_order o ON o.id = e.order_id
             LEFT JOIN invoice_line il ON il.delivery_id = e.delivery_id AND e.kind = 'spend'
             LEFT JOIN invoice i ON i.id = il.invoice_id
-            WHERE h.council_id = :council AND e.occurred_at >= :from AND e.occurred_at < :to AND e.id > :after
-            ORDER BY e.id LIMIT :limit
+            WHERE h.council_id = :council AND e.occurred_at >= :from AND e.occurred_at < :to
+                AND (e.occurred_at, e.id) > (:after_time, :after)
+            ORDER BY e.occurred_at, e.id LIMIT :limit
             """
         static let invoicesSQL = """
-            SELECT seq AS k, id, issue_date, status, total_pence, provider_id, number
+            SELECT seq AS k, '' AS occurred, id, issue_date, status, total_pence, provider_id, number
             FROM invoice WHERE council_id = :council AND issue_date >= :from AND issue_date < :to AND seq > :after
             ORDER BY seq LIMIT :limit
             """
         static let creditNotesSQL = """
-            SELECT c.seq AS k, c.id, c.issue_date, c.total_pence, c.provider_id, c.invoice_id, i.number, c.issued_by
+            SELECT c.seq AS k, '' AS occurred, c.id, c.issue_date, c.total_pence, c.provider_id, c.invoice_id, i.number, c.issued_by
             FROM credit_note c JOIN invoice i ON i.id = c.invoice_id
             WHERE i.council_id = :council AND c.issue_date >= :from AND c.issue_date < :to AND c.seq > :after
             ORDER BY c.seq LIMIT :limit
             """
         /// Payments of the council's paid batches, by the batch's value date.
         static let paymentsSQL = """
-            SELECT p.seq AS k, p.id, b.value_date, p.status, p.amount_pence, p.provider_id, b.paid_by
+            SELECT p.seq AS k, '' AS occurred, p.id, b.value_date, p.status, p.amount_pence, p.provider_id, b.paid_by
             FROM payment p JOIN payment_batch b ON b.id = p.batch_id
             WHERE b.payer_id = :council AND b.status = 'paid' AND b.value_date >= :from AND b.value_date < :to AND p.seq > :after
             ORDER BY p.seq LIMIT :limit

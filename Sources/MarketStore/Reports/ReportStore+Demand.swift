@@ -121,14 +121,8 @@ extension ReportQuery {
             cells.append(Cell(category: category, area: area, searches: searches, unmet: row.figures[unmetIndex].value, providers: providers))
         }
         cells.sort { ($0.perProvider, $1.category, $1.area) > ($1.perProvider, $0.category, $0.area) }
-        let orders = try rows("""
-            SELECT l.category, count(DISTINCT o.id) AS orders, count(DISTINCT CASE WHEN o.status = 'declined' THEN o.id END) AS declined,
-                count(DISTINCT o.budget_holder_id) AS people,
-                count(DISTINCT CASE WHEN o.status = 'declined' THEN o.budget_holder_id END) AS declined_people
-            FROM budget_holder h JOIN purchase_order o ON o.budget_holder_id = h.id JOIN order_line l ON l.order_id = o.id
-            WHERE h.council_id = :council AND o.placed_at >= :from AND o.placed_at < :until
-            GROUP BY l.category
-            """)
+        var byCategory: [String: [OrderOutcome]] = [:]
+        for order in try orderOutcomes() { for category in order.categories { byCategory[category, default: []].append(order) } }
         var table = ReportTable(
             sections: [
                 ReportSection("cell", "Searches per provider, by category and area", chart: .bars(of: "searches_per_provider", by: "name")),
@@ -153,13 +147,15 @@ extension ReportQuery {
                     ReportFigure(cell.perProvider), .none, .none, .none,
                 ]))
         }
-        for row in orders.sorted(by: { ($0["declined"] as Int) > ($1["declined"] as Int) }) {
-            let category: String = row["category"], orders: Int = row["orders"], declined: Int = row["declined"], people: Int = row["people"]
+        for (category, orders) in byCategory.sorted(by: { ($0.value.count(where: \.declined), $1.key) > ($1.value.count(where: \.declined), $0.key) }) {
+            let declined = orders.filter(\.declined)
+            let people = Set(orders.map(\.person)).count
             table.append(ReportRow(
                 section: "category_orders", labels: [category, nil, categoryName(category)],
                 figures: [
-                    .none, .none, .none, .none, .none, ReportFigure(orders, people: people), ReportFigure(declined, people: row["declined_people"]),
-                    ReportFigure(percent(Double(declined), of: Double(orders)), people: people),
+                    .none, .none, .none, .none, .none, ReportFigure(orders.count, people: people),
+                    ReportFigure(declined.count, people: Set(declined.map(\.person)).count),
+                    ReportFigure(percent(Double(declined.count), of: Double(orders.count)), people: people),
                 ]))
         }
         var notes = [

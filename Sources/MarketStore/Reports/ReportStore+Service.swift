@@ -77,32 +77,7 @@ extension ReportQuery {
     // MARK: order-flow
 
     func orderFlow() throws -> (ReportTable, [String]) {
-        // One row per order line, an order's lines together; read once into one outcome per order.
-        let lines = try cursor("""
-            SELECT o.seq, o.budget_holder_id, coalesce(p.provider_type, 'unknown'),
-                (julianday(o.accepted_at) - julianday(o.placed_at)) * 24, o.declined_at IS NOT NULL, o.cancelled_at IS NOT NULL, l.category
-            FROM budget_holder h
-            JOIN purchase_order o ON o.budget_holder_id = h.id
-            JOIN provider_store p ON p.organisation_id = o.provider_id
-            JOIN order_line l ON l.order_id = o.id
-            WHERE h.council_id = :council AND o.placed_at >= :from AND o.placed_at < :until
-            """)
-        var orders: [OrderOutcome] = []
-        var index: [Int64: Int] = [:]
-        var people: [String: Int32] = [:]
-        while let row = try lines.next() {
-            let seq: Int64 = row[0], category: String = row[6]
-            if let known = index[seq] {
-                if !orders[known].categories.contains(category) { orders[known].categories.append(category) }
-                continue
-            }
-            let holder: String = row[1]
-            let person = people[holder] ?? Int32(people.count)
-            people[holder] = person
-            index[seq] = orders.count
-            orders.append(OrderOutcome(
-                person: person, providerType: row[2], hoursToAccept: row[3], declined: row[4], cancelled: row[5], categories: [category]))
-        }
+        let orders = try orderOutcomes()
         var table = ReportTable(
             sections: [
                 ReportSection("provider_type", "By provider type", chart: .bars(of: "median_hours_to_accept", by: "name")),
@@ -145,7 +120,38 @@ extension ReportQuery {
         return (table, orderFlowNotes)
     }
 
-    /// What became of one order, for the order-flow report.
+    /// What became of each order placed in the period by or for the council's people: one row
+    /// per order line, read once into one outcome per order.
+    func orderOutcomes() throws -> [OrderOutcome] {
+        let lines = try cursor("""
+            SELECT o.seq, o.budget_holder_id, coalesce(p.provider_type, 'unknown'),
+                (julianday(o.accepted_at) - julianday(o.placed_at)) * 24, o.declined_at IS NOT NULL, o.cancelled_at IS NOT NULL, l.category
+            FROM budget_holder h
+            JOIN purchase_order o ON o.budget_holder_id = h.id
+            JOIN provider_store p ON p.organisation_id = o.provider_id
+            JOIN order_line l ON l.order_id = o.id
+            WHERE h.council_id = :council AND o.placed_at >= :from AND o.placed_at < :until
+            """)
+        var orders: [OrderOutcome] = []
+        var index: [Int64: Int] = [:]
+        var people: [String: Int32] = [:]
+        while let row = try lines.next() {
+            let seq: Int64 = row[0], category: String = row[6]
+            if let known = index[seq] {
+                if !orders[known].categories.contains(category) { orders[known].categories.append(category) }
+                continue
+            }
+            let holder: String = row[1]
+            let person = people[holder] ?? Int32(people.count)
+            people[holder] = person
+            index[seq] = orders.count
+            orders.append(OrderOutcome(
+                person: person, providerType: row[2], hoursToAccept: row[3], declined: row[4], cancelled: row[5], categories: [category]))
+        }
+        return orders
+    }
+
+    /// What became of one order, for the order-flow and supply-gap reports.
     struct OrderOutcome {
         let person: Int32
         let providerType: String
