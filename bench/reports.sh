@@ -89,6 +89,7 @@ for range in "$MONTH_FROM $TO month" "$FROM $TO year"; do
     read -r from to label <<<"$range"
     start_server
     before=$(awk '/^RssAnon:/ {print $2}' "/proc/$server/status")
+    echo "$before" >"$WORK/anon.peak"
     # The heap's peak (RssAnon), sampled while the export streams; the file pages SQLite maps
     # (up to 1 GiB of the database, shared with the page cache) are not the export's memory.
     ( peak=0; while kill -0 "$server" 2>/dev/null; do
