@@ -41,7 +41,9 @@ public struct AuditExportStore: Sendable {
         let section = Section.allCases[position.section]
         let rows = try await database.read { db in
             try Row.fetchAll(db.cachedStatement(sql: section.sql), arguments: [
-                "council": period.council.rawValue, "from": period.from.text, "to": period.to.adding(days: 1).text,
+                // Ledger pages start the index range at the last entry read (the row value below
+                // only breaks ties; SQLite does not bound the range by it).
+                "council": period.council.rawValue, "from": max(period.from.text, position.afterTime), "to": period.to.adding(days: 1).text,
                 "after": position.after, "after_time": position.afterTime, "limit": pageSize,
             ]).map { (key: $0["k"] as Int64, time: $0["occurred"] as String, transaction: section.transaction($0)) }
         }
