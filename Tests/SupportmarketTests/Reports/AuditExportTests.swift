@@ -35,16 +35,8 @@ struct AuditExportTests {
     @Test func everyMoneyMovementOfTheCouncilIsExported() async throws {
         let market = try await TestMarket.make()
         try await market.test { client in
-            let scene = try await OrderScene.make(client, price: 1_000)
-            let provider = try #require(try await client.me(scene.providerToken)["organisation_id"] as? String)
-            _ = try await client.putBillingProfile(scene.providerToken, provider: provider)
-            let order = try await client.acceptedOrder(scene, hours: 2)
-            try market.setToday("2026-09-24")
-            let delivery = try await client.deliver(scene, order: order, hours: 2, on: "2026-09-22")
-            #expect(try await client.send(.post, "/v1/deliveries/\(delivery)/confirm", token: scene.holderToken).status == .ok)
-            try market.setToday("2026-10-05")
-            let finance = try await client.login("finance@demo.test")
-            _ = try await client.runInvoicing(finance)
+            let invoiced = try await InvoicedDelivery.make(client, market)
+            let (scene, provider, order, delivery, finance) = (invoiced.scene, invoiced.provider, invoiced.order, invoiced.delivery, invoiced.financeToken)
 
             let csv = try await client.send(.get, "/v1/audit/transactions?from=2026-01-01&to=2026-12-31", token: finance)
             #expect(csv.status == .ok, "\(csv.text)")

@@ -168,3 +168,26 @@ func spendFactsAndRecount(_ database: AppDatabase) async throws -> (facts: [[Dat
         return (facts.map { Array($0.databaseValues) }, recount.map { Array($0.databaseValues) })
     }
 }
+
+/// One confirmed delivery of two hours at £10 (2026-09-22), invoiced on 2026-10-05 through the API.
+struct InvoicedDelivery {
+    let scene: OrderScene
+    let provider: String
+    let order: String
+    let delivery: String
+    let financeToken: String
+
+    static func make(_ client: Client, _ market: TestMarket) async throws -> InvoicedDelivery {
+        let scene = try await OrderScene.make(client, price: 1_000)
+        let provider = try #require(try await client.me(scene.providerToken)["organisation_id"] as? String)
+        _ = try await client.putBillingProfile(scene.providerToken, provider: provider)
+        let order = try await client.acceptedOrder(scene, hours: 2)
+        try market.setToday("2026-09-24")
+        let delivery = try await client.deliver(scene, order: order, hours: 2, on: "2026-09-22")
+        #expect(try await client.send(.post, "/v1/deliveries/\(delivery)/confirm", token: scene.holderToken).status == .ok)
+        try market.setToday("2026-10-05")
+        let finance = try await client.login("finance@demo.test")
+        _ = try await client.runInvoicing(finance)
+        return InvoicedDelivery(scene: scene, provider: provider, order: order, delivery: delivery, financeToken: finance)
+    }
+}

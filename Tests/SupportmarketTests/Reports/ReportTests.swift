@@ -203,15 +203,7 @@ struct ReportTests {
     @Test func spendFactsEqualARecountOfTheLedger() async throws {
         let market = try await TestMarket.make(seedCatalogue: true)
         try await market.test { client in
-            let scene = try await OrderScene.make(client, price: 1_000)
-            let provider = try #require(try await client.me(scene.providerToken)["organisation_id"] as? String)
-            _ = try await client.putBillingProfile(scene.providerToken, provider: provider)
-            let order = try await client.acceptedOrder(scene, hours: 2)
-            try market.setToday("2026-09-24")
-            let delivery = try await client.deliver(scene, order: order, hours: 2, on: "2026-09-22")
-            #expect(try await client.send(.post, "/v1/deliveries/\(delivery)/confirm", token: scene.holderToken).status == .ok)
-            try market.setToday("2026-10-05")
-            _ = try await client.runInvoicing(try await client.login("finance@demo.test"))
+            let scene = try await InvoicedDelivery.make(client, market).scene
             let invoice = try #require(try await client.send(.get, "/v1/invoices", token: scene.providerToken).items.first?["id"] as? String)
             let note = try await client.send(
                 .post, "/v1/invoices/\(invoice)/credit-notes", token: scene.providerToken,

@@ -1,5 +1,6 @@
 import Foundation
 import MarketCore
+import MarketStore
 import Testing
 
 /// Small-number suppression on constructed tables, where what a naive table would give away is
@@ -53,7 +54,7 @@ struct SuppressionTests {
     /// The same check on many seeded random grids: primary cells are always withheld and no
     /// equation is ever left with exactly one withheld cell.
     @Test func randomGridsNeverLeaveOneUnknown() {
-        var generator = SeededGenerator(seed: 42)
+        var generator = SplitMix64(seed: 42)
         for _ in 0..<300 {
             let rows = 2 + Int(generator.next() % 4), columns = 2 + Int(generator.next() % 4)
             let values = (0..<rows).map { _ in (0..<columns).map { _ in Int(generator.next() % 1_000) } }
@@ -154,18 +155,5 @@ struct SuppressionTests {
             }
         }
         return true
-    }
-}
-
-/// A tiny deterministic generator for property tests.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }
