@@ -120,17 +120,13 @@ extension ReportQuery {
         return (table, orderFlowNotes)
     }
 
-    /// What became of each order placed in the period by or for the council's people: one row
-    /// per order line, read once into one outcome per order.
+    /// What became of each order placed in the period by or for the council's people: one range
+    /// of `order_fact` (a row per order line), read once into one outcome per order.
     func orderOutcomes() throws -> [OrderOutcome] {
         let lines = try cursor("""
-            SELECT o.seq, o.budget_holder_id, coalesce(p.provider_type, 'unknown'),
-                (julianday(o.accepted_at) - julianday(o.placed_at)) * 24, o.declined_at IS NOT NULL, o.cancelled_at IS NOT NULL, l.category
-            FROM budget_holder h
-            JOIN purchase_order o ON o.budget_holder_id = h.id
-            JOIN provider_store p ON p.organisation_id = o.provider_id
-            JOIN order_line l ON l.order_id = o.id
-            WHERE h.council_id = :council AND o.placed_at >= :from AND o.placed_at < :until
+            SELECT order_seq, budget_holder_id, provider_type, (julianday(accepted_at) - julianday(placed_at)) * 24,
+                declined_at IS NOT NULL, cancelled_at IS NOT NULL, category
+            FROM order_fact WHERE council_id = :council AND placed_at >= :from AND placed_at < :until
             """)
         var orders: [OrderOutcome] = []
         var index: [Int64: Int] = [:]

@@ -191,3 +191,21 @@ struct InvoicedDelivery {
         return InvoicedDelivery(scene: scene, provider: provider, order: order, delivery: delivery, financeToken: finance)
     }
 }
+
+/// `order_fact` as it stands and as a recount of the orders gives it.
+func orderFactsAndRecount(_ database: AppDatabase) async throws -> (facts: [[DatabaseValue]], recount: [[DatabaseValue]]) {
+    try await database.writer.read { db in
+        let facts = try Row.fetchAll(db, sql: """
+            SELECT council_id, placed_at, order_seq, line_number, budget_holder_id, provider_type, category, accepted_at, declined_at, cancelled_at
+            FROM order_fact ORDER BY order_seq, line_number
+            """)
+        let recount = try Row.fetchAll(db, sql: """
+            SELECT h.council_id, o.placed_at, o.seq, l.line_number, o.budget_holder_id, ifnull(p.provider_type, 'unknown'), l.category,
+                o.accepted_at, o.declined_at, o.cancelled_at
+            FROM order_line l, purchase_order o, budget_holder h LEFT JOIN provider_store p ON p.organisation_id = o.provider_id
+            WHERE o.id = l.order_id AND h.id = o.budget_holder_id AND h.council_id IS NOT NULL
+            ORDER BY o.seq, l.line_number
+            """)
+        return (facts.map { Array($0.databaseValues) }, recount.map { Array($0.databaseValues) })
+    }
+}

@@ -199,7 +199,8 @@ struct ReportTests {
     // MARK: The facts the spend reports read
 
     /// `spend_fact` is written by a trigger with each ledger spend: it equals a recount of the
-    /// ledger, for the scene's spends and for an invoiced delivery credited back through the API.
+    /// ledger, for the scene's spends and for an invoiced delivery credited back through the API;
+    /// `order_fact` equals a recount of the orders, their acceptances included.
     @Test func spendFactsEqualARecountOfTheLedger() async throws {
         let market = try await TestMarket.make(seedCatalogue: true)
         try await market.test { client in
@@ -216,12 +217,16 @@ struct ReportTests {
         #expect(facts.count == 26)
         #expect(facts.contains { $0[4] == (-1_000).databaseValue })
         #expect(facts == recount)
+        // Orders too: the scene's 27 orders (one line each; 24 accepted) and the API's, accepted since.
+        let orders = try await orderFactsAndRecount(market.database)
+        #expect(orders.facts.count == 28 && orders.facts == orders.recount)
+        #expect(orders.facts.filter { $0[7] != .null }.count == 25)
         try expectRefusal(.SQLITE_CONSTRAINT_TRIGGER, "spend_fact is append-only") {
             try market.database.writer.write { db in try db.execute(sql: "UPDATE spend_fact SET pence = 1") }
         }
     }
 
-    /// Spends written before v15 are copied in by the migration.
+    /// Spends and orders written before v15 are copied in by the migration.
     @Test func theMigrationCopiesEarlierSpendsIn() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("v15-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
@@ -236,6 +241,8 @@ struct ReportTests {
         try database.migrate()
         let (facts, recount) = try await spendFactsAndRecount(database)
         #expect(facts.count == 24 && facts == recount)
+        let orders = try await orderFactsAndRecount(database)
+        #expect(orders.facts.count == 27 && orders.facts == orders.recount)
     }
 
     // MARK: Who may read them
