@@ -14,6 +14,7 @@
 #   LINES=200000 RUNS=3 bench/reports.sh
 #   KEEP=/var/tmp/reports.sqlite bench/reports.sh   # generate once, reuse on later runs
 #   BIN=/path/to/supportmarket bench/reports.sh     # another build (no build step)
+#   REPORTS="spend order-flow" EXPORT=no bench/reports.sh           # some of it
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -65,7 +66,7 @@ quantiles() { sort -g | awk '{ v[NR] = $1 } END { p50 = v[int(NR * 0.5 + 0.999)]
 
 start_server
 printf '\n%-16s %10s %10s %10s %10s %8s %9s\n' report "api p50" "api p95" "sql p50" "sql p95" "ratio" withheld
-for name in spend market-share unmet-demand supply-gaps community-usage utilisation prices ratings order-flow refusals; do
+for name in ${REPORTS:-spend market-share unmet-demand supply-gaps community-usage utilisation prices ratings order-flow refusals}; do
     url="http://127.0.0.1:$PORT/v1/reports/$name?council_id=$COUNCIL&from=$FROM&to=$TO"
     curl -sf -o "$WORK/$name.json" "$url" -H "authorization: Bearer $TOKEN"   # once to warm the page cache, as the shell run below is warmed
     for _ in $(seq "$RUNS"); do curl -sf -o /dev/null -w '%{time_total}\n' "$url" -H "authorization: Bearer $TOKEN"; done >"$WORK/$name.api"
@@ -82,6 +83,7 @@ for name in spend market-share unmet-demand supply-gaps community-usage utilisat
 done
 stop_server
 
+[ "${EXPORT:-yes}" = yes ] || exit 0
 echo
 echo "== the finance audit export, each from a fresh server"
 MONTH_FROM=$(date -u -d "$TO - 30 days" +%Y-%m-%d)
