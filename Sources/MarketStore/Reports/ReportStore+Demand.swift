@@ -41,10 +41,11 @@ extension ReportQuery {
             ])
         struct Counts {
             var searches = 0, none = 0, few = 0
+            /// A cell's row: category, area, month, then these three counts (by position: there are many).
             mutating func add(_ row: Row) {
-                searches += row["searches"] as Int
-                none += row["no_results"] as Int
-                few += row["few_results"] as Int
+                searches += row[3] as Int
+                none += row[4] as Int
+                few += row[5] as Int
             }
             var figures: [ReportFigure] {
                 [ReportFigure(searches, people: searches), ReportFigure(none, people: none), ReportFigure(few, people: few),
@@ -54,7 +55,7 @@ extension ReportQuery {
         guard !cells.isEmpty else { return table }
         var byCategory: [String: Counts] = [:], byCell: [String: [String: Counts]] = [:], byMonth: [String: Counts] = [:], total = Counts()
         for row in cells {
-            let category: String = row["category"], area: String = row["area"], month: String = row["month"]
+            let category: String = row[0], area: String = row[1], month: String = row[2]
             byCategory[category, default: Counts()].add(row)
             byCell[category, default: [:]][area, default: Counts()].add(row)
             byMonth[month, default: Counts()].add(row)

@@ -95,16 +95,25 @@ extension ReportQuery {
                 ReportColumn("p90_hours_to_accept", "90th percentile", .hours),
             ])
         func figures(_ orders: [OrderOutcome]) -> [ReportFigure] {
-            func people(_ orders: some Sequence<OrderOutcome>) -> Int { Set(orders.map(\.person)).count }
-            let accepted = orders.filter { $0.hoursToAccept != nil }
-            let declined = orders.filter(\.declined), cancelled = orders.filter(\.cancelled)
-            let hours = accepted.compactMap(\.hoursToAccept), everyone = people(orders)
+            // One pass: the people behind each count, and the hours to sort once.
+            var everyone = Set<Int32>(), acceptedBy = Set<Int32>(), declinedBy = Set<Int32>(), cancelledBy = Set<Int32>()
+            var hours: [Double] = [], declined = 0, cancelled = 0
+            for order in orders {
+                everyone.insert(order.person)
+                if let wait = order.hoursToAccept {
+                    hours.append(wait)
+                    acceptedBy.insert(order.person)
+                }
+                if order.declined { declined += 1; declinedBy.insert(order.person) }
+                if order.cancelled { cancelled += 1; cancelledBy.insert(order.person) }
+            }
+            let waits = hours.quantiles([0.5, 0.9])
             return [
-                ReportFigure(orders.count, people: everyone), ReportFigure(accepted.count, people: people(accepted)),
-                ReportFigure(declined.count, people: people(declined)), ReportFigure(cancelled.count, people: people(cancelled)),
-                ReportFigure(percent(Double(declined.count), of: Double(orders.count)), people: everyone),
-                ReportFigure(percent(Double(cancelled.count), of: Double(orders.count)), people: everyone),
-                ReportFigure(hours.quantile(0.5), people: people(accepted)), ReportFigure(hours.quantile(0.9), people: people(accepted)),
+                ReportFigure(orders.count, people: everyone.count), ReportFigure(hours.count, people: acceptedBy.count),
+                ReportFigure(declined, people: declinedBy.count), ReportFigure(cancelled, people: cancelledBy.count),
+                ReportFigure(percent(Double(declined), of: Double(orders.count)), people: everyone.count),
+                ReportFigure(percent(Double(cancelled), of: Double(orders.count)), people: everyone.count),
+                ReportFigure(waits[0], people: acceptedBy.count), ReportFigure(waits[1], people: acceptedBy.count),
             ]
         }
         guard !orders.isEmpty else { return (table, orderFlowNotes) }

@@ -141,11 +141,13 @@ struct ReportQuery {
 func percent(_ part: Double, of whole: Double) -> Double? { whole == 0 ? nil : part / whole * 100 }
 
 extension Array where Element == Double {
-    /// The value at fraction `q` (0...1) of the sorted values, nearest rank.
-    func quantile(_ q: Double) -> Double? {
-        guard !isEmpty else { return nil }
+    /// The values at fractions `qs` (0...1) of the values, nearest rank, sorting them once.
+    func quantiles(_ qs: [Double]) -> [Double?] {
+        guard !isEmpty else { return qs.map { _ in nil } }
         let sorted = self.sorted()
-        let rank = Int((q * Double(sorted.count)).rounded(.up))
-        return sorted[Swift.max(0, Swift.min(sorted.count - 1, rank - 1))]
+        return qs.map { q in
+            let rank = Int((q * Double(sorted.count)).rounded(.up))
+            return sorted[Swift.max(0, Swift.min(sorted.count - 1, rank - 1))]
+        }
     }
 }
