@@ -48,9 +48,10 @@ fi
 echo "conformance: openapi-python-client generated a client with no warnings"
 python3 scripts/client-tour.py "$work/client" "$base"
 
+# The event feed long-polls for up to 30 s (`wait=`): requests may take that long.
 fuzz() {
     schemathesis run "$base/openapi.yaml" --url "$base" --max-examples "$examples" --workers 2 \
-        --phases examples,coverage,fuzzing --exclude-operation-id revokeCurrentToken \
+        --phases examples,coverage,fuzzing --exclude-operation-id revokeCurrentToken --request-timeout 35 \
         --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance \
         "$@" >"$work/fuzz.log" 2>&1 || { cat "$work/fuzz.log" >&2; exit 1; }
     echo "conformance: schemathesis $(grep -E '[0-9]+ generated' "$work/fuzz.log" | tr -s ' ')"
