@@ -30,7 +30,7 @@ extension ReportQuery {
             [
                 ReportFigure(tally.pence, people: tally.people.count), ReportFigure(tally.councilRatePence, people: tally.councilRatePeople.count),
                 ReportFigure(tally.publicPence, people: tally.publicPeople.count),
-                ReportFigure(percent(Double(tally.councilRatePence), of: Double(tally.pence)), people: tally.people.count),
+                ReportFigure(percent(pence: tally.councilRatePence, of: tally.pence), people: tally.people.count),
                 ReportFigure(tally.people.count, people: tally.people.count),
             ]
         }
@@ -89,13 +89,13 @@ extension ReportQuery {
         let shares = Dictionary(grouping: groups[1]) { String($0.key.split(separator: "|")[0]) }
         var providerRows: [ReportRow] = []
         for (category, tally) in groups[0].sorted(by: { ($0.value.pence, $1.key) > ($1.value.pence, $0.key) }) {
-            let whole = Double(tally.pence), people = tally.people.count
+            let whole = tally.pence, people = tally.people.count
             let members = (shares[category] ?? []).map { entry in
                 let parts = entry.key.split(separator: "|").map(String.init)
                 return (provider: parts[1], type: parts[2], tally: entry.value)
             }.sorted { ($0.tally.pence, $1.provider) > ($1.tally.pence, $0.provider) }
-            let percents = members.map { percent(Double(max($0.tally.pence, 0)), of: whole) ?? 0 }
-            let microUserLed = members.filter { ["micro", "user_led"].contains($0.type) }.reduce(0.0) { $0 + Double(max($1.tally.pence, 0)) }
+            let percents = members.map { percent(pence: max($0.tally.pence, 0), of: whole) ?? 0 }
+            let microUserLed = members.filter { ["micro", "user_led"].contains($0.type) }.reduce(Int64(0)) { $0 + max($1.tally.pence, 0) }
             let group = "category:\(category)"
             table.append(ReportRow(
                 section: "category", labels: [category, categoryName(category), nil, nil, nil],
@@ -103,7 +103,7 @@ extension ReportQuery {
                     ReportFigure(whole, people: people), .none, ReportFigure(members.count),
                     ReportFigure(percents.reduce(0) { $0 + $1 * $1 }, people: people),
                     ReportFigure(percents.prefix(3).reduce(0, +), people: people),
-                    ReportFigure(percent(microUserLed, of: whole), people: people), ReportFigure(people, people: people),
+                    ReportFigure(percent(pence: microUserLed, of: whole), people: people), ReportFigure(people, people: people),
                 ],
                 totalOf: group))
             for (member, sharePercent) in zip(members, percents) {
@@ -166,7 +166,7 @@ extension ReportQuery {
                 guard let tally else { return [.none, .none, .none] }
                 let people = tally.people.count
                 return [ReportFigure(tally.pence, people: people), ReportFigure(tally.councilRatePence, people: tally.councilRatePeople.count),
-                    ReportFigure(percent(Double(tally.councilRatePence), of: Double(tally.pence)), people: people)]
+                    ReportFigure(percent(pence: tally.councilRatePence, of: tally.pence), people: people)]
             }
             for unit in units {
                 let offer = listed["\(category)|\(unit)"]
@@ -236,7 +236,7 @@ extension ReportQuery {
             return [
                 ReportFigure(allocated, people: people), ReportFigure(committed, people: people), ReportFigure(spent, people: people),
                 ReportFigure(allocated - committed - spent, people: people),
-                ReportFigure(percent(Double(committed + spent), of: Double(allocated)), people: people), ReportFigure(people, people: people),
+                ReportFigure(percent(pence: committed + spent, of: allocated), people: people), ReportFigure(people, people: people),
                 ReportFigure(under, people: under), ReportFigure(over, people: over),
             ]
         }

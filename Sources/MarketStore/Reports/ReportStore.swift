@@ -140,6 +140,9 @@ struct ReportQuery {
 /// Percentages and ratios that are `nil` rather than a division by zero.
 func percent(_ part: Double, of whole: Double) -> Double? { whole == 0 ? nil : part / whole * 100 }
 
+/// A share of money: pence stay whole numbers until the ratio is taken.
+func percent(pence part: Int64, of whole: Int64) -> Double? { whole == 0 ? nil : Double(part) / Double(whole) * 100 }
+
 extension Array where Element == Double {
     /// The values at fractions `qs` (0...1) of the values, nearest rank, sorting them once.
     func quantiles(_ qs: [Double]) -> [Double?] {
