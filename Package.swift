@@ -87,6 +87,12 @@ let package = Package(
             dependencies: [.product(name: "GRDB", package: "GRDB.swift")],
             path: "bench/OrderStorageBaseline"
         ),
+        /// bench/catalogue.sh's baseline: a bare Hummingbird hello world, the framework's ceiling.
+        .executableTarget(
+            name: "hello-baseline",
+            dependencies: [.product(name: "Hummingbird", package: "hummingbird")],
+            path: "bench/HelloBaseline"
+        ),
         .testTarget(
             name: "SupportmarketTests",
             dependencies: [

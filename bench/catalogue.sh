@@ -1,34 +1,41 @@
 #!/usr/bin/env bash
-# Catalogue search benchmark (issue 4): wrk against a release build on 127.0.0.1, on a synthetic
-# market of 200,000 offerings. Prints requests/s and p50/p99 latency for GET /health (the
-# framework's ceiling on this machine, measured in the same run), anonymous text searches (broad,
-# moderate and narrow), a filtered search (category + area + price range) and a council-funded
-# holder's search at council prices, each search's throughput as a ratio of /health, and how long
-# the generator took.
+# Catalogue search benchmark (issues 4 and 16): wrk against a release build on 127.0.0.1, on a
+# synthetic market (200,000 offerings by default). Prints, for every line, requests/s, p50 and p99
+# latency and a ratio:
+#   - hello: a bare Hummingbird hello world (bench/HelloBaseline), the framework's ceiling here;
+#   - health: GET /health through the service's whole middleware stack, as a ratio of hello;
+#   - text searches (broad, moderate, narrow), a filtered search (category + area + price) and a
+#     funded holder's search at council prices, each as a ratio of /health;
+#   - mix: the realistic search mix (bench/search-mix.py: 1,200 distinct searches with Zipf
+#     frequencies, prefixes, filters, council prices) cycled by bench/search-mix.lua.
+# Then the server's peak RSS (VmHWM) and how long the generator took.
 #
-#   bench/catalogue.sh                       # defaults below
-#   OFFERINGS=50000 DURATION=10 bench/catalogue.sh
+#   bench/catalogue.sh                        # 200,000 offerings
+#   OFFERINGS=1000000 bench/catalogue.sh      # the national-scale run
+#   OFFERINGS=50000 DURATION=5 bench/catalogue.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 OFFERINGS=${OFFERINGS:-200000}
-PROVIDERS=${PROVIDERS:-2000}
+PROVIDERS=${PROVIDERS:-$(( OFFERINGS / 100 ))}
 COUNCILS=${COUNCILS:-10}
 DURATION=${DURATION:-15}
 CONNECTIONS=${CONNECTIONS:-16}
 PORT=${PORT:-18080}
+HELLO_PORT=$((PORT + 1))
 
 for tool in wrk sqlite3; do
   command -v $tool >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $tool; }
 done
 make -s deps
-swift build -c release 2>&1 | tail -1
+swift build -c release --product supportmarket 2>&1 | tail -1
+swift build -c release --product hello-baseline 2>&1 | tail -1
 BIN=.build/release/supportmarket
 
 WORK=$(mktemp -d /tmp/supportmarket-bench.XXXXXX)
 DB="$WORK/market.sqlite"
-SERVER_PID=""
-cleanup() { [ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null; wait 2>/dev/null; rm -rf "$WORK"; }
+SERVER_PID=""; HELLO_PID=""
+cleanup() { for pid in $SERVER_PID $HELLO_PID; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$WORK"; }
 trap cleanup EXIT
 
 export SUPPORTMARKET_LOG_LEVEL=warning
@@ -37,44 +44,63 @@ start=$(date +%s.%N)
 $BIN seed --synthetic --offerings "$OFFERINGS" --providers "$PROVIDERS" --councils "$COUNCILS" --seed 42 --database "$DB" | tail -2
 end=$(date +%s.%N)
 generate_seconds=$(python3 -c "print(f'{$end - $start:.1f}')")
-HOLDER_TOKEN=$($BIN token create --email holder1@s42.synthetic.test --database "$DB")
+TOKENS=()
+for council in $(seq 1 "$COUNCILS"); do
+  TOKENS+=("$($BIN token create --email "holder$council@s42.synthetic.test" --database "$DB")")
+done
+HOLDER_TOKEN=${TOKENS[0]}
+python3 bench/search-mix.py --database "$DB" --tokens "${#TOKENS[@]}" --seed 7 --out "$WORK/mix.tsv"
 
+.build/release/hello-baseline --port "$HELLO_PORT" > "$WORK/hello.log" 2>&1 &
+HELLO_PID=$!
+start=$(date +%s.%N)
 $BIN serve --database "$DB" --port "$PORT" > "$WORK/server.log" 2>&1 &
 SERVER_PID=$!
-for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.1; done
-
+for _ in $(seq 1 600); do curl -sf "http://127.0.0.1:$PORT/health" >/dev/null && break; sleep 0.1; done
+for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$HELLO_PORT/health" >/dev/null && break; sleep 0.1; done
 BASE="http://127.0.0.1:$PORT"
-# Three text searches, from broad to narrow: FTS5 ranks every match, so their cost follows how
-# many offerings match (printed below).
+# The first search waits for the in-memory search index to be built; time it.
+curl -sf "$BASE/v1/offerings?q=care" >/dev/null
+end=$(date +%s.%N)
+echo "   server up and its search index built in $(python3 -c "print(f'{$end - $start:.1f}')")s"
+
+# Three text searches, from broad to narrow (their match counts are printed below).
 declare -A PATHS=(
-  [health]="/health"
-  [text_broad]="/v1/offerings?q=home%20care"
-  [text]="/v1/offerings?q=dementia%20support"
-  [text_narrow]="/v1/offerings?q=gujarati%20dementia%20companions"
-  [filtered]="/v1/offerings?category=personal-care&area=HA3&min_price_pence=1500&max_price_pence=2500"
-  [council]="/v1/offerings?category=personal-care&area=HA3&min_price_pence=1500&max_price_pence=2500&sort=price_asc"
+  [hello]="http://127.0.0.1:$HELLO_PORT/health"
+  [health]="$BASE/health"
+  [text_broad]="$BASE/v1/offerings?q=home%20care"
+  [text]="$BASE/v1/offerings?q=dementia%20support"
+  [text_narrow]="$BASE/v1/offerings?q=gujarati%20dementia%20companions"
+  [filtered]="$BASE/v1/offerings?category=personal-care&area=HA3&min_price_pence=1500&max_price_pence=2500"
+  [council]="$BASE/v1/offerings?category=personal-care&area=HA3&min_price_pence=1500&max_price_pence=2500&sort=price_asc"
+  [mix]="$BASE"
 )
-ORDER=(health text_broad text text_narrow filtered council)
+ORDER=(hello health text_broad text text_narrow filtered council mix)
 SEARCHES=(text_broad text text_narrow filtered council)
 
 # Every search must answer 200 with results, or the figures measure an error page.
 for name in "${SEARCHES[@]}"; do
   auth=(); [ "$name" = council ] && auth=(-H "authorization: Bearer $HOLDER_TOKEN")
-  count=$(curl -sf "${auth[@]}" "$BASE${PATHS[$name]}" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["items"]))')
+  count=$(curl -sf "${auth[@]}" "${PATHS[$name]}" | python3 -c 'import json,sys; print(len(json.load(sys.stdin)["items"]))')
   echo "   $name: first page has $count offerings"
   [ "$count" -gt 0 ] || { echo "search $name found nothing; refusing to benchmark it" >&2; exit 1; }
 done
-sources=$(curl -sf -H "authorization: Bearer $HOLDER_TOKEN" "$BASE${PATHS[council]}" | python3 -c 'import json,sys; print(sorted({i["price_source"] for i in json.load(sys.stdin)["items"]}))')
+sources=$(curl -sf -H "authorization: Bearer $HOLDER_TOKEN" "${PATHS[council]}" | python3 -c 'import json,sys; print(sorted({i["price_source"] for i in json.load(sys.stdin)["items"]}))')
 echo "   council search price sources on its first page: $sources"
 for words in "home care" "dementia support" "gujarati dementia companions"; do
-  match=$(python3 -c "import sys; print(' '.join('\"%s\"*' % w for w in sys.argv[1].split()))" "$words")
+  match=$(python3 -c "import sys; print(' '.join('\"%s\"' % w for w in sys.argv[1].split()) + '*')" "$words")
   echo "   '$words' matches $(sqlite3 "$DB" "SELECT count(*) FROM offering_fts WHERE offering_fts MATCH '$match'") published offerings"
 done
 
 run() { # name -> "rps p50_ms p99_ms"
-  local name=$1 auth=()
-  [ "$name" = council ] && auth=(-H "authorization: Bearer $HOLDER_TOKEN")
-  wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "${auth[@]}" "$BASE${PATHS[$name]}" > "$WORK/$name.wrk"
+  local name=$1 extra=()
+  [ "$name" = council ] && extra=(-H "authorization: Bearer $HOLDER_TOKEN")
+  [ "$name" = mix ] && extra=(-s bench/search-mix.lua)
+  if [ "$name" = mix ]; then
+    wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "${extra[@]}" "${PATHS[$name]}" -- "$WORK/mix.tsv" "${TOKENS[@]}" > "$WORK/$name.wrk"
+  else
+    wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "${extra[@]}" "${PATHS[$name]}" > "$WORK/$name.wrk"
+  fi
   python3 - "$WORK/$name.wrk" <<'PY'
 import re, sys
 text = open(sys.argv[1]).read()
@@ -90,12 +116,17 @@ PY
 }
 
 echo "== wrk: ${DURATION}s each, $CONNECTIONS connections, 2 threads, on $(nproc) cores shared with the server"
-printf "%-12s %10s %9s %9s %14s\n" endpoint "req/s" "p50 ms" "p99 ms" "ratio /health"
-health_rps=""
+printf "%-12s %10s %9s %9s %8s\n" line "req/s" "p50 ms" "p99 ms" "ratio"
+hello_rps=""; health_rps=""
 for name in "${ORDER[@]}"; do
   read -r rps p50 p99 < <(run "$name")
-  [ "$name" = health ] && health_rps=$rps
-  ratio=$(python3 -c "print(f'{$rps / $health_rps:.2f}')")
-  printf "%-12s %10s %9s %9s %14s\n" "$name" "$rps" "$p50" "$p99" "$ratio"
+  case $name in
+    hello) hello_rps=$rps; ratio="1.00 (ceiling)" ;;
+    health) health_rps=$rps; ratio="$(python3 -c "print(f'{$rps / $hello_rps:.2f}')") of hello" ;;
+    *) ratio="$(python3 -c "print(f'{$rps / $health_rps:.3f}')") of health" ;;
+  esac
+  printf "%-12s %10s %9s %9s   %s\n" "$name" "$rps" "$p50" "$p99" "$ratio"
 done
-echo "generator: $OFFERINGS offerings in ${generate_seconds}s (bar: under 60s)"
+echo "server peak RSS: $(awk '/VmHWM/ {printf "%.0f MiB", $2 / 1024}' /proc/$SERVER_PID/status); now $(awk '/VmRSS/ {printf "%.0f MiB", $2 / 1024}' /proc/$SERVER_PID/status)"
+echo "database file: $(du -m "$DB" | cut -f1) MiB"
+echo "generator: $OFFERINGS offerings in ${generate_seconds}s"

@@ -27,6 +27,9 @@ struct Serve: AsyncParsableCommand {
             "http.address": "\(configuration.hostname):\(configuration.port)",
             "database.path": "\(configuration.databasePath)",
         ])
+        // Searches run in SQL until the in-memory index is built (seconds on a large catalogue).
+        let warming = Task { await services.catalogue.warmSearchIndex() }
+        defer { warming.cancel() }
         let app = buildApplication(configuration: configuration, services: services, logger: logger)
         try await app.runService()
     }

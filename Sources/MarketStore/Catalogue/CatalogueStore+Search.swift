@@ -9,11 +9,15 @@ extension CatalogueStore {
     /// Relevance-ranked pages (with `q`) resume at an offset, since relevance has no stable key;
     /// every other order resumes strictly after the last item's (sort value, `seq`), so pages
     /// are stable under inserts.
+    ///
+    /// The in-memory `SearchIndex` chooses the page; SQL then reads that page's offerings, with
+    /// the caller's prices, as it always has. SQL alone answers while the index is first built,
+    /// and for a word the full-text tokenizer splits in two (a phrase, which needs positions).
     public func search(
         _ search: OfferingSearch, viewer: AccessPolicy?, caller: SearchCaller, page: PageRequest
     ) async throws -> Page<ListedOffering> {
         let audience = viewer?.priceAudience ?? .publicPrices
-        let found = try await listPublished(search, audience: audience, page: page)
+        let found = try await listPublished(search, audience: audience, page: page, engine: .index)
         if page.after == nil {
             demand.record(
                 search, caller: caller, council: viewer?.principal.councilID,
@@ -44,7 +48,17 @@ extension CatalogueStore {
         return try await fetchPage(query, sort: .relevance, ranked: false, page: page)
     }
 
-    private func listPublished(_ search: OfferingSearch, audience: PriceAudience, page: PageRequest) async throws -> Page<ListedOffering> {
+    /// How a search is answered; tests compare the two.
+    package enum SearchEngine: Sendable {
+        case index
+        case sql
+    }
+
+    /// One page of the published catalogue as `audience` sees it, without logging the search.
+    package func listPublished(
+        _ search: OfferingSearch, audience: PriceAudience, page: PageRequest, engine: SearchEngine
+    ) async throws -> Page<ListedOffering> {
+        if engine == .index, let found = try await searchIndex(search, audience: audience, page: page) { return found }
         var query = ListedOfferingQuery(source: .published, audience: audience, today: CalendarDay(database.clock.now()))
         var ranked = false
         if let text = search.text {
@@ -89,6 +103,44 @@ extension CatalogueStore {
             query.arguments["minRating"] = tenths
         }
         return try await fetchPage(query, sort: search.sort, ranked: ranked, page: page)
+    }
+
+    /// The page from the in-memory index, or `nil` when SQL must answer (while the index is first
+    /// built, or for a word the tokenizer splits).
+    package func searchIndex(_ search: OfferingSearch, audience: PriceAudience, page: PageRequest) async throws -> Page<ListedOffering>? {
+        let words = search.text.map { FullTextQuery($0).words }
+        if words?.isEmpty == true { return Page(items: [], nextCursor: nil) }
+        let keyset = words != nil && search.sort == .relevance ? nil : OfferingKeyset(sort: search.sort, effectivePrice: "")
+        let resumption: SearchResumption? = try page.after.map { after in
+            if let keyset { return .after(try keyset.orderKey(resuming: after)) }
+            guard let offset = after.offset else { throw MarketError.invalid("cursor", "is not a cursor for this search") }
+            return .offset(offset)
+        }
+        let today = CalendarDay(database.clock.now())
+        return try await database.read { [index] db -> Page<ListedOffering>? in
+            var terms: [SearchTerm] = []
+            for (position, word) in (words ?? []).enumerated() {
+                let tokens = try index.tokenizer.tokens(ofWord: word)
+                guard tokens.count == 1 else { return nil }
+                terms.append(SearchTerm(token: tokens[0], isPrefix: position == words!.count - 1))
+            }
+            guard let catalogue = try index.catalogue(db) else { return nil }
+            let hits = catalogue.search(
+                search, terms: terms, audience: audience, today: today, resumption: resumption, limit: page.limit)
+            var query = ListedOfferingQuery(source: .published, audience: audience, today: today)
+            query.conditions.append("l.seq IN (SELECT value FROM json_each(:page))")
+            query.arguments["page"] = "[" + hits.keys.map { String($0.seq) }.joined(separator: ",") + "]"
+            let rows = try query.prepared(order: [.ascending("seq")], limit: hits.keys.count, offset: 0).fetchAll(db)
+            let bySeq = Dictionary(rows.map { ($0.seq, $0) }, uniquingKeysWith: { first, _ in first })
+            let shown = hits.keys.compactMap { bySeq[Int64($0.seq)] }
+            guard hits.more else { return Page(items: shown.map(\.offering), nextCursor: nil) }
+            let next = if let keyset {
+                MarketCore.Cursor(key: shown.last.map(keyset.key) ?? "")
+            } else {
+                MarketCore.Cursor(offset: (page.after?.offset ?? 0) + page.limit)
+            }
+            return Page(items: shown.map(\.offering), nextCursor: next)
+        }
     }
 
     /// Runs one page of `query` in `sort` order, resuming after `page.after`.
@@ -276,14 +328,33 @@ struct OfferingKeyset {
         }
     }
 
-    func resume(after cursor: MarketCore.Cursor, _ query: inout ListedOfferingQuery) throws {
+    /// The cursor's (sort value, `seq`): the value is absent for listing order.
+    private func values(of cursor: MarketCore.Cursor) throws -> (value: Int64?, seq: Int64) {
         let fields = cursor.key.hasPrefix(prefix) ? cursor.key.dropFirst(prefix.count).split(separator: ":", omittingEmptySubsequences: false) : []
         let values = fields.compactMap { Int64($0) }
         let expected = sort == .relevance ? 1 : 2
         guard fields.count == expected, values.count == expected else {
             throw MarketError.invalid("cursor", "is not a cursor for this search")
         }
-        query.arguments["afterSeq"] = values[expected - 1]
+        return (expected == 2 ? values[0] : nil, values[expected - 1])
+    }
+
+    /// The in-memory index's order key of the item the cursor names (`SearchCatalogue.search`).
+    func orderKey(resuming cursor: MarketCore.Cursor) throws -> OfferingOrderKey {
+        let (value, seq) = try values(of: cursor)
+        let number = Double(value ?? 0)
+        let ordered: Double = switch sort {
+        case .relevance: 0
+        case .priceAsc: number
+        case .priceDesc, .rating: -number
+        }
+        // A seq past Int32 names no offering; clamping keeps "strictly after" true.
+        return OfferingOrderKey(value: ordered, seq: Int32(clamping: seq))
+    }
+
+    func resume(after cursor: MarketCore.Cursor, _ query: inout ListedOfferingQuery) throws {
+        let (value, seq) = try values(of: cursor)
+        query.arguments["afterSeq"] = seq
         switch sort {
         case .relevance:
             query.conditions.append("l.seq > :afterSeq")
@@ -294,6 +365,6 @@ struct OfferingKeyset {
         case .rating:
             query.conditions.append("(s.rating_score < :afterValue OR (s.rating_score = :afterValue AND l.seq > :afterSeq))")
         }
-        if sort != .relevance { query.arguments["afterValue"] = values[0] }
+        if let value { query.arguments["afterValue"] = value }
     }
 }

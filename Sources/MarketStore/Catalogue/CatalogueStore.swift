@@ -12,11 +12,19 @@ public struct CatalogueStore: Sendable {
     let taxonomy: CategoryTaxonomy
     /// Where searches are logged (without personal data) for the unmet-demand report.
     public let demand: SearchDemandRecorder
+    /// The published catalogue in memory, which answers searches (see `SearchIndex`).
+    let index: SearchIndex
 
     public init(database: AppDatabase, taxonomy: CategoryTaxonomy) {
         self.database = database
         self.taxonomy = taxonomy
         self.demand = SearchDemandRecorder(database: database)
+        self.index = SearchIndex()
+    }
+
+    /// Builds the search index now rather than on the first search (`serve` calls this at start).
+    public func warmSearchIndex() async {
+        await index.warm(database)
     }
 
     // MARK: Stores

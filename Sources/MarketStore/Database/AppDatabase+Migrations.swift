@@ -582,6 +582,7 @@ extension AppDatabase {
         migrator.registerMigration("v13-prohibited-spend", migrate: migrateProhibitedSpend)
         migrator.registerMigration("v14-webhooks", migrate: migrateWebhooks)
         migrator.registerMigration("v15-report-facts", migrate: migrateReportFacts)
+        migrator.registerMigration("v16-search-changes", migrate: migrateSearchChanges)
         return migrator
     }
 }

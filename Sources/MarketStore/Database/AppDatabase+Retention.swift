@@ -6,10 +6,12 @@ extension AppDatabase {
     /// How long a token is kept after it expired or was revoked, so that its owner is still told
     /// "expired" or "revoked" for a while; after that it is deleted and reads as unknown.
     public static let spentTokenRetention: TimeInterval = 7 * 24 * 3600
+    /// How many of the newest `search_change` rows are kept for the search index to catch up from.
+    public static let searchChangeRetention = 100_000
 
     /// Deletes what is kept only for a time: idempotency keys older than
     /// `IdempotencyKey.retention`, and tokens `spentTokenRetention` after they expired or were
-    /// revoked. One write transaction; answers how many rows went. Run by the retention service.
+    /// revoked, and all but the newest `searchChangeRetention` search changes. One write transaction; answers how many rows went. Run by the retention service.
     public func deleteExpired() async throws -> Int {
         let now = clock.now()
         let keysBefore = now.addingTimeInterval(-IdempotencyKey.retention)
@@ -19,6 +21,9 @@ extension AppDatabase {
             var deleted = db.changesCount
             try db.execute(
                 sql: "DELETE FROM access_token WHERE expires_at < ? OR revoked_at < ?", arguments: [tokensBefore, tokensBefore])
+            deleted += db.changesCount
+            // The search index reads only what is newer than its last catch-up; far behind, it rebuilds.
+            try db.execute(sql: "DELETE FROM search_change WHERE id <= (SELECT max(id) FROM search_change) - ?", arguments: [Self.searchChangeRetention])
             deleted += db.changesCount
             return deleted
         }

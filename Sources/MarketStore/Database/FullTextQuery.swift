@@ -7,14 +7,16 @@
 package struct FullTextQuery: Sendable, Equatable {
     /// The FTS5 `MATCH` expression; `nil` when the text holds no searchable word.
     package let matchExpression: String?
+    /// The words, lower-cased, in order; the last is also matched as a prefix.
+    package let words: [String]
 
     package static let maximumTerms = 12
 
     package init(_ text: String) {
-        let words = text
+        words = text
             .split(whereSeparator: { !($0.isLetter || $0.isNumber) })
             .prefix(Self.maximumTerms)
-            .map { "\"\($0.lowercased())\"" }
-        matchExpression = words.isEmpty ? nil : words.joined(separator: " ") + "*"
+            .map { $0.lowercased() }
+        matchExpression = words.isEmpty ? nil : words.map { "\"\($0)\"" }.joined(separator: " ") + "*"
     }
 }
