@@ -13,6 +13,7 @@
 #   bench/catalogue.sh                        # 200,000 offerings
 #   OFFERINGS=1000000 bench/catalogue.sh      # the national-scale run
 #   OFFERINGS=50000 DURATION=5 bench/catalogue.sh
+#   KEEP=/var/tmp/catalogue-200k.sqlite bench/catalogue.sh   # generate once, then reuse the file
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -33,17 +34,21 @@ swift build -c release --product hello-baseline 2>&1 | tail -1
 BIN=.build/release/supportmarket
 
 WORK=$(mktemp -d /tmp/supportmarket-bench.XXXXXX)
-DB="$WORK/market.sqlite"
+DB=${KEEP:-$WORK/market.sqlite}
 SERVER_PID=""; HELLO_PID=""
 cleanup() { for pid in $SERVER_PID $HELLO_PID; do kill "$pid" 2>/dev/null || true; done; wait 2>/dev/null; rm -rf "$WORK"; }
 trap cleanup EXIT
 
 export SUPPORTMARKET_LOG_LEVEL=warning
-echo "== generating $OFFERINGS offerings, $PROVIDERS providers, $COUNCILS councils"
-start=$(date +%s.%N)
-$BIN seed --synthetic --offerings "$OFFERINGS" --providers "$PROVIDERS" --councils "$COUNCILS" --seed 42 --database "$DB" | tail -2
-end=$(date +%s.%N)
-generate_seconds=$(python3 -c "print(f'{$end - $start:.1f}')")
+generate_seconds="(kept from an earlier run: $DB)"
+if [ ! -f "$DB" ]; then
+  echo "== generating $OFFERINGS offerings, $PROVIDERS providers, $COUNCILS councils"
+  start=$(date +%s.%N)
+  $BIN seed --synthetic --offerings "$OFFERINGS" --providers "$PROVIDERS" --councils "$COUNCILS" --seed 42 --database "$DB" | tail -2
+  end=$(date +%s.%N)
+  generate_seconds="$(python3 -c "print(f'{$end - $start:.1f}')")s"
+fi
+$BIN migrate --database "$DB" >/dev/null
 TOKENS=()
 for council in $(seq 1 "$COUNCILS"); do
   TOKENS+=("$($BIN token create --email "holder$council@s42.synthetic.test" --database "$DB")")
@@ -129,4 +134,4 @@ for name in "${ORDER[@]}"; do
 done
 echo "server peak RSS: $(awk '/VmHWM/ {printf "%.0f MiB", $2 / 1024}' /proc/$SERVER_PID/status); now $(awk '/VmRSS/ {printf "%.0f MiB", $2 / 1024}' /proc/$SERVER_PID/status)"
 echo "database file: $(du -m "$DB" | cut -f1) MiB"
-echo "generator: $OFFERINGS offerings in ${generate_seconds}s"
+echo "generator: $OFFERINGS offerings in $generate_seconds"

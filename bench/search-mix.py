@@ -47,20 +47,24 @@ def words(text):
 
 # Phrases of one to three words as they sit together in titles and category names.
 sources = [words(t) for t in titles] + [words(name) for _, name in categories] * 20
+# Nobody searches for "and" alone: a phrase of only these is drawn again.
+STOPWORDS = {"and", "of", "the", "to", "for", "with", "in", "at", "on", "we", "are", "you", "your", "our", "is", "be", "can", "all"}
+
 def phrase():
-    source = [w for w in rng.choice(sources)]
-    while not source:
+    while True:
         source = rng.choice(sources)
-    length = rng.choices([1, 2, 3], weights=[45, 40, 15])[0]
-    start = rng.randrange(max(1, len(source) - length + 1))
-    return source[start:start + length]
+        length = rng.choices([1, 2, 3], weights=[45, 40, 15])[0]
+        start = rng.randrange(max(1, len(source) - length + 1))
+        words = source[start:start + length]
+        if words and not all(w in STOPWORDS for w in words):
+            return words
 
 def typed(parts):
     """The text as it stands after a keystroke: the last word cut to 1..n-1 characters."""
-    last = parts[-1]
-    if len(last) < 3:
+    last, shortest = parts[-1], 1 if len(parts) > 1 else 3
+    if len(last) <= shortest:
         return parts
-    return parts[:-1] + [last[:rng.randrange(1 if len(parts) > 1 else 3, len(last))]]
+    return parts[:-1] + [last[:rng.randrange(shortest, len(last))]]
 
 searches, kinds = {}, Counter()
 while len(searches) < args.distinct:

@@ -7,6 +7,8 @@ import MarketStore
 struct OfferingController {
     let catalogue: CatalogueStore
     let taxonomy: CategoryTaxonomy
+    /// Search results' JSON, reused while unchanged.
+    let encoded = OfferingJSONCache()
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get("v1/offerings", use: search)
@@ -20,7 +22,7 @@ struct OfferingController {
         authenticated.get(":id/rates", use: rates)
     }
 
-    @Sendable func search(_ request: Request, context: AppRequestContext) async throws -> ListResponse<OfferingResponse> {
+    @Sendable func search(_ request: Request, context: AppRequestContext) async throws -> ListResponse<EncodedOffering> {
         let query = request.uri.queryParameters
         let search = try OfferingSearch(
             text: query.get("q"), category: query.get("category"), area: query.get("area"),
@@ -31,7 +33,7 @@ struct OfferingController {
         let caller = context.authentication.map { SearchCaller.user($0.principal.userID) }
             ?? .anonymous(address: context.remoteAddress)
         let page = try await catalogue.search(search, viewer: context.policy, caller: caller, page: try request.pageRequest)
-        return ListResponse(page, OfferingResponse.init)
+        return ListResponse(items: try page.items.map(encoded.json), nextCursor: page.nextCursor)
     }
 
     @Sendable func show(_ request: Request, context: AppRequestContext) async throws -> OfferingResponse {

@@ -33,7 +33,11 @@ struct ListResponse<Item: Encodable & Sendable>: ResponseEncodable, Sendable {
     let nextCursor: Nullable<String>
 
     init<Source>(_ page: Page<Source>, _ transform: (Source) -> Item) {
-        self.items = page.items.map(transform)
-        self.nextCursor = Nullable(page.nextCursor?.encoded)
+        self.init(items: page.items.map(transform), nextCursor: page.nextCursor)
+    }
+
+    init(items: [Item], nextCursor: Cursor?) {
+        self.items = items
+        self.nextCursor = Nullable(nextCursor?.encoded)
     }
 }

@@ -13,7 +13,7 @@ public enum OfferingSort: String, Sendable, Codable, CaseIterable {
 }
 
 /// Whose prices a caller sees: the public prices, or a council's agreed rates where one applies.
-public enum PriceAudience: Sendable, Equatable {
+public enum PriceAudience: Sendable, Hashable {
     case publicPrices
     case council(CouncilID)
 }
@@ -25,7 +25,7 @@ public enum PriceSource: String, Sendable, Codable {
 }
 
 /// A validated search of the published catalogue. Every field narrows the results.
-public struct OfferingSearch: Sendable, Equatable {
+public struct OfferingSearch: Sendable, Hashable {
     public var text: String?
     /// The requested category and all its sub-categories.
     public var categoryIDs: [String]?

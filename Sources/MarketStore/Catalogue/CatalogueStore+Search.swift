@@ -124,7 +124,11 @@ extension CatalogueStore {
                 guard tokens.count == 1 else { return nil }
                 terms.append(SearchTerm(token: tokens[0], isPrefix: position == words!.count - 1))
             }
-            guard let catalogue = try index.catalogue(db) else { return nil }
+            guard let (catalogue, snapshot) = try index.catalogue(db) else { return nil }
+            // A page is cached only as this transaction sees it, and only when the index is at the same place.
+            let cacheable = catalogue.applied == snapshot
+            let cacheKey = SearchPageCache.Key(search: search, audience: audience, limit: page.limit, after: page.after?.key)
+            if cacheable, let cached = index.pages.page(cacheKey, generation: snapshot, day: today) { return cached }
             let hits = catalogue.search(
                 search, terms: terms, audience: audience, today: today, resumption: resumption, limit: page.limit)
             var query = ListedOfferingQuery(source: .published, audience: audience, today: today)
@@ -133,13 +137,17 @@ extension CatalogueStore {
             let rows = try query.prepared(order: [.ascending("seq")], limit: hits.keys.count, offset: 0).fetchAll(db)
             let bySeq = Dictionary(rows.map { ($0.seq, $0) }, uniquingKeysWith: { first, _ in first })
             let shown = hits.keys.compactMap { bySeq[Int64($0.seq)] }
-            guard hits.more else { return Page(items: shown.map(\.offering), nextCursor: nil) }
-            let next = if let keyset {
-                MarketCore.Cursor(key: shown.last.map(keyset.key) ?? "")
-            } else {
-                MarketCore.Cursor(offset: (page.after?.offset ?? 0) + page.limit)
+            var next: MarketCore.Cursor?
+            if hits.more {
+                next = if let keyset {
+                    MarketCore.Cursor(key: shown.last.map(keyset.key) ?? "")
+                } else {
+                    MarketCore.Cursor(offset: (page.after?.offset ?? 0) + page.limit)
+                }
             }
-            return Page(items: shown.map(\.offering), nextCursor: next)
+            let answer = Page(items: shown.map(\.offering), nextCursor: next)
+            if cacheable { index.pages.keep(answer, for: cacheKey, generation: snapshot, day: today) }
+            return answer
         }
     }
 

@@ -23,6 +23,8 @@ final class SearchIndex: Sendable {
 
     private let phase = Mutex<Phase>(.empty)
     let tokenizer: SearchTokenizer
+    /// Pages answered from this index, while nothing has changed.
+    let pages = SearchPageCache()
     private let logger = Logger(label: "supportmarket.search")
 
     init() {
@@ -30,10 +32,15 @@ final class SearchIndex: Sendable {
         do { tokenizer = try SearchTokenizer() } catch { fatalError("cannot open the search tokenizer: \(error)") }
     }
 
-    /// The catalogue as of `db`'s transaction, caught up from `search_change`, or `nil` while
-    /// another caller builds it for the first time.
-    func catalogue(_ db: Database) throws -> SearchCatalogue? {
+    /// The catalogue caught up to `db`'s transaction from `search_change`, or `nil` while another
+    /// caller builds it for the first time. It may be newer than the transaction (another search
+    /// caught it up further): `snapshot` is the transaction's own place in `search_change`.
+    func catalogue(_ db: Database) throws -> (catalogue: SearchCatalogue, snapshot: Int64)? {
         let last = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'search_change'") ?? 0
+        return try catalogue(db, upTo: last).map { ($0, last) }
+    }
+
+    private func catalogue(_ db: Database, upTo last: Int64) throws -> SearchCatalogue? {
         let claimed: Bool = phase.withLock { phase in
             guard case .empty = phase else { return false }
             phase = .building
@@ -62,7 +69,7 @@ final class SearchIndex: Sendable {
     /// Builds the index now, if nobody has yet (`serve` calls this at start).
     func warm(_ database: AppDatabase) async {
         do {
-            _ = try await database.read { db in try self.catalogue(db) }
+            _ = try await database.read { db in try self.catalogue(db)?.snapshot }
         } catch {
             logger.error("the search index could not be built; searches run in SQL", metadata: ["error.message": "\(error)"])
         }

@@ -4,8 +4,9 @@ extension AppDatabase {
     /// v16: `search_change`, the log the in-memory search index (`SearchIndex`) catches up from.
     ///
     /// Triggers append one row, in the writing transaction, whenever something a search filters,
-    /// ranks or orders by may have changed: an offering's listing (publish, edit, unpublish), a
-    /// store's type or people's rating of it, its regulator registration, or a council rate. So
+    /// ranks, orders by or shows may have changed: an offering's listing (publish, edit,
+    /// unpublish), a store's name, type or people's rating of it, its regulator registration, or a
+    /// council rate. So
     /// the next search after any commit sees the change (it reads the log's last id first). The
     /// ids never repeat (`AUTOINCREMENT`); retention keeps the newest rows, and an index that finds
     /// its place pruned away builds itself again.
@@ -38,6 +39,10 @@ extension AppDatabase {
             END;
             CREATE TRIGGER search_change_store_update AFTER UPDATE OF provider_type, rating_count, rating_sum ON provider_store BEGIN
                 INSERT INTO search_change (provider_id) VALUES (new.organisation_id);
+            END;
+            CREATE TRIGGER search_change_store_name AFTER UPDATE OF name ON organisation
+                WHEN new.name IS NOT old.name AND EXISTS (SELECT 1 FROM provider_store WHERE organisation_id = new.id) BEGIN
+                INSERT INTO search_change (provider_id) VALUES (new.id);
             END;
             CREATE TRIGGER search_change_registration_insert AFTER INSERT ON regulator_registration BEGIN
                 INSERT INTO search_change (provider_id) VALUES (new.provider_id);

@@ -164,7 +164,7 @@ struct SearchIndexTests {
                     db, sql: "SELECT rowid, rank FROM offering_fts WHERE offering_fts MATCH ?", arguments: [query.matchExpression!]
                 ).map { (Int32($0[0] as Int64), $0[1] as Double) }
                 var indexed: [(Int32, Double)] = []
-                try #require(try index.catalogue(db)).textMatches(terms) { indexed.append(($0, $1)) }
+                try #require(try index.catalogue(db)).catalogue.textMatches(terms) { indexed.append(($0, $1)) }
                 return (sql, indexed)
             }
             #expect(!sql.isEmpty, "\(text)")
@@ -262,6 +262,18 @@ struct SearchFreshnessTests {
                     """, arguments: [offering])
             }
             #expect(try await ids("q=companions&min_rating=4.5") == [offering])
+
+            // The store's new name is in the next answer to the very same search (a cached page).
+            let providerID = try await client.organisationID(named: "Brightpath Home Care")
+            #expect(try await client.search("q=companions").first?["store_name"] as? String == "Brightpath Home Care")
+            let renamed = try await client.send(.patch, "/v1/providers/\(providerID)", token: provider, json: ["name": "Brightpath Care Co-op"])
+            #expect(renamed.status == .ok, "\(renamed.text)")
+            #expect(try await client.search("q=companions").first?["store_name"] as? String == "Brightpath Care Co-op")
+            // However the organisation is renamed (here by SQL, as an administrator's tool might).
+            try await market.database.writer.write { db in
+                try db.execute(sql: "UPDATE organisation SET name = 'Brightpath Together' WHERE id = ?", arguments: [providerID])
+            }
+            #expect(try await client.search("q=companions").first?["store_name"] as? String == "Brightpath Together")
         }
     }
 }
