@@ -35,6 +35,9 @@ public struct AppConfiguration: Sendable {
     public var webhookDisableAfterDays = 5
     /// Whether `serve` runs the webhook dispatcher (tests that look at pending deliveries turn it off).
     public var webhookDispatcher = true
+    /// Whether answered search pages are kept for the same search (`SearchPageCache`); the
+    /// benchmark turns it off to measure every search from the index.
+    public var searchPageCache = true
     /// The bearer token `/metrics` asks for; without one, only loopback callers are served.
     public var metricsToken: String?
     /// Each webhook request's total timeout.
@@ -80,6 +83,13 @@ public struct AppConfiguration: Sendable {
             case "on": webhookDispatcher = true
             case "off": webhookDispatcher = false
             default: problems.append("SUPPORTMARKET_WEBHOOK_DISPATCH must be on or off")
+            }
+        }
+        if let value = environment["SUPPORTMARKET_SEARCH_PAGE_CACHE"] {
+            switch value {
+            case "on": searchPageCache = true
+            case "off": searchPageCache = false
+            default: problems.append("SUPPORTMARKET_SEARCH_PAGE_CACHE must be on or off")
             }
         }
         if let value = environment["SUPPORTMARKET_WEBHOOK_DISABLE_AFTER_DAYS"] {

@@ -43,7 +43,7 @@ public struct AppServices: Sendable {
         self.tokens = TokenStore(database: database, hasher: hasher, policy: configuration.login)
         self.community = CommunityStore(database: database, taxonomy: taxonomy)
         self.communityUsage = CommunityUsageRecorder(database: database)
-        self.catalogue = CatalogueStore(database: database, taxonomy: taxonomy)
+        self.catalogue = CatalogueStore(database: database, taxonomy: taxonomy, searchPageCache: configuration.searchPageCache)
         self.budgets = BudgetStore(database: database, taxonomy: taxonomy)
         self.orders = OrderStore(database: database, taxonomy: taxonomy)
         self.billing = BillingStore(database: database)

@@ -28,7 +28,7 @@ struct Serve: AsyncParsableCommand {
             "database.path": "\(configuration.databasePath)",
         ])
         // Searches run in SQL until the in-memory index is built (seconds on a large catalogue).
-        let warming = Task { await services.catalogue.warmSearchIndex() }
+        let warming = Task { await services.catalogue.warmSearchIndex(logger: logger) }
         defer { warming.cancel() }
         let app = buildApplication(configuration: configuration, services: services, logger: logger)
         try await app.runService()

@@ -134,7 +134,16 @@ extension CatalogueStore {
             var query = ListedOfferingQuery(source: .published, audience: audience, today: today)
             query.conditions.append("l.seq IN (SELECT value FROM json_each(:page))")
             query.arguments["page"] = "[" + hits.keys.map { String($0.seq) }.joined(separator: ",") + "]"
-            let rows = try query.prepared(order: [.ascending("seq")], limit: hits.keys.count, offset: 0).fetchAll(db)
+            // Offerings decoded before at the version listed now are unchanged: only their store,
+            // rating and price columns are read again.
+            let reuse = cacheable ? ListedOfferingQuery.Reuse(
+                offering: { seq in
+                    catalogue.documents[Int(seq)].flatMap { index.decodedOffering(seq, version: $0.version) }
+                },
+                keep: { seq, offering in
+                    if let version = catalogue.documents[Int(seq)]?.version { index.keepDecoded(offering, seq: seq, version: version) }
+                }) : nil
+            let rows = try query.prepared(order: [.ascending("seq")], limit: hits.keys.count, offset: 0).fetchAll(db, reuse: reuse)
             let bySeq = Dictionary(rows.map { ($0.seq, $0) }, uniquingKeysWith: { first, _ in first })
             let shown = hits.keys.compactMap { bySeq[Int64($0.seq)] }
             var next: MarketCore.Cursor?
@@ -285,23 +294,36 @@ struct ListedOfferingQuery {
         let sql: String
         let arguments: StatementArguments
 
-        func fetchAll(_ db: Database) throws -> [Fetched] {
+        func fetchAll(_ db: Database, reuse: Reuse? = nil) throws -> [Fetched] {
             try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map { row in
-                let record = try OfferingRecord(row: row)
+                let seq: Int64 = row["seq"]
+                let offering: Offering
+                if let known = reuse?.offering(seq) {
+                    offering = known
+                } else {
+                    offering = try OfferingRecord(row: row).offering()
+                    reuse?.keep(seq, offering)
+                }
                 let listed = ListedOffering(
-                    offering: try record.offering(), storeName: row["store_name"], providerType: row["store_provider_type"],
+                    offering: offering, storeName: row["store_name"], providerType: row["store_provider_type"],
                     rating: RatingSummary(count: row["rating_count"], sum: row["rating_sum"]),
                     regulator: (row["regulator"] as Regulator?).map { regulator in
                         RegulatorRegistration(
-                            providerID: record.providerId, regulator: regulator, locationID: row["regulator_location_id"],
+                            providerID: offering.providerID, regulator: regulator, locationID: row["regulator_location_id"],
                             status: row["regulator_status"], overallRating: row["regulator_rating"],
                             lastInspectedOn: row["regulator_inspected_on"], syncedAt: row["regulator_synced_at"])
                     },
                     effectivePricePence: row["effective_price_pence"],
                     priceSource: row["has_rate"] ? .councilRate : .public)
-                return Fetched(offering: listed, seq: record.seq ?? 0, ratingScore: row["rating_score"])
+                return Fetched(offering: listed, seq: seq, ratingScore: row["rating_score"])
             }
         }
+    }
+
+    /// Decoded offerings to use instead of decoding their rows again, and where to keep new ones.
+    struct Reuse {
+        let offering: (Int64) -> Offering?
+        let keep: (Int64, Offering) -> Void
     }
 
     struct Fetched {

@@ -1,5 +1,6 @@
 import Foundation
 import GRDB
+import Logging
 import MarketCore
 
 /// Provider stores and their offerings: the public catalogue. Council rates are in
@@ -15,16 +16,16 @@ public struct CatalogueStore: Sendable {
     /// The published catalogue in memory, which answers searches (see `SearchIndex`).
     let index: SearchIndex
 
-    public init(database: AppDatabase, taxonomy: CategoryTaxonomy) {
+    public init(database: AppDatabase, taxonomy: CategoryTaxonomy, searchPageCache: Bool = true) {
         self.database = database
         self.taxonomy = taxonomy
         self.demand = SearchDemandRecorder(database: database)
-        self.index = SearchIndex()
+        self.index = SearchIndex(pageCache: searchPageCache)
     }
 
     /// Builds the search index now rather than on the first search (`serve` calls this at start).
-    public func warmSearchIndex() async {
-        await index.warm(database)
+    public func warmSearchIndex(logger: Logger) async {
+        await index.warm(database, logger: logger)
     }
 
     // MARK: Stores

@@ -36,13 +36,14 @@ struct SearchCatalogue: Sendable {
 
     // MARK: Offerings
 
-    /// Lists (or lists again) one offering with its tokens; replaces what was listed for `seq`.
-    mutating func list(_ listing: SearchListing, tokens: [String]) {
+    /// Lists (or lists again) one offering with its tokens, as of change `version`; replaces what
+    /// was listed for `seq`.
+    mutating func list(_ listing: SearchListing, tokens: [String], version: Int64) {
         unlist(listing.seq)
         var counts: [Int32: UInt16] = [:]
         for token in tokens { counts[termID(token), default: 0] += 1 }
         let seq = listing.seq
-        var document = newDocument(listing)
+        var document = newDocument(listing, version: version)
         document.tokenCount = Int32(tokens.count)
         document.terms = counts.keys.sorted()
         for (term, count) in counts { postings[Int(term)].insert(seq, count: count) }
@@ -66,10 +67,10 @@ struct SearchCatalogue: Sendable {
 
     // MARK: Building in bulk
 
-    /// Lists an offering whose tokens follow from `appendPostings` (ascending `seq`).
+    /// Lists an offering whose tokens follow from `appendPostings` (ascending `seq`), as of `applied`.
     mutating func bulkList(_ listing: SearchListing) {
         let seq = listing.seq
-        let document = newDocument(listing)
+        let document = newDocument(listing, version: applied)
         for area in document.areas { areas.append(seq, to: area) }
         for tag in document.tags { tags.append(seq, to: tag) }
         categories.append(seq, to: document.category)
@@ -101,10 +102,10 @@ struct SearchCatalogue: Sendable {
 
     // MARK: Interning
 
-    private mutating func newDocument(_ listing: SearchListing) -> SearchDocument {
+    private mutating func newDocument(_ listing: SearchListing, version: Int64) -> SearchDocument {
         SearchDocument(
             provider: providerID(listing.providerID), category: categories.id(listing.category),
-            publicPricePence: listing.publicPricePence,
+            publicPricePence: listing.publicPricePence, version: version,
             areas: listing.areas.map { areas.id($0) }, tags: listing.tags.map { tags.id($0) })
     }
 
@@ -142,6 +143,9 @@ struct SearchDocument: Sendable {
     var provider: Int32
     var category: Int32
     var publicPricePence: Int64
+    /// The `search_change` id as of which it was listed: its row is unchanged since (every change
+    /// to a listed offering's row writes a newer one), so a copy decoded at this version is current.
+    var version: Int64
     /// Tokens in its title and description: bm25's document length.
     var tokenCount: Int32 = 0
     var areas: [Int32]

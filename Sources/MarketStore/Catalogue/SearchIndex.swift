@@ -24,10 +24,15 @@ final class SearchIndex: Sendable {
     private let phase = Mutex<Phase>(.empty)
     let tokenizer: SearchTokenizer
     /// Pages answered from this index, while nothing has changed.
-    let pages = SearchPageCache()
-    private let logger = Logger(label: "supportmarket.search")
+    let pages: SearchPageCache
+    /// Listed offerings decoded from their rows, by `seq`, with the version they were decoded at.
+    private let decoded = Mutex<[Int64: (version: Int64, offering: Offering)]>([:])
+    static let decodedCapacity = 50_000
+    /// The server's logger, once `warm` has been called; builds before that (tests) say nothing.
+    private let logger = Mutex<Logger?>(nil)
 
-    init() {
+    init(pageCache: Bool) {
+        pages = SearchPageCache(enabled: pageCache)
         // An in-memory SQLite database with FTS5 cannot fail to open but for lack of memory.
         do { tokenizer = try SearchTokenizer() } catch { fatalError("cannot open the search tokenizer: \(error)") }
     }
@@ -66,12 +71,25 @@ final class SearchIndex: Sendable {
         }
     }
 
-    /// Builds the index now, if nobody has yet (`serve` calls this at start).
-    func warm(_ database: AppDatabase) async {
+    /// Builds the index now, if nobody has yet (`serve` calls this at start), and logs builds from now on.
+    func warm(_ database: AppDatabase, logger: Logger) async {
+        self.logger.withLock { $0 = logger }
         do {
             _ = try await database.read { db in try self.catalogue(db)?.snapshot }
         } catch {
             logger.error("the search index could not be built; searches run in SQL", metadata: ["error.message": "\(error)"])
+        }
+    }
+
+    /// The offering `seq` decoded at `version` before, if it was.
+    func decodedOffering(_ seq: Int64, version: Int64) -> Offering? {
+        decoded.withLock { $0[seq] }.flatMap { $0.version == version ? $0.offering : nil }
+    }
+
+    func keepDecoded(_ offering: Offering, seq: Int64, version: Int64) {
+        decoded.withLock { decoded in
+            if decoded.count >= Self.decodedCapacity { decoded.removeAll(keepingCapacity: true) }
+            decoded[seq] = (version, offering)
         }
     }
 
@@ -135,7 +153,7 @@ final class SearchIndex: Sendable {
             periods.append((row[1], RatePeriod(from: row[2], to: row[3], pence: row[4])))
         }
         if seq >= 0 { catalogue.setRates(of: seq, periods) }
-        logger.notice("search index built", metadata: [
+        logger.withLock { $0 }?.notice("search index built", metadata: [
             "search.offerings": "\(catalogue.documentCount)", "search.terms": "\(catalogue.termNames.count)",
             "search.tokens": "\(catalogue.tokenTotal)",
             "search.build_ms": "\(Int((ContinuousClock.now - start).inSeconds * 1000))",
@@ -150,7 +168,7 @@ final class SearchIndex: Sendable {
         let oldest = try Int64.fetchOne(db, sql: "SELECT min(id) FROM search_change") ?? last + 1
         guard oldest <= catalogue.applied + 1 else {
             // Retention pruned changes this index never saw: start again.
-            logger.notice("search index behind the change log's retention; building it again")
+            logger.withLock { $0 }?.notice("search index behind the change log's retention; building it again")
             catalogue = try build(db, upTo: last)
             return
         }
@@ -164,12 +182,12 @@ final class SearchIndex: Sendable {
             if let provider = row[1] as String? { providers.insert(provider) }
         }
         if !providers.isEmpty { try loadProviders(&catalogue, db, only: providers) }
-        for seq in offerings.sorted() { try reload(seq, into: &catalogue, db) }
+        for seq in offerings.sorted() { try reload(seq, into: &catalogue, db, version: last) }
         catalogue.applied = last
     }
 
     /// Lists `seq` as the database has it now, or takes it out if it is not listed.
-    private func reload(_ seq: Int32, into catalogue: inout SearchCatalogue, _ db: Database) throws {
+    private func reload(_ seq: Int32, into catalogue: inout SearchCatalogue, _ db: Database, version: Int64) throws {
         let row = try Row.fetchOne(db, sql: """
             SELECT l.provider_id, l.category, l.public_price_pence, o.title, o.description,
                 (SELECT json_group_array(DISTINCT value) FROM json_each(o.areas)) AS areas,
@@ -187,7 +205,7 @@ final class SearchIndex: Sendable {
                 seq: seq, providerID: row["provider_id"], category: row["category"], publicPricePence: row["public_price_pence"],
                 areas: try JSONDecoder().decode([String].self, from: Data((row["areas"] as String).utf8)),
                 tags: try JSONDecoder().decode([String].self, from: Data((row["tags"] as String).utf8))),
-            tokens: texts[0] + texts[1])
+            tokens: texts[0] + texts[1], version: version)
         let periods = try Row.fetchAll(db, sql: """
             SELECT r.council_id, r.valid_from, r.valid_to, r.rate_pence FROM council_rate r JOIN offering o ON o.id = r.offering_id
             WHERE o.seq = ?

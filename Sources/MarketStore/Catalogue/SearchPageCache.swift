@@ -27,10 +27,17 @@ final class SearchPageCache: Sendable {
     }
 
     private let state = Mutex(State())
+    /// Off, it keeps nothing and counts nothing.
+    private let enabled: Bool
+
+    init(enabled: Bool) {
+        self.enabled = enabled
+    }
     private static let hits = Counter(label: "supportmarket_search_pages_total", dimensions: [("cache", "hit")])
     private static let misses = Counter(label: "supportmarket_search_pages_total", dimensions: [("cache", "miss")])
 
     func page(_ key: Key, generation: Int64, day: CalendarDay) -> Page<ListedOffering>? {
+        guard enabled else { return nil }
         let found = state.withLock { state in
             state.generation == generation && state.day == day.text ? state.pages[key] : nil
         }
@@ -39,6 +46,7 @@ final class SearchPageCache: Sendable {
     }
 
     func keep(_ page: Page<ListedOffering>, for key: Key, generation: Int64, day: CalendarDay) {
+        guard enabled else { return }
         state.withLock { state in
             if state.generation != generation || state.day != day.text {
                 // Only a newer place replaces the pages (a reader on an older snapshot keeps quiet).

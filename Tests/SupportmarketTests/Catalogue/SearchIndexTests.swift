@@ -220,11 +220,13 @@ struct SearchFreshnessTests {
             let offering = try await client.createOffering(provider, ["title": "Zebra crossing companions", "public_price_pence": 2400])
             #expect(try await ids("q=zebra") == [offering])
             #expect(try await ids("q=zeb") == [offering])
+            #expect(try await client.search("q=companions").first?["title"] as? String == "Zebra crossing companions")
 
             let edited = try await client.send(.patch, "/v1/offerings/\(offering)", token: provider, json: ["title": "Yak grooming companions"])
             #expect(edited.status == .ok, "\(edited.text)")
             #expect(try await ids("q=zebra").isEmpty)
             #expect(try await ids("q=yak%20groom") == [offering])  // stemmed: grooming -> groom
+            #expect(try await client.search("q=companions").first?["title"] as? String == "Yak grooming companions")
 
             #expect(try await client.send(.post, "/v1/offerings/\(offering)/unpublish", token: provider).status == .ok)
             #expect(try await ids("q=yak").isEmpty)
