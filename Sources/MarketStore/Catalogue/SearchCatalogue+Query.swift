@@ -49,7 +49,14 @@ extension SearchCatalogue {
         case nil: break
         }
         var best = TopKeys(keeping: offset + limit + 1)
+        // Ranked with nothing to filter: the offering's own row is not needed at all.
+        let rankOnly = ranked && filter.isEmpty
         func consider(_ seq: Int32, rank: Double) {
+            if rankOnly {
+                let key = OfferingOrderKey(value: rank, seq: seq)
+                if after.map({ $0 < key }) ?? true { best.offer(key) }
+                return
+            }
             guard let document = documents[Int(seq)], let price = filter.effectivePrice(of: document, seq) else { return }
             let value: Double = switch search.sort {
             case .relevance: ranked ? rank : 0
@@ -90,31 +97,48 @@ extension SearchCatalogue {
             let value = log((Double(rowCount - hits) + 0.5) / (Double(hits) + 0.5))
             return value <= 0 ? 1e-6 : value
         }
-        // Walk the shortest list; find each of its offerings in the others, moving only forward.
+        // Walk the shortest list; find each of its offerings in the others, moving only forward
+        // (galloping: steps of 1, 2, 4, … then a binary search within the last step).
         let order = phrases.indices.sorted { phrases[$0].docs.count < phrases[$1].docs.count }
         var positions = Array(repeating: 0, count: phrases.count)
         var frequencies = Array(repeating: 0.0, count: phrases.count)
         let driver = order[0]
+        let others = Array(order.dropFirst())
         candidates: for (index, seq) in phrases[driver].docs.enumerated() {
             frequencies[driver] = Double(phrases[driver].counts[index])
-            for other in order.dropFirst() {
-                let docs = phrases[other].docs
-                var position = positions[other]
-                if position < docs.count, docs[position] < seq {
-                    position = docs[position...].partitioningIndex { $0 >= seq }
+            for other in others {
+                let position = phrases[other].docs.withUnsafeBufferPointer { docs in
+                    Self.gallop(docs, from: positions[other], to: seq)
                 }
                 positions[other] = position
-                guard position < docs.count, docs[position] == seq else { continue candidates }
+                guard position < phrases[other].docs.count, phrases[other].docs[position] == seq else { continue candidates }
                 frequencies[other] = Double(phrases[other].counts[position])
             }
-            guard let document = documents[Int(seq)] else { continue }
-            let length = Double(document.tokenCount)
+            let documentLength = Double(lengths[Int(seq)])
             var score = 0.0
             for phrase in phrases.indices {
-                score += idf[phrase] * ((frequencies[phrase] * (k1 + 1.0)) / (frequencies[phrase] + k1 * (1 - b + b * length / averageLength)))
+                score += idf[phrase] * ((frequencies[phrase] * (k1 + 1.0)) / (frequencies[phrase] + k1 * (1 - b + b * documentLength / averageLength)))
             }
             found(seq, -1.0 * score)
         }
+    }
+
+    /// The first position at or after `start` whose value is at least `target`.
+    private static func gallop(_ docs: UnsafeBufferPointer<Int32>, from start: Int, to target: Int32) -> Int {
+        guard start < docs.count, docs[start] < target else { return start }
+        var low = start
+        var step = 1
+        while low + step < docs.count, docs[low + step] < target {
+            low += step
+            step *= 2
+        }
+        var high = min(low + step, docs.count)
+        low += 1
+        while low < high {
+            let middle = (low + high) / 2
+            if docs[middle] < target { low = middle + 1 } else { high = middle }
+        }
+        return low
     }
 
     /// A term's postings; for a prefix, the union of every term that starts with it, counts added.
@@ -130,7 +154,8 @@ extension SearchCatalogue {
             if !postings[Int(id)].docs.isEmpty { matching.append(id) }
         }
         if matching.count <= 1 { return matching.first.map { postings[Int($0)] } ?? Postings() }
-        // Several terms: add their counts up per offering, then read them back in `seq` order.
+        if matching.count <= 8 { return Postings(merging: matching.map { postings[Int($0)] }) }
+        // Many terms: add their counts up per offering, then read them back in `seq` order.
         var counts = [UInt16](repeating: 0, count: documents.count)
         var total = 0
         for id in matching {
@@ -165,6 +190,8 @@ struct SearchFilter {
     private let today: String
     /// A filter names a value no listed offering has.
     let matchesNothing: Bool
+    /// Nothing to filter by: every offering passes, whatever its price.
+    let isEmpty: Bool
 
     init(_ search: OfferingSearch, in catalogue: SearchCatalogue, audience: PriceAudience, today: String) {
         self.catalogue = catalogue
@@ -184,6 +211,9 @@ struct SearchFilter {
             councilRates = nil
         }
         self.today = today
+        isEmpty = search.categoryIDs == nil && search.area == nil && search.attributeTags.isEmpty && search.providerType == nil
+            && search.minPricePence == nil && search.maxPricePence == nil && search.minRatingTenths == nil
+            && search.minRegulatorRating == nil
         matchesNothing = categoryIDs?.isEmpty == true || (search.area != nil && area == nil) || tagIDs.count < search.attributeTags.count
     }
 
@@ -218,20 +248,24 @@ struct SearchFilter {
 }
 
 /// The `capacity` smallest keys offered, without sorting them all: offers pile up in a buffer
-/// that is cut back to the best `capacity` whenever it doubles.
+/// that is cut back to the best `capacity` whenever it doubles; after the first cut, an offer no
+/// better than the worst kept is turned away at once.
 struct TopKeys {
     private let capacity: Int
     private var buffer: [OfferingOrderKey] = []
+    private var worstKept: OfferingOrderKey?
 
     init(keeping capacity: Int) {
         self.capacity = capacity
     }
 
     mutating func offer(_ key: OfferingOrderKey) {
+        if let worstKept, !(key < worstKept) { return }
         buffer.append(key)
         if buffer.count >= max(2 * capacity, 1024) {
             buffer.sort()
             buffer.removeLast(buffer.count - capacity)
+            worstKept = buffer.last
         }
     }
 

@@ -14,6 +14,9 @@ struct SearchCatalogue: Sendable {
 
     /// Listed offerings by `seq`; `nil` for drafts, unpublished and unknown ones.
     private(set) var documents: [SearchDocument?] = []
+    /// Each listed offering's tokens in its title and description (bm25's document length), by
+    /// `seq`: kept apart from `documents` so that ranking reads a small array.
+    private(set) var lengths: [Int32] = []
     /// How many offerings are listed, and their tokens in all: FTS5's row count and total size,
     /// from which bm25 takes the average document length.
     private(set) var documentCount = 0
@@ -44,13 +47,12 @@ struct SearchCatalogue: Sendable {
         for token in tokens { counts[termID(token), default: 0] += 1 }
         let seq = listing.seq
         var document = newDocument(listing, version: version)
-        document.tokenCount = Int32(tokens.count)
         document.terms = counts.keys.sorted()
         for (term, count) in counts { postings[Int(term)].insert(seq, count: count) }
         for area in document.areas { areas.insert(seq, into: area) }
         for tag in document.tags { tags.insert(seq, into: tag) }
         categories.insert(seq, into: document.category)
-        place(document, at: seq)
+        place(document, at: seq, length: Int32(tokens.count))
     }
 
     /// Takes `seq` out of every list; nothing if it was not listed.
@@ -62,7 +64,8 @@ struct SearchCatalogue: Sendable {
         categories.remove(seq, from: document.category)
         documents[Int(seq)] = nil
         documentCount -= 1
-        tokenTotal -= Int(document.tokenCount)
+        tokenTotal -= Int(lengths[Int(seq)])
+        lengths[Int(seq)] = 0
     }
 
     // MARK: Building in bulk
@@ -74,7 +77,7 @@ struct SearchCatalogue: Sendable {
         for area in document.areas { areas.append(seq, to: area) }
         for tag in document.tags { tags.append(seq, to: tag) }
         categories.append(seq, to: document.category)
-        place(document, at: seq)
+        place(document, at: seq, length: 0)
     }
 
     /// One term's postings in ascending `seq`, each offering already listed.
@@ -83,7 +86,7 @@ struct SearchCatalogue: Sendable {
         postings[Int(id)] = Postings(docs: docs, counts: counts)
         for (seq, count) in zip(docs, counts) where Int(seq) < documents.count && documents[Int(seq)] != nil {
             documents[Int(seq)]?.terms.append(id)
-            documents[Int(seq)]?.tokenCount += Int32(count)
+            lengths[Int(seq)] += Int32(count)
             tokenTotal += Int(count)
         }
     }
@@ -109,13 +112,16 @@ struct SearchCatalogue: Sendable {
             areas: listing.areas.map { areas.id($0) }, tags: listing.tags.map { tags.id($0) })
     }
 
-    private mutating func place(_ document: SearchDocument, at seq: Int32) {
+    private mutating func place(_ document: SearchDocument, at seq: Int32, length: Int32) {
         if Int(seq) >= documents.count {
-            documents.append(contentsOf: repeatElement(nil, count: max(Int(seq) + 1 - documents.count, documents.count / 4)))
+            let added = max(Int(seq) + 1 - documents.count, documents.count / 4)
+            documents.append(contentsOf: repeatElement(nil, count: added))
+            lengths.append(contentsOf: repeatElement(0, count: added))
         }
         documents[Int(seq)] = document
+        lengths[Int(seq)] = length
         documentCount += 1
-        tokenTotal += Int(document.tokenCount)
+        tokenTotal += Int(length)
     }
 
     private mutating func termID(_ term: String) -> Int32 {
@@ -146,8 +152,6 @@ struct SearchDocument: Sendable {
     /// The `search_change` id as of which it was listed: its row is unchanged since (every change
     /// to a listed offering's row writes a newer one), so a copy decoded at this version is current.
     var version: Int64
-    /// Tokens in its title and description: bm25's document length.
-    var tokenCount: Int32 = 0
     var areas: [Int32]
     var tags: [Int32]
     /// The terms it is posted under, to take it out again.
@@ -188,6 +192,45 @@ struct RatePeriod: Sendable {
 struct Postings: Sendable {
     var docs: [Int32] = []
     var counts: [UInt16] = []
+
+    init(docs: [Int32] = [], counts: [UInt16] = []) {
+        self.docs = docs
+        self.counts = counts
+    }
+
+    /// The union of a few lists, counts added where they meet (a prefix's terms), two at a time.
+    init(merging lists: [Postings]) {
+        self = lists.dropFirst().reduce(lists.first ?? Postings()) { Postings.union($0, $1) }
+    }
+
+    private static func union(_ a: Postings, _ b: Postings) -> Postings {
+        var merged = Postings()
+        merged.docs.reserveCapacity(a.docs.count + b.docs.count)
+        merged.counts.reserveCapacity(a.docs.count + b.docs.count)
+        var i = 0, j = 0
+        while i < a.docs.count, j < b.docs.count {
+            let left = a.docs[i], right = b.docs[j]
+            if left < right {
+                merged.docs.append(left)
+                merged.counts.append(a.counts[i])
+                i += 1
+            } else if right < left {
+                merged.docs.append(right)
+                merged.counts.append(b.counts[j])
+                j += 1
+            } else {
+                merged.docs.append(left)
+                merged.counts.append(a.counts[i] &+ b.counts[j])
+                i += 1
+                j += 1
+            }
+        }
+        merged.docs.append(contentsOf: a.docs[i...])
+        merged.counts.append(contentsOf: a.counts[i...])
+        merged.docs.append(contentsOf: b.docs[j...])
+        merged.counts.append(contentsOf: b.counts[j...])
+        return merged
+    }
 
     mutating func insert(_ seq: Int32, count: UInt16) {
         let position = docs.partitioningIndex { $0 >= seq }
