@@ -48,47 +48,49 @@ extension SearchCatalogue {
         case .after(let key): after = key
         case nil: break
         }
-        var best = TopKeys(keeping: offset + limit + 1)
-        // Ranked with nothing to filter: the offering's own row is not needed at all.
-        let rankOnly = ranked && filter.isEmpty
-        func consider(_ seq: Int32, rank: Double) {
-            if rankOnly {
-                let key = OfferingOrderKey(value: rank, seq: seq)
-                if after.map({ $0 < key }) ?? true { best.offer(key) }
-                return
-            }
-            guard let document = documents[Int(seq)], let price = filter.effectivePrice(of: document, seq) else { return }
-            let value: Double = switch search.sort {
-            case .relevance: ranked ? rank : 0
-            case .priceAsc: Double(price)
-            case .priceDesc: -Double(price)
-            case .rating: -Double(providers[Int(document.provider)].ratingScore)
-            }
-            let key = OfferingOrderKey(value: value, seq: seq)
-            if let after, !(after < key) { return }
-            best.offer(key)
-        }
-        if filter.matchesNothing {
-            return SearchHits(keys: [], more: false)
-        } else if terms.isEmpty {
-            for seq in filter.candidates(in: self) { consider(seq, rank: 0) }
+        if filter.matchesNothing { return SearchHits(keys: [], more: false) }
+        // The candidates: text matches with their ranks, or the offerings the filters point at.
+        var ranks: [Double] = []
+        let candidates: [Int32]
+        if terms.isEmpty {
+            candidates = filter.candidates(in: self)
         } else {
-            textMatches(terms, consider)
+            (candidates, ranks) = textMatches(terms)
+        }
+        var best = TopKeys(keeping: offset + limit + 1)
+        if ranked && filter.isEmpty {
+            // Ranked with nothing to filter: the offerings' own facts are not needed at all.
+            for (seq, rank) in zip(candidates, ranks) { best.offer(OfferingOrderKey(value: rank, seq: seq)) }
+        } else {
+            for (index, seq) in candidates.enumerated() {
+                guard let document = documents[Int(seq)], let price = filter.effectivePrice(of: document, seq) else { continue }
+                let value: Double = switch search.sort {
+                case .relevance: ranked ? ranks[index] : 0
+                case .priceAsc: Double(price)
+                case .priceDesc: -Double(price)
+                case .rating: -Double(providers[Int(document.provider)].ratingScore)
+                }
+                let key = OfferingOrderKey(value: value, seq: seq)
+                if let after, !(after < key) { continue }
+                best.offer(key)
+            }
         }
         let keys = best.sorted()
         let page = keys.dropFirst(offset)
         return SearchHits(keys: Array(page.prefix(limit)), more: page.count > limit)
     }
 
-    /// Calls `found` with each offering that has every term, and its FTS5 `bm25()` rank.
+    /// Every offering that has every term, in `seq` order, with its FTS5 `bm25()` rank.
     ///
     /// bm25 as `fts5_aux.c` computes it, operation for operation so that ranks are equal, not
     /// merely close: k1 = 1.2, b = 0.75, every column weighted 1; a phrase's IDF is
     /// log((N − n + 0.5) / (n + 0.5)), at least 1e-6, where n is how many offerings have it; the
     /// rank is minus the sum over phrases in query order.
-    func textMatches(_ terms: [SearchTerm], _ found: (Int32, Double) -> Void) {
+    func textMatches(_ terms: [SearchTerm]) -> (seqs: [Int32], ranks: [Double]) {
         let phrases = terms.map(phrasePostings)
-        guard documentCount > 0, phrases.allSatisfy({ !$0.docs.isEmpty }) else { return }
+        guard documentCount > 0, phrases.allSatisfy({ !$0.docs.isEmpty }) else { return ([], []) }
+        var seqs: [Int32] = []
+        var ranks: [Double] = []
         let k1 = 1.2, b = 0.75
         let rowCount = Int64(documentCount)
         let averageLength = Double(tokenTotal) / Double(rowCount)
@@ -119,8 +121,10 @@ extension SearchCatalogue {
             for phrase in phrases.indices {
                 score += idf[phrase] * ((frequencies[phrase] * (k1 + 1.0)) / (frequencies[phrase] + k1 * (1 - b + b * documentLength / averageLength)))
             }
-            found(seq, -1.0 * score)
+            seqs.append(seq)
+            ranks.append(-1.0 * score)
         }
+        return (seqs, ranks)
     }
 
     /// The first position at or after `start` whose value is at least `target`.
@@ -154,6 +158,13 @@ extension SearchCatalogue {
             if !postings[Int(id)].docs.isEmpty { matching.append(id) }
         }
         if matching.count <= 1 { return matching.first.map { postings[Int($0)] } ?? Postings() }
+        if let known = prefixUnions.union(of: term.token, at: applied) { return known }
+        let union = unionOfTerms(matching)
+        prefixUnions.keep(union, of: term.token, at: applied)
+        return union
+    }
+
+    private func unionOfTerms(_ matching: [Int32]) -> Postings {
         if matching.count <= 8 { return Postings(merging: matching.map { postings[Int($0)] }) }
         // Many terms: add their counts up per offering, then read them back in `seq` order.
         var counts = [UInt16](repeating: 0, count: documents.count)

@@ -1,4 +1,5 @@
 import MarketCore
+import Synchronization
 
 /// The published catalogue's searchable facts, held in memory by `SearchIndex`: each listed
 /// offering's store, category, public price, areas and tags; the full-text postings of the tokens
@@ -36,6 +37,8 @@ struct SearchCatalogue: Sendable {
     private(set) var providers: [SearchProvider] = []
     /// Council id -> offering seq -> its rates, of which at most one covers any day.
     private(set) var rates: [String: [Int32: [RatePeriod]]] = [:]
+    /// Prefixes' merged postings, shared by every copy, each valid only at the `applied` it was made at.
+    let prefixUnions = PrefixUnions()
 
     // MARK: Offerings
 
@@ -291,5 +294,35 @@ extension RandomAccessCollection {
             }
         }
         return low
+    }
+}
+
+/// The merged postings of prefixes that match several terms ("dem" → dementia, demand, …), as of
+/// one `SearchCatalogue.applied`: people type the same first letters, and merging was a tenth of
+/// a broad search. Emptied when the catalogue moves on, or when it holds too many postings.
+final class PrefixUnions: Sendable {
+    static let capacity = 8_000_000
+
+    private struct State {
+        var applied: Int64 = -1
+        var unions: [String: Postings] = [:]
+        var size = 0
+    }
+
+    private let state = Mutex(State())
+
+    func union(of prefix: String, at applied: Int64) -> Postings? {
+        state.withLock { $0.applied == applied ? $0.unions[prefix] : nil }
+    }
+
+    func keep(_ union: Postings, of prefix: String, at applied: Int64) {
+        state.withLock { state in
+            if state.applied != applied || state.size + union.docs.count > Self.capacity {
+                guard applied >= state.applied else { return }
+                state = State(applied: applied)
+            }
+            state.unions[prefix] = union
+            state.size += union.docs.count
+        }
     }
 }

@@ -163,9 +163,8 @@ struct SearchIndexTests {
                 let sql = try Row.fetchAll(
                     db, sql: "SELECT rowid, rank FROM offering_fts WHERE offering_fts MATCH ?", arguments: [query.matchExpression!]
                 ).map { (Int32($0[0] as Int64), $0[1] as Double) }
-                var indexed: [(Int32, Double)] = []
-                try #require(try index.catalogue(db)).catalogue.textMatches(terms) { indexed.append(($0, $1)) }
-                return (sql, indexed)
+                let matches = try #require(try index.catalogue(db)).catalogue.textMatches(terms)
+                return (sql, Array(zip(matches.seqs, matches.ranks)))
             }
             #expect(!sql.isEmpty, "\(text)")
             #expect(Dictionary(uniqueKeysWithValues: indexed) == Dictionary(uniqueKeysWithValues: sql), "\(text)")
