@@ -8,7 +8,8 @@ import Synchronization
 /// itself, which can name people) and how many results the first page had.
 ///
 /// A crawler must not flood the log: one caller's identical search is logged at most once a
-/// minute. Callers are told apart in memory only, by a hash; nothing about them is stored.
+/// minute. Callers are told apart in memory only, by a hash (`Hasher`, seeded afresh by each
+/// process); nothing about them is stored.
 /// Entries wait in memory and are written in one transaction by `flush()` (every few seconds,
 /// and on graceful shutdown), so searching never turns into contended writes.
 ///
@@ -28,7 +29,7 @@ public final class SearchDemandRecorder: Sendable {
     private struct State {
         var pending: [Entry] = []
         /// Hash of (caller, search) → when it was last logged.
-        var lastLogged: [String: Date] = [:]
+        var lastLogged: [Int: Date] = [:]
     }
 
     /// Repeats of one caller's search within this interval are not logged again.
@@ -43,7 +44,16 @@ public final class SearchDemandRecorder: Sendable {
 
     func record(_ search: OfferingSearch, caller: SearchCaller, council: CouncilID?, resultCount: Int, moreResults: Bool) {
         let now = database.clock.now()
-        let key = Digest.sha256Hex("\(caller.key)\n\(search)")
+        var hasher = Hasher()
+        hasher.combine(caller)
+        hasher.combine(search)
+        let key = hasher.finalize()
+        let isRepeat = state.withLock { state in
+            if let last = state.lastLogged[key], now.timeIntervalSince(last) < Self.repeatWindow { return true }
+            state.lastLogged[key] = now
+            return false
+        }
+        guard !isRepeat else { return }
         var filters: [String: String] = ["sort": search.sort.rawValue]
         filters["provider_type"] = search.providerType?.rawValue
         filters["min_price_pence"] = search.minPricePence.map(String.init)
@@ -55,11 +65,7 @@ public final class SearchDemandRecorder: Sendable {
             category: search.categoryIDs?.first, area: search.area?.code,
             filters: (try? CatalogueJSON.encode(filters)) ?? "{}", hadText: search.text != nil,
             resultCount: resultCount, moreResults: moreResults)
-        state.withLock { state in
-            if let last = state.lastLogged[key], now.timeIntervalSince(last) < Self.repeatWindow { return }
-            state.lastLogged[key] = now
-            state.pending.append(entry)
-        }
+        state.withLock { $0.pending.append(entry) }
     }
 
     /// How many searches wait to be written.
