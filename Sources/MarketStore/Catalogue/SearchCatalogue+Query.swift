@@ -55,7 +55,7 @@ extension SearchCatalogue {
         if terms.isEmpty {
             candidates = filter.candidates(in: self)
         } else {
-            (candidates, ranks) = textMatches(terms)
+            (candidates, ranks) = textMatches(terms, within: filter.sortedCandidates(in: self))
         }
         var best = TopKeys(keeping: offset + limit + 1)
         if ranked && filter.isEmpty {
@@ -86,7 +86,9 @@ extension SearchCatalogue {
     /// merely close: k1 = 1.2, b = 0.75, every column weighted 1; a phrase's IDF is
     /// log((N − n + 0.5) / (n + 0.5)), at least 1e-6, where n is how many offerings have it; the
     /// rank is minus the sum over phrases in query order.
-    func textMatches(_ terms: [SearchTerm]) -> (seqs: [Int32], ranks: [Double]) {
+    /// `within` (ascending), when given, narrows the matches to those offerings before they are
+    /// scored; a phrase's IDF still counts every offering that has it.
+    func textMatches(_ terms: [SearchTerm], within: [Int32]? = nil) -> (seqs: [Int32], ranks: [Double]) {
         let phrases = terms.map(phrasePostings)
         guard documentCount > 0, phrases.allSatisfy({ !$0.docs.isEmpty }) else { return ([], []) }
         var seqs: [Int32] = []
@@ -104,10 +106,14 @@ extension SearchCatalogue {
         let order = phrases.indices.sorted { phrases[$0].docs.count < phrases[$1].docs.count }
         var positions = Array(repeating: 0, count: phrases.count)
         var frequencies = Array(repeating: 0.0, count: phrases.count)
-        let driver = order[0]
-        let others = Array(order.dropFirst())
-        candidates: for (index, seq) in phrases[driver].docs.enumerated() {
-            frequencies[driver] = Double(phrases[driver].counts[index])
+        // The shortest list drives: a phrase's, or the filter's when that is shorter.
+        let byFilter = within.map { $0.count < phrases[order[0]].docs.count } ?? false
+        let driver: Int? = byFilter ? nil : order[0]
+        let others = byFilter ? order : Array(order.dropFirst())
+        let driverDocs = byFilter ? within! : phrases[order[0]].docs
+        var filterPosition = 0
+        candidates: for (index, seq) in driverDocs.enumerated() {
+            if let driver { frequencies[driver] = Double(phrases[driver].counts[index]) }
             for other in others {
                 let position = phrases[other].docs.withUnsafeBufferPointer { docs in
                     Self.gallop(docs, from: positions[other], to: seq)
@@ -115,6 +121,10 @@ extension SearchCatalogue {
                 positions[other] = position
                 guard position < phrases[other].docs.count, phrases[other].docs[position] == seq else { continue candidates }
                 frequencies[other] = Double(phrases[other].counts[position])
+            }
+            if !byFilter, let within {
+                filterPosition = within.withUnsafeBufferPointer { Self.gallop($0, from: filterPosition, to: seq) }
+                guard filterPosition < within.count, within[filterPosition] == seq else { continue candidates }
             }
             let documentLength = Double(lengths[Int(seq)])
             var score = 0.0
@@ -244,6 +254,16 @@ struct SearchFilter {
         if let minPrice, price < minPrice { return nil }
         if let maxPrice, price > maxPrice { return nil }
         return price
+    }
+
+    /// The shortest ascending list of offerings every result must be in (an area's, a tag's, or a
+    /// single category's), to narrow text matches before they are scored; `nil` when none applies.
+    func sortedCandidates(in catalogue: SearchCatalogue) -> [Int32]? {
+        var lists: [[Int32]] = []
+        if let area { lists.append(catalogue.areas.docs[Int(area)]) }
+        for tag in tags { lists.append(catalogue.tags.docs[Int(tag)]) }
+        if let categories, categories.count == 1, let category = categories.first { lists.append(catalogue.categories.docs[Int(category)]) }
+        return lists.min(by: { $0.count < $1.count })
     }
 
     /// The offerings worth looking at when there is no text: the shortest list of an area, a tag
