@@ -120,7 +120,7 @@ public func buildRouter(services: AppServices) -> Router<AppRequestContext> {
     _ = AppMetrics.registry
     SystemController(
         database: services.database, databasePath: services.databasePath, metricsToken: services.metricsToken,
-        openAPIDocument: services.openAPIDocument
+        openAPIDocument: services.openAPIDocument, probe: DatabaseProbe(database: services.database)
     ).addRoutes(to: router)
     AuthController(tokens: services.tokens, accounts: services.accounts, budgets: services.budgets).addRoutes(to: router)
     AccountsController(accounts: services.accounts).addRoutes(to: router)

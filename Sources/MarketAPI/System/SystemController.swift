@@ -10,6 +10,8 @@ struct SystemController {
     let metricsToken: String?
     /// The contract, read once at start from the repository's `openapi.yaml`.
     let openAPIDocument: String
+    /// `/health`'s pings, shared by callers that arrive while one is under way.
+    let probe: DatabaseProbe
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get("health", use: health)
@@ -25,7 +27,7 @@ struct SystemController {
 
     /// 200 when the database answers; 503 otherwise.
     @Sendable func health(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<HealthResponse> {
-        let healthy = await database.ping()
+        let healthy = await probe.ping()
         return EditedResponse(
             status: healthy ? .ok : .serviceUnavailable,
             response: HealthResponse(status: healthy ? "ok" : "unavailable", database: healthy ? "ok" : "unreachable"))

@@ -79,3 +79,23 @@ struct SystemTests {
         }
     }
 }
+
+@Suite("Health under a burst of probes")
+struct HealthProbeTests {
+    /// Probes that arrive together share pings; each still answers from the database.
+    @Test func concurrentProbesAllAnswerFromTheDatabase() async throws {
+        try await TestMarket.make(seedDemo: false).test { client in
+            let answers = try await withThrowingTaskGroup(of: (Int, String?).self) { group in
+                for _ in 0..<40 {
+                    group.addTask {
+                        let answer = try await client.send(.get, "/health")
+                        return (Int(answer.status.code), try answer.string("database"))
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(answers.count == 40)
+            #expect(answers.allSatisfy { $0.0 == 200 && $0.1 == "ok" })
+        }
+    }
+}
