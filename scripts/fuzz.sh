@@ -15,7 +15,7 @@ server=$!
 trap 'kill $server' EXIT
 sleep 2
 run() {
-  schemathesis run "http://127.0.0.1:$port/openapi.yaml" --url "http://127.0.0.1:$port" \
+  python3 "$(dirname "$0")/run-schemathesis.py" run "http://127.0.0.1:$port/openapi.yaml" --url "http://127.0.0.1:$port" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance \
     --max-examples 40 --exclude-operation-id revokeCurrentToken "$@"
 }
