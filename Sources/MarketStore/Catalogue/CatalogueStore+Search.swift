@@ -118,9 +118,10 @@ extension CatalogueStore {
         }
         let today = CalendarDay(database.clock.now())
         return try await database.read { [index] db -> Page<ListedOffering>? in
+            guard let tokenizer = index.tokenizer else { return nil }
             var terms: [SearchTerm] = []
             for (position, word) in (words ?? []).enumerated() {
-                let tokens = try index.tokenizer.tokens(ofWord: word)
+                let tokens = try tokenizer.tokens(ofWord: word)
                 guard tokens.count == 1 else { return nil }
                 terms.append(SearchTerm(token: tokens[0], isPrefix: position == words!.count - 1))
             }

@@ -22,7 +22,8 @@ final class SearchIndex: Sendable {
     }
 
     private let phase = Mutex<Phase>(.empty)
-    let tokenizer: SearchTokenizer
+    /// `nil` if its in-memory database could not be opened: then every search runs in SQL.
+    let tokenizer: SearchTokenizer?
     /// Pages answered from this index, while nothing has changed.
     let pages: SearchPageCache
     /// Listed offerings decoded from their rows, by `seq`, with the version they were decoded at.
@@ -33,14 +34,14 @@ final class SearchIndex: Sendable {
 
     init(pageCache: Bool) {
         pages = SearchPageCache(enabled: pageCache)
-        // An in-memory SQLite database with FTS5 cannot fail to open but for lack of memory.
-        do { tokenizer = try SearchTokenizer() } catch { fatalError("cannot open the search tokenizer: \(error)") }
+        tokenizer = try? SearchTokenizer()
     }
 
     /// The catalogue caught up to `db`'s transaction from `search_change`, or `nil` while another
     /// caller builds it for the first time. It may be newer than the transaction (another search
     /// caught it up further): `snapshot` is the transaction's own place in `search_change`.
     func catalogue(_ db: Database) throws -> (catalogue: SearchCatalogue, snapshot: Int64)? {
+        guard tokenizer != nil else { return nil }
         let last = try Int64.fetchOne(db, sql: "SELECT seq FROM sqlite_sequence WHERE name = 'search_change'") ?? 0
         return try catalogue(db, upTo: last).map { ($0, last) }
     }
@@ -199,6 +200,7 @@ final class SearchIndex: Sendable {
             catalogue.setRates(of: seq, [])
             return
         }
+        guard let tokenizer else { return }  // never: `catalogue(_:)` answers nil without one
         let texts = try tokenizer.tokens(of: [row["title"], row["description"]])
         catalogue.list(
             SearchListing(
@@ -214,17 +216,13 @@ final class SearchIndex: Sendable {
     }
 
     private func loadProviders(_ catalogue: inout SearchCatalogue, _ db: Database, only: Set<String>?) throws {
-        var sql = """
+        let only = only.map { CatalogueJSON.array($0.sorted()) }
+        let rows = try Row.fetchCursor(db, sql: """
             SELECT s.organisation_id, s.provider_type, s.rating_count, s.rating_sum, s.rating_score,
                 CASE WHEN r.status = 'registered' THEN r.rating_rank END AS registered_rank
             FROM provider_store s LEFT JOIN regulator_registration r ON r.provider_id = s.organisation_id
-            """
-        var arguments: StatementArguments = []
-        if let only {
-            sql += " WHERE s.organisation_id IN (SELECT value FROM json_each(?))"
-            arguments = [CatalogueJSON.array(only.sorted())]
-        }
-        let rows = try Row.fetchCursor(db, sql: sql, arguments: arguments)
+            WHERE ?1 IS NULL OR s.organisation_id IN (SELECT value FROM json_each(?1))
+            """, arguments: [only])
         while let row = try rows.next() {
             catalogue.setProvider(row[0], SearchProvider(
                 type: row[1], ratingCount: row[2], ratingSum: row[3], ratingScore: row[4], registeredRank: row[5]))

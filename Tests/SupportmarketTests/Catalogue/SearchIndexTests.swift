@@ -157,7 +157,7 @@ struct SearchIndexTests {
         for text in ["care", "home care", "dementia s", "support", "one to one", "weekend", "c"] {
             let query = FullTextQuery(text)
             let terms = try query.words.enumerated().map { position, word in
-                SearchTerm(token: try index.tokenizer.tokens(ofWord: word)[0], isPrefix: position == query.words.count - 1)
+                SearchTerm(token: try #require(index.tokenizer).tokens(ofWord: word)[0], isPrefix: position == query.words.count - 1)
             }
             let (sql, indexed) = try await market.database.read { db in
                 let sql = try Row.fetchAll(
