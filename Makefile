@@ -36,7 +36,7 @@ run: build
 
 ## The whole test suite: the Swift tests, then against the real binary the SIGKILL crash-safety
 ## scripts (orders, invoicing runs, webhook deliveries verified by the standardwebhooks reference
-## library), the online backup and restore drill, SIGTERM under load, the reports' pages in headless Chromium, and the
+## library), the online backup and restore drill, SIGTERM under load, hostile input (scripts/hostile-drill.sh), the reports' pages in headless Chromium, and the
 ## conformance checks (ORUK schemas, generated client, schemathesis).
 test: deps pydeps
 	$(SWIFT) test
@@ -46,6 +46,7 @@ test: deps pydeps
 	scripts/webhooks-drill.sh
 	scripts/backup-drill.sh
 	scripts/graceful-stop.sh
+	scripts/hostile-drill.sh
 	scripts/report-pages.sh
 	deploy/verify.sh
 	scripts/conformance.sh

@@ -3,7 +3,8 @@
 
 Every route passes through the same middleware, so some answers are possible everywhere: 401 (a
 malformed, unknown, expired or revoked bearer token, also on public routes), 413 and 415 on every
-POST, PUT, PATCH and DELETE (body limits), 422 on every POST (a malformed Idempotency-Key), 400
+POST, PUT, PATCH and DELETE (body limits), 422 on every operation (a query parameter whose text
+the edge refuses: control or bidirectional characters; and on POST a malformed Idempotency-Key), 400
 wherever the path has an id parameter (a malformed id), and 409 wherever Idempotency-Key is taken
 (a key whose first request is still running). Exits 1 naming each gap.
 """
@@ -19,11 +20,9 @@ for path, operations in spec["paths"].items():
         if method not in ("get", "post", "put", "patch", "delete"):
             continue
         codes = set(operation.get("responses", {}))
-        need = {"401"}
+        need = {"401", "422"}
         if method in ("post", "put", "patch", "delete"):
             need |= {"413", "415"}
-        if method == "post":
-            need.add("422")
         # A path id that is malformed is 400; a path name from a fixed list (an enum) that is not
         # on it is simply not found (404).
         names = [p for p in operation.get("parameters", []) if p.get("in") == "path"]

@@ -13,6 +13,9 @@ public struct AppConfiguration: Sendable {
     /// The OpenAPI document served at `/openapi.yaml`.
     public var openAPIPath = "openapi.yaml"
     public var bcryptCost: UInt8 = 12
+    /// Password hashes checked at once (`nil`: one fewer than the cores); more wait, four per
+    /// running one, and the rest are answered 503 at once.
+    public var passwordHashingLimit: Int? = nil
     public var login = LoginPolicy()
     public var logLevel: Logger.Level = .info
     /// `json` (one object per line) or `text`.
@@ -59,6 +62,11 @@ public struct AppConfiguration: Sendable {
         if let value = environment["SUPPORTMARKET_OPENAPI"] { openAPIPath = value }
         if let value = environment["SUPPORTMARKET_BCRYPT_COST"] {
             if let cost = UInt8(value) { bcryptCost = cost } else { problems.append("SUPPORTMARKET_BCRYPT_COST is not a number") }
+        }
+        if let value = environment["SUPPORTMARKET_PASSWORD_HASHING_LIMIT"] {
+            if let limit = Int(value), limit > 0 { passwordHashingLimit = limit } else {
+                problems.append("SUPPORTMARKET_PASSWORD_HASHING_LIMIT must be a whole number above 0")
+            }
         }
         if let value = environment["SUPPORTMARKET_TOKEN_LIFETIME_SECONDS"] {
             if let seconds = TimeInterval(value) { login.tokenLifetime = seconds } else {

@@ -38,7 +38,7 @@ public struct AppServices: Sendable {
     public init(configuration: AppConfiguration, database: AppDatabase) throws {
         self.database = database
         self.taxonomy = try CategoryTaxonomy.load(from: URL(fileURLWithPath: configuration.catalogueDirectory))
-        let hasher = PasswordHasher(cost: configuration.bcryptCost)
+        let hasher = PasswordHasher(cost: configuration.bcryptCost, concurrencyLimit: configuration.passwordHashingLimit)
         self.accounts = AccountStore(database: database, hasher: hasher)
         self.tokens = TokenStore(database: database, hasher: hasher, policy: configuration.login)
         self.community = CommunityStore(database: database, taxonomy: taxonomy)

@@ -61,6 +61,21 @@ struct CheckLedger: AsyncParsableCommand {
     }
 }
 
+struct CheckText: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check-text",
+        abstract: "Report stored text the edge would refuse today (control characters, bidirectional controls): fails if there is any. The bank-file export refuses a batch that would carry it.")
+
+    @OptionGroup var common: CommonOptions
+
+    func run() async throws {
+        let found = try await common.openDatabase(try common.configuration()).unsafeStoredText()
+        for text in found { print("UNSAFE \(text)") }
+        print(found.isEmpty ? "no unsafe text stored" : "\(found.count) unsafe texts stored (at most 1000 listed)")
+        if !found.isEmpty { throw ExitCode.failure }
+    }
+}
+
 struct InvoiceRun: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "invoice-run",

@@ -82,10 +82,6 @@ struct ProblemResponse {
         case .unauthenticated(let reason):
             self.init(status: .unauthorized, slug: "unauthenticated", title: "Unauthenticated", detail: reason,
                       headers: [.wwwAuthenticate: #"Bearer realm="supportmarket", error="invalid_token""#])
-        case .locked(let seconds):
-            self.init(status: .tooManyRequests, slug: "login-locked", title: "Too many failed logins",
-                      detail: "this email is locked after repeated failed logins; try again in \(seconds) s",
-                      headers: [.retryAfter: String(seconds)])
         case .idempotencyKeyReused:
             self.init(status: .unprocessableContent, slug: "idempotency-key-reused", title: "Idempotency key reused",
                       detail: "this Idempotency-Key was already used with a different request",
@@ -94,6 +90,9 @@ struct ProblemResponse {
             self.init(status: .conflict, slug: "idempotency-key-in-use", title: "Idempotency key in use",
                       detail: "the first request with this Idempotency-Key is still being processed; retry when it has answered",
                       headers: [.retryAfter: "1"])
+        case .overloaded(let reason, let seconds):
+            self.init(status: .serviceUnavailable, slug: "overloaded", title: "Service busy", detail: reason,
+                      headers: [.retryAfter: String(seconds)])
         case .malformedIdentifier(let parameter):
             self.init(status: .badRequest, slug: "malformed-identifier", title: "Malformed identifier",
                       detail: "path parameter \(parameter) is not a well-formed identifier",

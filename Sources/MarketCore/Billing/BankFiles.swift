@@ -12,6 +12,23 @@ public enum BankFiles {
         }
     }
 
+    /// What in a batch a bank file must not carry: text stored before the edge's rule
+    /// (`UntrustedText`) that holds control or bidirectional characters, each named by where it
+    /// is. An export with any is refused, so no file reaches a bank with a name that reads as
+    /// something other than what it is.
+    public static func unsafeTexts(_ batch: PaymentBatch) -> [String] {
+        var found: [String] = []
+        func check(_ text: String, _ place: String) { if !UntrustedText.isSafe(text) { found.append(place) } }
+        check(batch.payerName, "the payer's name")
+        check(batch.originator.details.accountName, "the payer's account name")
+        for payment in batch.exportedPayments {
+            check(payment.providerName, "provider \(payment.providerID.rawValue)'s name")
+            check(payment.payee.accountName, "provider \(payment.providerID.rawValue)'s account name")
+            check(payment.reference, "payment \(payment.id.rawValue)'s reference")
+        }
+        return found
+    }
+
     /// The media type each file is served as.
     public static func contentType(_ format: BankFileFormat) -> String {
         switch format {
@@ -183,7 +200,7 @@ public enum Pain001 {
                   <CreDtTm>\(createdAt.formatted(Date.ISO8601FormatStyle()))</CreDtTm>
                   <NbOfTxs>\(count)</NbOfTxs>
                   <CtrlSum>\(total)</CtrlSum>
-                  <InitgPty><Nm>\(e(String(batch.payerName.prefix(140))))</Nm></InitgPty>
+                  <InitgPty><Nm>\(e(PrintableText.prefix(batch.payerName, scalars: 140)))</Nm></InitgPty>
                 </GrpHdr>
                 <PmtInf>
                   <PmtInfId>\(batch.id.rawValue)</PmtInfId>
@@ -193,7 +210,7 @@ public enum Pain001 {
                   <CtrlSum>\(total)</CtrlSum>
                   <PmtTpInf><SvcLvl><Cd>NURG</Cd></SvcLvl></PmtTpInf>
                   <ReqdExctnDt><Dt>\((batch.processingDate ?? CalendarDay(createdAt)).text)</Dt></ReqdExctnDt>
-                  <Dbtr><Nm>\(e(origin.accountName))</Nm></Dbtr>
+                  <Dbtr><Nm>\(e(PrintableText.prefix(origin.accountName, scalars: 140)))</Nm></Dbtr>
                   <DbtrAcct>\(account(origin))<Ccy>GBP</Ccy></DbtrAcct>
                   <DbtrAgt>\(agent(origin))</DbtrAgt>
                   <ChrgBr>SLEV</ChrgBr>
@@ -202,11 +219,11 @@ public enum Pain001 {
         for payment in payments {
             xml += """
                       <CdtTrfTxInf>
-                        <PmtId><InstrId>\(e(payment.reference))</InstrId><EndToEndId>\(payment.id.rawValue)</EndToEndId></PmtId>
+                        <PmtId><InstrId>\(e(PrintableText.prefix(payment.reference, scalars: 35)))</InstrId><EndToEndId>\(payment.id.rawValue)</EndToEndId></PmtId>
                         <Amt><InstdAmt Ccy="GBP">\(Money.decimal(payment.amountPence))</InstdAmt></Amt>
                         <CdtrAgt>\(agent(payment.payee))</CdtrAgt>
-                        <Cdtr><Nm>\(e(String(payment.providerName.prefix(140))))</Nm></Cdtr>
-                        <CdtrAcct>\(account(payment.payee))<Nm>\(e(payment.payee.accountName))</Nm></CdtrAcct>
+                        <Cdtr><Nm>\(e(PrintableText.prefix(payment.providerName, scalars: 140)))</Nm></Cdtr>
+                        <CdtrAcct>\(account(payment.payee))<Nm>\(e(PrintableText.prefix(payment.payee.accountName, scalars: 70)))</Nm></CdtrAcct>
                         <RmtInf>\(remittance(payment).map { "<Ustrd>\(e($0))</Ustrd>" }.joined())</RmtInf>
                       </CdtTrfTxInf>
 

@@ -24,12 +24,13 @@ public enum MarketError: Error, Sendable, Equatable {
     case conflict(String)
     /// Credentials were missing, wrong, expired or revoked.
     case unauthenticated(String)
-    /// Too many failed logins for one email: try again after `retryAfterSeconds`.
-    case locked(retryAfterSeconds: Int)
     /// An `Idempotency-Key` was reused with a different request.
     case idempotencyKeyReused
     /// The first request with this `Idempotency-Key` is still running; retry once it has answered.
     case idempotencyKeyInUse
+    /// The service is saturated with this kind of work (password hashing); nothing was done:
+    /// try again after `retryAfterSeconds`.
+    case overloaded(String, retryAfterSeconds: Int)
     /// A request path parameter is not a well-formed identifier.
     case malformedIdentifier(parameter: String)
 

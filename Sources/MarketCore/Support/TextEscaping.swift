@@ -1,28 +1,53 @@
-/// Text escaped for HTML (and XML) element content and attribute values.
+/// Text escaped for HTML (and XML 1.0) element content and attribute values.
+///
+/// Whatever the text, the result is valid XML character data: the five markup characters become
+/// references, and any scalar that `UntrustedText` refuses (control characters, bidirectional
+/// controls) or that XML 1.0 forbids (U+FFFE, U+FFFF) becomes U+FFFD, visible where it stood,
+/// so text stored before the edge rule existed can neither break a file nor read as something else.
 public enum HTML {
     public static func escape(_ text: String) -> String {
-        var escaped = ""
-        escaped.reserveCapacity(text.count)
-        for character in text {
-            switch character {
-            case "&": escaped += "&amp;"
-            case "<": escaped += "&lt;"
-            case ">": escaped += "&gt;"
-            case "\"": escaped += "&quot;"
-            case "'": escaped += "&#39;"
-            default: escaped.append(character)
+        var escaped = String.UnicodeScalarView()
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "&": escaped.append(contentsOf: "&amp;".unicodeScalars)
+            case "<": escaped.append(contentsOf: "&lt;".unicodeScalars)
+            case ">": escaped.append(contentsOf: "&gt;".unicodeScalars)
+            case "\"": escaped.append(contentsOf: "&quot;".unicodeScalars)
+            case "'": escaped.append(contentsOf: "&#39;".unicodeScalars)
+            default: escaped.append(PrintableText.replacing(scalar))
             }
         }
-        return escaped
+        return String(escaped)
+    }
+}
+
+/// Text as a file writer may put it anywhere: scalars `UntrustedText` refuses, and the two
+/// noncharacters XML forbids, replaced by U+FFFD; newline and tab kept.
+public enum PrintableText {
+    public static func replacing(_ scalar: Unicode.Scalar) -> Unicode.Scalar {
+        if scalar.value == 0xFFFE || scalar.value == 0xFFFF { return "\u{FFFD}" }
+        return UntrustedText.reason(refusing: scalar, multiline: true) == nil ? scalar : "\u{FFFD}"
+    }
+
+    public static func of(_ text: String) -> String {
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text }
+        return String(String.UnicodeScalarView(text.unicodeScalars.map(replacing)))
+    }
+
+    /// At most `length` scalars (as XML schemas count characters), and at least one: an empty
+    /// text becomes `-`.
+    public static func prefix(_ text: String, scalars length: Int) -> String {
+        let kept = String(String.UnicodeScalarView(text.unicodeScalars.prefix(length)))
+        return kept.isEmpty ? "-" : kept
     }
 }
 
 /// RFC 4180 CSV that a spreadsheet opens as data: every field quoted, quotes doubled, CRLF line
-/// ends, and a field a spreadsheet would read as a formula (`= + - @`, tab or CR first) prefixed
-/// with `'` so that it stays text.
+/// ends, a field a spreadsheet would read as a formula (`= + - @`, tab or CR first) prefixed
+/// with `'` so that it stays text, and control characters replaced as `PrintableText` does.
 public enum CSV {
     public static func field(_ value: String) -> String {
-        var text = value
+        var text = PrintableText.of(value)
         if let first = text.first, "=+-@\t\r".contains(first), !isPlainNumber(text) { text = "'" + text }
         return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }

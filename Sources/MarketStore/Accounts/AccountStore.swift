@@ -129,13 +129,13 @@ public struct AccountStore: Sendable {
     /// the caller's scope, and an organisation must be of the kind the role needs.
     public func createUser(_ new: NewUser, by policy: AccessPolicy, idempotency: IdempotencyKey?) async throws -> User {
         try policy.authorizeCreatingUser(role: new.role, councilID: new.councilID, organisationID: new.organisationID)
-        let passwordHash = await hasher.hash(new.password)
+        let passwordHash = try await hasher.hash(new.password)
         return try await insertUser(new, passwordHash: passwordHash, actor: policy.principal.userID, idempotency: idempotency)
     }
 
     /// Creates a user without a policy check: for the operator's command line and the demo seed.
     public func bootstrapUser(_ new: NewUser) async throws -> User {
-        let passwordHash = await hasher.hash(new.password)
+        let passwordHash = try await hasher.hash(new.password)
         return try await insertUser(new, passwordHash: passwordHash, actor: nil, idempotency: nil)
     }
 

@@ -16,9 +16,11 @@ public struct TokenStore: Sendable {
 
     /// Checks the password and issues a token.
     ///
-    /// A wrong password and an unknown email give the same `unauthenticated` answer in about the
-    /// same time. After `maximumFailures` failures within the window the email is `locked`, even
-    /// for the right password, until the lock ends.
+    /// Every refusal is the same `unauthenticated` answer after about the same time: a wrong
+    /// password, an unknown email, and any password for an email that is locked. An attempt is
+    /// counted in the write that checks the lock, before bcrypt runs, so that of a burst of
+    /// concurrent guesses at most `maximumFailures` are evaluated. Throws `overloaded`, writing
+    /// nothing, when the password hasher has no turn free.
     public func login(email: String, password: String) async throws -> IssuedToken {
         var validator = Validator()
         validator.check((1...254).contains(email.count), "email", "must be 1 to 254 characters")
@@ -27,26 +29,28 @@ public struct TokenStore: Sendable {
         try validator.throwIfInvalid()
         let normalised = EmailAddress(email)?.value ?? email.lowercased()
         let emailHash = Digest.sha256Hex(normalised)
-        let (throttle, record) = try await database.read { db in
-            (
-                try LoginThrottleRecord.fetchOne(db, key: emailHash),
-                try UserRecord.filter(Column("email") == normalised).fetchOne(db)
-            )
+        let policy = self.policy
+        let outcome: User? = try await hasher.withTurn { turn in
+            let now = database.clock.now()
+            let reservation = try await database.write { db -> (admitted: Bool, user: UserRecord?) in
+                let throttle = try LoginThrottleRecord.fetchOne(db, key: emailHash)
+                if policy.lockRemaining(throttle?.throttle, now: now) != nil { return (false, nil) }
+                try LoginThrottleRecord(emailHash: emailHash, policy.recordingFailure(throttle?.throttle, now: now)).save(db)
+                return (true, try UserRecord.filter(Column("email") == normalised).fetchOne(db))
+            }
+            guard reservation.admitted else {
+                // Locked: answer after as long as a checked password takes, without checking it.
+                try await Task.sleep(for: hasher.typicalDuration)
+                return nil
+            }
+            guard let record = reservation.user else {
+                _ = await turn.verifyAgainstDummy(password)
+                return nil
+            }
+            return await turn.verify(password, against: record.passwordHash) ? record.user : nil
         }
-        if let remaining = policy.lockRemaining(throttle?.throttle, now: database.clock.now()) {
-            throw MarketError.locked(retryAfterSeconds: remaining)
-        }
-        let verified: Bool
-        if let record {
-            verified = await hasher.verify(password, against: record.passwordHash)
-        } else {
-            verified = await hasher.verifyAgainstDummy(password)
-        }
-        guard verified, let record else {
-            try await recordFailure(emailHash: emailHash)
-            throw MarketError.unauthenticated("email or password is wrong")
-        }
-        return try await issue(for: record.user, emailHash: emailHash)
+        guard let user = outcome else { throw MarketError.unauthenticated("email or password is wrong") }
+        return try await issue(for: user, emailHash: emailHash)
     }
 
     /// Issues a token for a user without a password: for the operator's command line.
@@ -60,29 +64,12 @@ public struct TokenStore: Sendable {
         let record = AccessTokenRecord(
             id: .random(), userId: user.id, tokenHash: Digest.sha256Hex(token), createdAt: now,
             expiresAt: now.addingTimeInterval(policy.tokenLifetime), revokedAt: nil)
-        let policy = self.policy
         try await database.write { db in
-            if let emailHash {
-                // Failures recorded by concurrent attempts since the first check still count.
-                let throttle = try LoginThrottleRecord.fetchOne(db, key: emailHash)
-                if let remaining = policy.lockRemaining(throttle?.throttle, now: now) {
-                    throw MarketError.locked(retryAfterSeconds: remaining)
-                }
-                try LoginThrottleRecord.deleteOne(db, key: emailHash)
-            }
+            // The right password clears the attempts counted against its email.
+            if let emailHash { try LoginThrottleRecord.deleteOne(db, key: emailHash) }
             try record.insert(db)
         }
         return IssuedToken(token: token, tokenID: record.id, expiresAt: record.expiresAt, user: user)
-    }
-
-    private func recordFailure(emailHash: String) async throws {
-        let now = database.clock.now()
-        let policy = self.policy
-        try await database.write { db in
-            let current = try LoginThrottleRecord.fetchOne(db, key: emailHash)
-            let next = policy.recordingFailure(current?.throttle, now: now)
-            try LoginThrottleRecord(emailHash: emailHash, next).save(db)
-        }
     }
 
     /// The principal behind a bearer token, or `unauthenticated` if it is unknown, expired or revoked.

@@ -335,6 +335,11 @@ public struct PaymentStore: Sendable {
             exported.status = .exported
             exported.processingDate = day
             exported.exportedAt = now
+            let unsafe = BankFiles.unsafeTexts(exported)
+            guard unsafe.isEmpty else {
+                throw MarketError.conflict(
+                    "a bank file cannot carry control or bidirectional characters, found in \(unsafe.joined(separator: ", ")): correct them first")
+            }
             for format in BankFileFormat.allCases {
                 let content = Data(BankFiles.render(format, exported, exportedAt: now).utf8)
                 try db.execute(

@@ -20,13 +20,15 @@ public struct BackupReport: Sendable {
 /// Why a backup or a restore did not go ahead; nothing was put in place.
 public enum BackupError: Error, CustomStringConvertible {
     case exists(String)
-    case inUse(String)
+    /// A running process holds the database (`holder`: its process id and purpose, if it said).
+    case inUse(String, holder: String?)
     case damaged(String, [String])
 
     public var description: String {
         switch self {
         case .exists(let path): "\(path) exists already: choose a new file"
-        case .inUse(let path): "\(path) is in use by a running `supportmarket serve`: stop it first"
+        case .inUse(let path, let holder):
+            "\(path) is in use by \(holder.map { "process \($0)" } ?? "a running `supportmarket serve`"): stop it first"
         case .damaged(let path, let problems): "\(path) fails its checks: \(problems.prefix(5).joined(separator: "; "))"
         }
     }
@@ -105,9 +107,11 @@ extension AppDatabase {
     }
 }
 
-/// An advisory lock (`flock`) on `<database>.lock`, beside the database: `serve` holds it shared
-/// for as long as it runs, so a restore (which takes it exclusively) is refused while the
-/// database is in use and no server starts while one is under way.
+/// An advisory lock (`flock`) on `<database>.lock`, beside the database, held exclusively: by
+/// `serve` for as long as it runs (its shutdown included: the process releases it last), and by a
+/// restore while it works. So one server serves a database, a second refuses to start, and a
+/// restore is refused while the database is in use. The holder writes its process id into the
+/// file, so that a refusal can say who holds it.
 ///
 /// Thread-safety: immutable once made; `release` closes the descriptor once.
 public final class ServeLock: Sendable {
@@ -119,13 +123,27 @@ public final class ServeLock: Sendable {
     private let descriptor: Int32
 
     public init(database path: String, purpose: Purpose) throws {
-        let descriptor = open(path + ".lock", O_RDWR | O_CREAT | O_CLOEXEC, 0o644)
+        let lockPath = path + ".lock"
+        let descriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw CocoaError(.fileWriteNoPermission) }
-        guard flock(descriptor, (purpose == .serve ? LOCK_SH : LOCK_EX) | LOCK_NB) == 0 else {
+        guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
+            let holder = Self.holder(descriptor)
             close(descriptor)
-            throw BackupError.inUse(path)
+            throw BackupError.inUse(path, holder: holder)
         }
+        let pid = Array("\(getpid()) (supportmarket \(purpose))\n".utf8)
+        _ = ftruncate(descriptor, 0)
+        _ = pid.withUnsafeBytes { pwrite(descriptor, $0.baseAddress, $0.count, 0) }
         self.descriptor = descriptor
+    }
+
+    /// What the holder wrote: its process id and purpose, such as `4711 serve`.
+    private static func holder(_ descriptor: Int32) -> String? {
+        var buffer = [UInt8](repeating: 0, count: 64)
+        let count = buffer.withUnsafeMutableBytes { pread(descriptor, $0.baseAddress, $0.count, 0) }
+        guard count > 0 else { return nil }
+        let text = String(decoding: buffer.prefix(count), as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        return text.isEmpty ? nil : text
     }
 
     /// Releases the lock (also when the process ends, however it ends).

@@ -53,7 +53,7 @@ public struct SyntheticMarket: Sendable {
         }
         var random = SplitMix64(seed: seed)
         let now = database.clock.now()
-        let passwordHash = await hasher.hash(UUID().uuidString)
+        let passwordHash = try await hasher.hash(UUID().uuidString)
         let regions = Self.regions(count: size.councils)
         var summary = Summary()
 

@@ -4,6 +4,8 @@ import HTTPTypes
 import MarketCore
 import Testing
 
+@testable import MarketStore
+
 @Suite("Login, tokens and lockout")
 struct LoginTests {
     @Test func rightPasswordIssuesATokenThatIdentifiesTheCaller() async throws {
@@ -81,25 +83,56 @@ struct LoginTests {
         }
     }
 
-    @Test func repeatedFailuresLockTheEmailEvenForTheRightPasswordUntilTheLockEnds() async throws {
+    @Test func aLockedEmailAnswersTheRightPasswordExactlyLikeAWrongOneUntilTheLockEnds() async throws {
         let market = try await TestMarket.make()
         let policy = TestMarket.configuration.login
         try await market.test { client in
+            var wrongAnswers: [Client.Answer] = []
             for _ in 0..<policy.maximumFailures {
                 let answer = try await client.send(
                     .post, "/v1/auth/tokens", json: ["email": "holder@demo.test", "password": "wrong-password-1"])
                 #expect(answer.status == .unauthorized)
+                wrongAnswers.append(answer)
             }
-            let locked = try await client.send(
+            let right = try await client.send(
                 .post, "/v1/auth/tokens", json: ["email": "holder@demo.test", "password": TestMarket.demoPassword])
-            #expect(locked.status == .tooManyRequests)
-            #expect(locked.problemType == "login-locked")
-            let retryAfter = try #require(locked.headers[.retryAfter].flatMap(Int.init))
-            #expect(retryAfter > 0 && retryAfter <= Int(policy.lockDuration))
+            let wrong = try await client.send(
+                .post, "/v1/auth/tokens", json: ["email": "holder@demo.test", "password": "wrong-password-1"])
+            // No password oracle: once locked, the right password and a wrong one are the same answer
+            // as any wrong password before the lock, but for the request id.
+            for answer in [right, wrong] {
+                #expect(answer.status == .unauthorized)
+                #expect(answer.headers[.retryAfter] == nil)
+                #expect(answer.headers[.wwwAuthenticate] == wrongAnswers[0].headers[.wwwAuthenticate])
+                #expect(try answer.string("detail") == wrongAnswers[0].string("detail"))
+                #expect(answer.problemType == wrongAnswers[0].problemType)
+            }
             // Another email is not affected.
             _ = try await client.login("broker@demo.test")
             market.clock.advance(by: policy.lockDuration + 1)
             _ = try await client.login("holder@demo.test")
+        }
+    }
+
+    @Test func ofConcurrentGuessesNoMoreThanTheAllowedNumberAreCheckedAndTheRestWriteNothingNew() async throws {
+        let market = try await TestMarket.make()
+        let policy = TestMarket.configuration.login
+        try await market.test { client in
+            let answers = try await withThrowingTaskGroup(of: HTTPResponse.Status.self) { group in
+                for index in 0..<20 {
+                    group.addTask {
+                        try await client.send(
+                            .post, "/v1/auth/tokens", json: ["email": "holder@demo.test", "password": "wrong-password-\(index)"]).status
+                    }
+                }
+                return try await group.reduce(into: []) { $0.append($1) }
+            }
+            #expect(answers.allSatisfy { $0 == .unauthorized || $0 == .serviceUnavailable })
+            let counted = try await market.database.writer.read { db in
+                try Int.fetchOne(db, sql: "SELECT failure_count FROM login_throttle")
+            }
+            // Each evaluated guess was counted before bcrypt ran; none past the lock was counted.
+            #expect(counted == policy.maximumFailures)
         }
     }
 
@@ -142,5 +175,32 @@ struct LoginInputTests {
             #expect(answer.status == .unprocessableContent)
             #expect(answer.problemFields == [field])
         }
+    }
+}
+
+@Suite("Password hashing under load")
+struct PasswordHashingLoadTests {
+    @Test func aSaturatedHasherRefusesAtOnceWithOverloadedAndServesItsQueueInOrder() async throws {
+        let hasher = PasswordHasher(cost: 4, concurrencyLimit: 1, waitingLimit: 1)
+        let hash = try await hasher.hash("a password of some length")
+        let (entered, enteredSignal) = AsyncStream<Void>.makeStream()
+        let (release, releaseSignal) = AsyncStream<Void>.makeStream()
+        let holder = Task {
+            try await hasher.withTurn { _ in
+                enteredSignal.yield()
+                for await _ in release { break }
+            }
+        }
+        for await _ in entered { break }
+        let waiter = Task { try await hasher.verify("a password of some length", against: hash) }
+        while hasher.waitingCount == 0 { try await Task.sleep(for: .milliseconds(5)) }
+        // One running, one waiting: the next is refused at once, before any work.
+        await #expect(throws: MarketError.overloaded("too many sign-ins are being checked at once; try again shortly", retryAfterSeconds: 1)) {
+            _ = try await hasher.verify("a password of some length", against: hash)
+        }
+        releaseSignal.yield()
+        try await holder.value
+        #expect(try await waiter.value)
+        #expect(try await hasher.verify("a password of some length", against: hash))
     }
 }

@@ -17,6 +17,13 @@ struct BackupTests {
         let live = market.directory.appendingPathComponent("live.sqlite").path
         let serving = try ServeLock(database: live, purpose: .serve)
         await #expect(throws: BackupError.self) { try await AppDatabase.restore(from: backup, to: live) }
+        // Nor does a second server start; the refusal names the process that holds the database.
+        do {
+            _ = try ServeLock(database: live, purpose: .serve)
+            Issue.record("a second server took the lock")
+        } catch let error as BackupError {
+            #expect(String(describing: error).contains("process \(getpid()) (supportmarket serve)"))
+        }
         #expect(!FileManager.default.fileExists(atPath: live))
         serving.release()
         let restored = try await AppDatabase.restore(from: backup, to: live)

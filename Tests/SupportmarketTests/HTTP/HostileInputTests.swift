@@ -1,0 +1,148 @@
+import Foundation
+import GRDB
+import HTTPTypes
+import Hummingbird
+import MarketCore
+import Testing
+
+@testable import MarketAPI
+
+/// The edge's rules for what a body and a query may hold (`UntrustedJSON`, `UntrustedText`).
+@Suite("Hostile input")
+struct HostileInputTests {
+    /// A body of `count` fractions beside an integer field that holds one too.
+    static func fractionsBody(_ count: Int) -> ByteBuffer {
+        let padding = Array(repeating: "0.5", count: count).joined(separator: ",")
+        var body = try! JSONSerialization.data(withJSONObject: Client.offeringBody(["public_price_pence": 1]))
+        body.removeLast()  // the closing brace
+        body.append(Data(#","public_price_pence":12.5,"padding":[\#(padding)]}"#.utf8))
+        return ByteBuffer(bytes: body)
+    }
+
+    @Test func aBodyOfAMebibyteOfFractionsIsAnsweredOnceNamingTheIntegerField() async throws {
+        let market = try await TestMarket.make()
+        try await market.test { client in
+            let provider = try await client.login("provider@demo.test")
+            let body = Self.fractionsBody((RequestLimits.maximumBodySize - 2_000) / 4)
+            #expect(body.readableBytes <= RequestLimits.maximumBodySize && body.readableBytes > 900_000)
+            let started = ContinuousClock.now
+            let answer = try await client.send(
+                .post, "/v1/offerings", token: provider, headers: [.contentType: "application/json"], rawBody: body)
+            let took = ContinuousClock.now - started
+            #expect(answer.status == .unprocessableContent, "\(answer.text.prefix(300))")
+            #expect(answer.problemFields == ["public_price_pence"])
+            // Before the fix this took more than a minute; the bound only guards against a return
+            // to quadratic work (bench and scripts/hostile-drill.sh measure it).
+            #expect(took < .seconds(10))
+            let offerings = try await market.database.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM offering WHERE title = 'Home care visits'") }
+            #expect(offerings == 0)
+        }
+    }
+
+    @Test func aFractionInAFractionalFieldIsNotBlamedForTheIntegerOne() async throws {
+        // `quantity` is fractional: the probe gives its number back and names the integer field.
+        let data = Data(#"{"lines":[{"quantity":1.5}],"count":2.5}"#.utf8)
+        struct Line: Decodable { let quantity: Double }
+        struct Body: Decodable { let lines: [Line]; let count: Int }
+        let body = try UntrustedJSON(data)
+        do {
+            _ = try JSONCoding.decoder.decode(Body.self, from: body.body)
+            Issue.record("decoded a fraction as an integer")
+        } catch let error as DecodingError {
+            #expect(body.problem(for: error, decoding: Body.self) as? MarketError == .invalid("count", "must be a whole number in range"))
+        }
+    }
+
+    @Test(arguments: [
+        ("title", "Home\u{0001}care", "control"),
+        ("title", "Home\u{0007}care", "control"),
+        ("title", "Home\u{0000}care", "NUL"),
+        ("title", "Home\u{202E}erac", "bidirectional"),
+        ("title", "Home\u{2066}care", "bidirectional"),
+        ("title", "Home\ncare", "single line"),
+        ("title", "Home\u{009B}care", "control"),
+        ("description", "Help\u{0001}", "control"),
+        ("description", "Help\u{202D}", "bidirectional"),
+    ])
+    func textWithControlOrBidirectionalCharactersIsRefusedNamingTheFieldAndWritesNothing(field: String, value: String, reason: String) async throws {
+        let market = try await TestMarket.make()
+        try await market.test { client in
+            let provider = try await client.login("provider@demo.test")
+            let answer = try await client.send(.post, "/v1/offerings", token: provider, json: Client.offeringBody([field: value]))
+            #expect(answer.status == .unprocessableContent)
+            #expect(answer.problemFields == [field])
+            let message = try #require((try answer.json["errors"] as? [[String: Any]])?.first?["message"] as? String)
+            #expect(message.contains(reason))
+            let offerings = try await market.database.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM offering WHERE title LIKE 'Home%care%' AND title != 'Home care visits'") }
+            #expect(offerings == 0)
+        }
+    }
+
+    @Test func severalLinesAreKeptWhereAFieldAllowsThemAndTextIsStoredInNFC() async throws {
+        let market = try await TestMarket.make()
+        try await market.test { client in
+            let provider = try await client.login("provider@demo.test")
+            let decomposed = "Cafe\u{0301} visits"
+            let id = try await client.createOffering(provider, ["title": decomposed, "description": "Line one\r\nLine two\tend"], publish: false)
+            let offering = try await client.send(.get, "/v1/offerings/\(id)", token: provider).json
+            let title = try #require(offering["title"] as? String)
+            #expect(Array(title.unicodeScalars) == Array("Caf\u{00E9} visits".unicodeScalars))
+            #expect(offering["description"] as? String == "Line one\nLine two\tend")
+            let stored = try await market.database.writer.read { db in try String.fetchOne(db, sql: "SELECT title FROM offering WHERE id = ?", arguments: [id]) }
+            #expect(stored.map { Array($0.utf8) } == Array("Caf\u{00E9} visits".utf8))
+        }
+    }
+
+    @Test func aBodyNestedTooDeeplyIsRefusedBeforeItIsParsed() async throws {
+        try await TestMarket.make().test { client in
+            let provider = try await client.login("provider@demo.test")
+            let deep = String(repeating: "[", count: 100_000) + String(repeating: "]", count: 100_000)
+            let answer = try await client.send(
+                .post, "/v1/offerings", token: provider, headers: [.contentType: "application/json"], rawBody: ByteBuffer(string: deep))
+            #expect(answer.status == .badRequest)
+            #expect(try answer.string("detail")?.contains("nests more than") == true)
+        }
+    }
+
+    @Test func aFieldNameWithControlCharactersIsRefused() async throws {
+        try await TestMarket.make().test { client in
+            let provider = try await client.login("provider@demo.test")
+            let answer = try await client.send(.post, "/v1/offerings", token: provider, json: Client.offeringBody(["ti\u{0001}tle": "x"]))
+            #expect(answer.status == .unprocessableContent)
+            #expect(answer.problemFields == ["ti?tle"])
+        }
+    }
+
+    @Test(arguments: ["q=care%01", "q=care%E2%80%AE", "q=care%00", "q=a%0Ab", "ca%01tegory=x"])
+    func aQueryParameterWithControlOrBidirectionalCharactersIs422NamingIt(query: String) async throws {
+        try await TestMarket.make().test { client in
+            let answer = try await client.send(.get, "/v1/offerings?\(query)")
+            #expect(answer.status == .unprocessableContent, "\(answer.text)")
+            #expect(answer.problemFields == [query.hasPrefix("q=") ? "q" : "query"])
+        }
+    }
+
+    @Test func aQueryParameterIsSearchedInNFC() async throws {
+        let market = try await TestMarket.make()
+        try await market.test { client in
+            let provider = try await client.login("provider@demo.test")
+            _ = try await client.createOffering(provider, ["title": "Caf\u{00E9} companionship"])
+            // "Café" sent decomposed (e + U+0301) finds the offering stored composed.
+            let answer = try await client.send(.get, "/v1/offerings?q=Cafe%CC%81")
+            #expect(answer.status == .ok)
+            let titles = try answer.items.compactMap { $0["title"] as? String }
+            #expect(titles.contains("Caf\u{00E9} companionship"))
+        }
+    }
+
+    @Test func theRuleItself() {
+        #expect(UntrustedText.accepted("ordinary text, £5 & café", multiline: false) == .success("ordinary text, £5 & café"))
+        #expect(UntrustedText.accepted("two\r\nlines", multiline: true) == .success("two\nlines"))
+        #expect((try? UntrustedText.accepted("two\r\nlines", multiline: false).get()) == nil)
+        #expect((try? UntrustedText.accepted("lone\rCR", multiline: true).get()) == nil)
+        #expect((try? UntrustedText.accepted(String(repeating: "a", count: UntrustedText.maximumLength + 1), multiline: true).get()) == nil)
+        #expect(UntrustedText.allowsSeveralLines("lines[0].description"))
+        #expect(!UntrustedText.allowsSeveralLines("lines[0].title"))
+        #expect("e\u{0301}".scalarLength == 2)
+    }
+}

@@ -1,0 +1,127 @@
+#!/usr/bin/env bash
+# Hostile input against the real binary, black box (run by `make test`):
+# - a 1 MiB body of fractions beside an integer field answers 422 naming the field, within a
+#   second, while /health keeps answering under 50 ms;
+# - bank details whose account name holds a control or bidirectional character are refused (422)
+#   and the provider's bank details are unchanged;
+# - a flood of 200 concurrent sign-ins is answered 401 or, beyond the password hasher's queue,
+#   503 with Retry-After at once, while /health keeps answering (its p99 is printed);
+# - a second `serve` on the same database refuses to start and names the process that holds it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+binary=${BINARY:-.build/debug/supportmarket}
+port=${PORT:-18193}
+base="http://127.0.0.1:$port"
+work=$(mktemp -d)
+server=""
+cleanup() {
+    if [ -n "$server" ]; then kill -9 "$server" 2>/dev/null || true; fi
+    rm -rf "$work"
+}
+trap cleanup EXIT
+fail() { echo "hostile-drill: FAILED: $*" >&2; tail -20 "$work/server.log" >&2 || true; exit 1; }
+
+"$binary" migrate --database "$work/market.sqlite" >/dev/null
+"$binary" seed --demo --database "$work/market.sqlite" >/dev/null
+SUPPORTMARKET_BCRYPT_COST=12 "$binary" serve --database "$work/market.sqlite" --hostname 127.0.0.1 --port "$port" >"$work/server.log" 2>&1 &
+server=$!
+for _ in $(seq 1 100); do curl -sf "$base/health" >/dev/null 2>&1 && break; sleep 0.1; done
+curl -sf "$base/health" >/dev/null || fail "the server did not start"
+
+login() { curl -sf "$base/v1/auth/tokens" -H 'content-type: application/json' -d "{\"email\":\"$1\",\"password\":\"supportmarket-demo\"}" | jq -r .token; }
+provider=$(login provider@demo.test)
+
+# /health, every 20 ms, while something else runs: one line per probe, "code seconds".
+probe_health() {
+    local until=$1 out=$2
+    while [ ! -e "$until" ]; do
+        curl -s -o /dev/null -w '%{http_code} %{time_total}\n' --max-time 5 "$base/health" >>"$out" || echo "000 5" >>"$out"
+        sleep 0.02
+    done
+}
+# The p-th percentile (0-100) of the seconds in a probe file, in milliseconds.
+percentile() { awk '{print $2}' "$1" | sort -n | awk -v p="$2" '{a[NR]=$1} END {i=int((NR*p+99)/100); if (i<1) i=1; printf "%.1f", a[i]*1000}'; }
+
+# 1. A mebibyte of fractions.
+python3 - "$work/fractions.json" <<'PY'
+import json, sys
+body = {"title": "Home care visits", "description": "Help at home.", "category": "personal-care.home-care",
+        "unit": "hour", "areas": ["HA1"], "public_price_pence": 12.5}
+text = json.dumps(body)[:-1] + ',"padding":[' + ",".join(["0.5"] * 260000) + "]}"
+open(sys.argv[1], "w").write(text[: (1 << 20) - 2] if len(text) > (1 << 20) else text)
+PY
+size=$(stat -c %s "$work/fractions.json")
+[ "$size" -le 1048576 ] || fail "the fractions body is $size bytes, over 1 MiB"
+probe_health "$work/fractions.done" "$work/health-fractions" &
+prober=$!
+sleep 0.2
+answer=$(curl -s -o "$work/fractions.answer" -w '%{http_code} %{time_total}' --max-time 60 "$base/v1/offerings" \
+    -H "authorization: Bearer $provider" -H 'content-type: application/json' --data-binary @"$work/fractions.json")
+sleep 0.3
+touch "$work/fractions.done"
+wait "$prober"
+code=${answer% *}
+seconds=${answer#* }
+field=$(jq -r '.errors[0].field' "$work/fractions.answer" 2>/dev/null || echo "?")
+health_max=$(percentile "$work/health-fractions" 100)
+health_bad=$(awk '$1 != 200' "$work/health-fractions" | wc -l)
+echo "hostile-drill: $size bytes of fractions answered $code naming $field in ${seconds}s; /health meanwhile: $(wc -l <"$work/health-fractions") probes, max ${health_max} ms, $health_bad not 200"
+[ "$code" = 422 ] && [ "$field" = public_price_pence ] || fail "the fractions body answered $code ($field), not 422 naming public_price_pence"
+awk -v s="$seconds" 'BEGIN {exit !(s < 1.0)}' || fail "the fractions body took ${seconds}s, not under a second"
+[ "$health_bad" -eq 0 ] || fail "/health failed while the fractions body was decoded"
+awk -v m="$health_max" 'BEGIN {exit !(m < 50)}' || fail "/health took ${health_max} ms while the fractions body was decoded, not under 50 ms"
+
+# 2. Bank details with control or bidirectional characters.
+brightpath=$(curl -sf "$base/v1/organisations?limit=100" | jq -r '.items[] | select(.name | startswith("Brightpath")) | .id' | head -1)
+before=$(sqlite3 "$work/market.sqlite" "SELECT count(*) FROM bank_account")
+for name in 'Brightpath\u0001Care' 'Brightpath\u0007Care' 'Brightpath \u202eetaC' 'Brightpath\u2066Care'; do
+    code=$(curl -s -o "$work/bank.answer" -w '%{http_code}' -X PUT "$base/v1/providers/$brightpath/bank-account" \
+        -H "authorization: Bearer $provider" -H 'content-type: application/json' \
+        -d "{\"account_name\":\"$name\",\"sort_code\":\"20-00-00\",\"account_number\":\"11223344\"}")
+    named=$(jq -r '.errors[0].field' "$work/bank.answer")
+    [ "$code" = 422 ] && [ "$named" = account_name ] || fail "bank details named $name answered $code ($named), not 422 naming account_name"
+done
+after=$(sqlite3 "$work/market.sqlite" "SELECT count(*) FROM bank_account")
+[ "$before" = "$after" ] || fail "refused bank details were written ($before rows, then $after)"
+"$binary" check-text --database "$work/market.sqlite" >"$work/check-text.out" || fail "check-text found unsafe stored text: $(cat "$work/check-text.out")"
+echo "hostile-drill: 4 account names with control or bidirectional characters refused 422 naming account_name; nothing written; check-text: $(tail -1 "$work/check-text.out")"
+
+# 3. A flood of sign-ins (cost 12).
+mkdir "$work/signins"
+probe_health "$work/signins.done" "$work/health-signins" &
+prober=$!
+sleep 0.2
+signin() {
+    curl -s -o /dev/null -D "$work/signins/$1.headers" -w '%{http_code} %{time_total}\n' --max-time 60 "$base/v1/auth/tokens" \
+        -H 'content-type: application/json' -d "{\"email\":\"someone$1@demo.test\",\"password\":\"a wrong password $1\"}" >"$work/signins/$1"
+}
+export -f signin
+export base work
+seq 1 200 | xargs -P 200 -I{} bash -c 'signin {}'
+touch "$work/signins.done"
+wait "$prober"
+refused=$(cat "$work"/signins/[0-9]* | awk '$1 == 401' | wc -l)
+busy=$(cat "$work"/signins/[0-9]* | awk '$1 == 503' | wc -l)
+other=$(cat "$work"/signins/[0-9]* | awk '$1 != 401 && $1 != 503' | wc -l)
+retry_after=$(grep -il '^retry-after:' "$work"/signins/*.headers | wc -l)
+busy_slowest=$(cat "$work"/signins/[0-9]* | awk '$1 == 503 {print $2}' | sort -n | tail -1)
+health_p99=$(percentile "$work/health-signins" 99)
+health_p50=$(percentile "$work/health-signins" 50)
+health_bad=$(awk '$1 != 200' "$work/health-signins" | wc -l)
+echo "hostile-drill: 200 concurrent sign-ins: $refused answered 401, $busy answered 503 (slowest ${busy_slowest:-0}s, $retry_after with Retry-After), $other other; /health meanwhile: $(wc -l <"$work/health-signins") probes, p50 ${health_p50} ms, p99 ${health_p99} ms, $health_bad not 200"
+[ "$other" -eq 0 ] || fail "$other sign-ins answered neither 401 nor 503"
+[ "$busy" -gt 0 ] && [ "$retry_after" -eq "$busy" ] || fail "the flood was not turned away with 503 and Retry-After"
+[ "$health_bad" -eq 0 ] || fail "/health failed during the sign-in flood"
+
+# 4. One server per database.
+status=0
+"$binary" serve --database "$work/market.sqlite" --hostname 127.0.0.1 --port $((port + 1)) >"$work/second.log" 2>&1 || status=$?
+[ "$status" -ne 0 ] || fail "a second serve on the same database started"
+grep -q "in use by process $server (supportmarket serve)" "$work/second.log" || fail "the second serve did not name the holder: $(cat "$work/second.log")"
+echo "hostile-drill: a second serve refused: $(tail -1 "$work/second.log")"
+
+kill -TERM "$server"
+wait "$server" || fail "the server did not stop cleanly"
+server=""
+echo "hostile-drill: passed"
