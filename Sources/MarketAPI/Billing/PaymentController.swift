@@ -17,7 +17,9 @@ struct PaymentController {
         providers.post(":id/bank-account/verify", use: verifyBankAccount)
         let payers = router.group("v1/payer-accounts", context: AuthenticatedContext.self)
         payers.get(":payer_id", use: payerAccount)
-        payers.put(":payer_id", use: putPayerAccount)
+        payers.put(":payer_id", use: proposePayerAccount)
+        payers.get(":payer_id/pending-change", use: pendingPayerAccountChange)
+        payers.post(":payer_id/confirm", use: confirmPayerAccount)
         let batches = router.group("v1/payment-batches", context: AuthenticatedContext.self)
         batches.get(use: list)
         batches.post(use: create)
@@ -73,14 +75,27 @@ struct PaymentController {
         PayerAccountResponse(try await payments.payerAccount(try Self.payerID(context), by: context.policy))
     }
 
-    @Sendable func putPayerAccount(_ request: Request, context: AuthenticatedContext) async throws -> PayerAccountResponse {
+    /// A proposed account, in effect once another of the payer's staff confirms it: 202.
+    @Sendable func proposePayerAccount(_ request: Request, context: AuthenticatedContext) async throws -> EditedResponse<PayerAccountChangeResponse> {
         let payer = try Self.payerID(context)
         guard context.policy.maySeePayerAccount(payer) else { throw MarketError.notFound(resource: "payer account") }
         let body = try await request.decodeJSON(as: BankDetailsBody.self, context: context)
         let account = try PayerAccount.validated(
             payerID: payer, accountName: body.accountName, sortCode: body.sortCode, accountNumber: body.accountNumber,
             serviceUserNumber: body.serviceUserNumber, iban: body.iban, bic: body.bic, at: Date())
-        return PayerAccountResponse(try await payments.putPayerAccount(account, by: context.policy))
+        let change = try await payments.proposePayerAccount(account, by: context.policy)
+        return EditedResponse(status: .accepted, response: PayerAccountChangeResponse(change))
+    }
+
+    @Sendable func pendingPayerAccountChange(_ request: Request, context: AuthenticatedContext) async throws -> PayerAccountChangeResponse {
+        PayerAccountChangeResponse(try await payments.pendingPayerAccountChange(try Self.payerID(context), by: context.policy))
+    }
+
+    @Sendable func confirmPayerAccount(_ request: Request, context: AuthenticatedContext) async throws -> PayerAccountResponse {
+        let payer = try Self.payerID(context)
+        let body = try await request.decodeJSON(as: ConfirmPayerAccountRequest.self, context: context)
+        guard let changeID = body.changeId else { throw MarketError.invalid("change_id", "is required: the pending change you checked") }
+        return PayerAccountResponse(try await payments.confirmPayerAccount(payer, change: changeID, by: context.policy))
     }
 
     // MARK: Batches

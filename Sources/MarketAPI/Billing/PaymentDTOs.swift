@@ -84,6 +84,31 @@ struct PayerAccountResponse: ResponseEncodable, Sendable {
     }
 }
 
+/// A payer's proposed account, waiting for a second person (`POST …/confirm`).
+struct PayerAccountChangeResponse: ResponseEncodable, Sendable {
+    let id: PayerAccountChangeID
+    let payerId: String
+    let details: BankDetailsResponse
+    let serviceUserNumber: String
+    let status: PayerAccountChange.Status
+    let proposedBy: UserID
+    let proposedAt: Date
+
+    init(_ change: PayerAccountChange) {
+        id = change.id
+        payerId = change.account.payerID
+        details = BankDetailsResponse(change.account.details)
+        serviceUserNumber = change.account.serviceUserNumber
+        status = change.status
+        proposedBy = change.proposedBy
+        proposedAt = change.proposedAt
+    }
+}
+
+struct ConfirmPayerAccountRequest: Decodable {
+    let changeId: PayerAccountChangeID?
+}
+
 struct CreatePaymentBatchRequest: Decodable {
     let cutOffDate: CalendarDay?
 }

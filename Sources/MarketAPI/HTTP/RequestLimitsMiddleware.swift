@@ -41,7 +41,8 @@ struct RequestLimitsMiddleware<Context: RequestContext>: RouterMiddleware {
         var normalised: [(name: String, value: String)] = []
         var changed = false
         for (name, value) in request.uri.queryParameters {
-            let name = String(name), value = String(value)
+            // Values arrive percent-decoded; names as sent.
+            let name = String(name).removingPercentEncoding ?? String(name), value = String(value)
             switch (UntrustedText.accepted(name, multiline: false), UntrustedText.accepted(value, multiline: false)) {
             case (.failure(let refusal), _):
                 validator.add("query", "a parameter's name " + refusal.message)

@@ -7,24 +7,22 @@ import MarketCore
 /// the field) and normalised to NFC.
 ///
 /// Every step is one pass over the body, so a hostile body costs what a good one of its size
-/// costs: at most 1 MiB (`RequestLimits`), at most `maximumDepth` levels, at most `maximumValues`
-/// values, and describing its decoding error takes at most `maximumNumberProbes` decodes.
+/// costs, and its size is bounded: at most 1 MiB (`RequestLimits`), at most `maximumDepth`
+/// levels, and describing its decoding error takes at most `maximumNumberProbes` more decodes.
 struct UntrustedJSON {
     static let maximumDepth = 32
-    static let maximumValues = 200_000
     static let maximumNumberProbes = 4
     /// Field errors reported at most per request; the rest are counted in the detail.
     static let maximumReportedErrors = 20
 
     /// The parsed body (`JSONSerialization`'s tree).
     let tree: Any
-    /// The bytes to decode: the request's own, or the tree written again when a string was
-    /// normalised.
+    /// The bytes to decode: the checked tree written again, so that what is decoded is exactly
+    /// what was checked (a key sent twice cannot smuggle a second value past the walk).
     let body: Data
 
     /// Throws `HTTPProblem.malformedJSON` (400) for a body that is not JSON or is nested too
-    /// deeply, and `MarketError.validation` (422) for text that breaks `UntrustedText`'s rule or
-    /// a body with too many values.
+    /// deeply, and `MarketError.validation` (422) for text that breaks `UntrustedText`'s rule.
     init(_ body: Data) throws {
         if let depthProblem = Self.nestingProblem(body) { throw HTTPProblem.malformedJSON(depthProblem) }
         let tree: Any
@@ -35,10 +33,7 @@ struct UntrustedJSON {
             throw HTTPProblem.malformedJSON("the body is not valid JSON: \(location)")
         }
         var walk = TextWalk()
-        let accepted = walk.visit(tree, path: "")
-        if walk.values > Self.maximumValues {
-            throw MarketError.invalid("body", "must hold at most \(Self.maximumValues) values")
-        }
+        let accepted = walk.visit(tree)
         if !walk.errors.isEmpty {
             var errors = Array(walk.errors.prefix(Self.maximumReportedErrors))
             if walk.errors.count > errors.count {
@@ -47,78 +42,92 @@ struct UntrustedJSON {
             throw MarketError.validation(errors)
         }
         self.tree = accepted
-        self.body = walk.changed ? try JSONSerialization.data(withJSONObject: accepted, options: [.fragmentsAllowed]) : body
+        self.body = try JSONSerialization.data(withJSONObject: accepted, options: [.fragmentsAllowed])
     }
 
     /// The problem document for a decoding error of this body as `type`.
     ///
     /// Foundation's decoder on Linux reports a fraction or a huge number sent for an integer field
-    /// as "not valid JSON", without saying where. Every such number is replaced by a string at
-    /// once and the body decoded again: the decoder then names the integer field that meets one.
-    /// A fractional field that meets one gets its number back and the body is tried again, at most
-    /// `maximumNumberProbes` times.
+    /// (or one beyond `Decimal`'s range) as "not valid JSON", without saying where. Every such
+    /// number is replaced by a string at once and the body decoded again: the decoder then names
+    /// the field that meets one. A fractional field that meets a number it can hold gets it back
+    /// and the body is tried again, at most `maximumNumberProbes` times.
     func problem<Body: Decodable>(for error: DecodingError, decoding type: Body.Type) -> any Error {
         guard case .dataCorrupted(let context) = error, context.codingPath.isEmpty else {
             return Request.problem(for: error)
         }
-        var candidates = Set<String>()
-        Self.collectFractions(tree, path: "", into: &candidates)
-        for _ in 0..<Self.maximumNumberProbes where !candidates.isEmpty {
-            let patched = Self.replacingNumbers(tree, at: candidates, path: "")
-            guard let data = try? JSONSerialization.data(withJSONObject: patched, options: [.fragmentsAllowed]) else { break }
+        var keep: Set<[PathComponent]> = []
+        for _ in 0..<Self.maximumNumberProbes {
+            var path: [PathComponent] = []
+            var replaced = 0
+            let patched = Self.replacingFractions(tree, keeping: keep, path: &path, replaced: &replaced)
+            guard replaced > 0, let data = try? JSONSerialization.data(withJSONObject: patched, options: [.fragmentsAllowed]) else { break }
             do {
                 _ = try JSONCoding.decoder.decode(type, from: data)
                 break
             } catch DecodingError.typeMismatch(let expected, let context) {
                 let field = JSONCoding.fieldPath(context.codingPath)
-                let path = Self.treePath(context.codingPath)
-                guard candidates.contains(path) else { break }
-                if expected is Double.Type || expected is Float.Type || expected is Decimal.Type {
-                    candidates.remove(path)
-                    continue
+                let path = context.codingPath.map { key in key.intValue.map(PathComponent.index) ?? .key(JSONCoding.snakeCase(key.stringValue)) }
+                guard let number = Self.value(at: path[...], in: tree) as? NSNumber, Self.isFraction(number) else { break }
+                switch expected {
+                case is Decimal.Type where number.doubleValue.magnitude > Self.decimalLimit:
+                    return MarketError.invalid(field, "must be a number in range")
+                case is Double.Type, is Float.Type, is Decimal.Type:
+                    keep.insert(path)
+                default:
+                    return MarketError.invalid(field, "must be a whole number in range")
                 }
-                return MarketError.invalid(field, "must be a whole number in range")
             } catch {
                 break
             }
         }
-        return MarketError.invalid("body", candidates.isEmpty ? context.debugDescription : "a number must be a whole number in range")
+        return MarketError.invalid("body", "a number is out of range, or a fraction where a whole number belongs")
     }
+
+    /// A step into a JSON tree: an object's key or an array's index.
+    enum PathComponent: Hashable {
+        case key(String)
+        case index(Int)
+    }
+
+    /// Beyond this a number does not fit in `Decimal` (whose greatest magnitude is about 3.4e165).
+    static let decimalLimit = 1e165
 
     // MARK: The walk
 
-    /// One pass over the tree: counts values, checks and normalises every string.
+    /// One pass over the tree: checks and normalises every string. Paths are kept as a stack of
+    /// components and written out only for an error.
     private struct TextWalk {
-        var values = 0
         var errors: [FieldError] = []
-        var changed = false
+        var path: [PathComponent] = []
 
-        mutating func visit(_ value: Any, path: String) -> Any {
-            values += 1
-            guard values <= UntrustedJSON.maximumValues else { return value }
+        mutating func visit(_ value: Any) -> Any {
             switch value {
             case let object as [String: Any]:
                 var result: [String: Any] = [:]
                 result.reserveCapacity(object.count)
                 for (key, child) in object {
-                    let field = path.isEmpty ? key : path + "." + key
+                    path.append(.key(key))
+                    defer { path.removeLast() }
                     if case .failure(let refusal) = UntrustedText.accepted(key, multiline: false) {
                         errors.append(FieldError(field: Self.printable(field), message: "is not a field name: its name " + refusal.message))
                         continue
                     }
-                    result[key] = visit(child, path: field)
+                    result[key] = visit(child)
                 }
                 return result
             case let array as [Any]:
                 var result: [Any] = []
                 result.reserveCapacity(array.count)
-                for (index, child) in array.enumerated() { result.append(visit(child, path: path + "[\(index)]")) }
+                for (index, child) in array.enumerated() {
+                    path.append(.index(index))
+                    result.append(visit(child))
+                    path.removeLast()
+                }
                 return result
             case let text as String:
-                let field = path.isEmpty ? "body" : path
-                switch UntrustedText.accepted(text, multiline: UntrustedText.allowsSeveralLines(field)) {
+                switch UntrustedText.accepted(text, multiline: allowsSeveralLines) {
                 case .success(let accepted):
-                    if accepted != text || accepted.utf8.count != text.utf8.count { changed = true }
                     return accepted
                 case .failure(let refusal):
                     errors.append(FieldError(field: field, message: refusal.message))
@@ -127,6 +136,26 @@ struct UntrustedJSON {
             default:
                 return value
             }
+        }
+
+        /// Whether the field at the current path (named by its last key) allows several lines.
+        var allowsSeveralLines: Bool {
+            for component in path.reversed() {
+                if case .key(let key) = component { return UntrustedText.multilineFields.contains(key) }
+            }
+            return false
+        }
+
+        /// The current path as clients name fields: `lines[0].note`, or `body` at the top.
+        var field: String {
+            var text = ""
+            for component in path {
+                switch component {
+                case .key(let key): text += (text.isEmpty ? "" : ".") + key
+                case .index(let index): text += "[\(index)]"
+                }
+            }
+            return text.isEmpty ? "body" : text
         }
 
         /// A field name fit to echo back: refused characters shown as `?`.
@@ -172,28 +201,45 @@ struct UntrustedJSON {
         }
     }
 
-    private static func collectFractions(_ value: Any, path: String, into candidates: inout Set<String>) {
-        switch value {
-        case let object as [String: Any]: for (key, child) in object { collectFractions(child, path: path + "." + key, into: &candidates) }
-        case let array as [Any]: for (index, child) in array.enumerated() { collectFractions(child, path: path + "[\(index)]", into: &candidates) }
-        case let number as NSNumber where isFraction(number): candidates.insert(path)
-        default: break
-        }
-    }
-
-    private static func replacingNumbers(_ value: Any, at candidates: Set<String>, path: String) -> Any {
+    /// The tree with every fraction (but those at `keeping`) replaced by a string; counts them.
+    private static func replacingFractions(
+        _ value: Any, keeping: Set<[PathComponent]>, path: inout [PathComponent], replaced: inout Int
+    ) -> Any {
         switch value {
         case let object as [String: Any]:
-            object.reduce(into: [String: Any]()) { $0[$1.key] = replacingNumbers($1.value, at: candidates, path: path + "." + $1.key) }
+            var result: [String: Any] = [:]
+            result.reserveCapacity(object.count)
+            for (key, child) in object {
+                path.append(.key(key))
+                result[key] = replacingFractions(child, keeping: keeping, path: &path, replaced: &replaced)
+                path.removeLast()
+            }
+            return result
         case let array as [Any]:
-            array.enumerated().map { replacingNumbers($0.element, at: candidates, path: path + "[\($0.offset)]") }
-        case is NSNumber where candidates.contains(path): "not a whole number"
-        default: value
+            var result: [Any] = []
+            result.reserveCapacity(array.count)
+            for (index, child) in array.enumerated() {
+                path.append(.index(index))
+                result.append(replacingFractions(child, keeping: keeping, path: &path, replaced: &replaced))
+                path.removeLast()
+            }
+            return result
+        case let number as NSNumber where isFraction(number) && (keeping.isEmpty || !keeping.contains(path)):
+            replaced += 1
+            return "not a whole number"
+        default:
+            return value
         }
     }
 
-    /// The walk's path for a decoder's coding path: `.lines[0].quantity`, keys as sent.
-    private static func treePath(_ codingPath: [any CodingKey]) -> String {
-        codingPath.map { key in key.intValue.map { "[\($0)]" } ?? "." + JSONCoding.snakeCase(key.stringValue) }.joined()
+    /// The value at `path` in `tree`, if there is one.
+    private static func value(at path: ArraySlice<PathComponent>, in tree: Any) -> Any? {
+        guard let head = path.first else { return tree }
+        switch head {
+        case .key(let key): return (tree as? [String: Any])?[key].flatMap { value(at: path.dropFirst(), in: $0) }
+        case .index(let index):
+            guard let array = tree as? [Any], array.indices.contains(index) else { return nil }
+            return value(at: path.dropFirst(), in: array[index])
+        }
     }
 }

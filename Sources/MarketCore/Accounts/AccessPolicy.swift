@@ -49,7 +49,11 @@ public struct AccessPolicy: Sendable {
     public func authorizeCreatingUser(role: Role, councilID: CouncilID?, organisationID: OrganisationID?) throws(MarketError) {
         switch principal.role {
         case .platformAdmin:
-            return
+            // A council's finance staff verify bank details and approve its payments: only the
+            // council's own admins grant that role, never the platform's operator.
+            guard role != .finance else {
+                throw .forbidden("a council's finance staff are created by that council's admins, not by platform admins")
+            }
         case .councilAdmin:
             if let councilID, councilID != principal.councilID { throw .notFound(resource: "council") }
             guard role.isCouncilStaff else {

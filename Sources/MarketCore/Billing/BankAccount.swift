@@ -149,3 +149,29 @@ public struct PayerAccount: Sendable, Equatable, Codable {
         return PayerAccount(payerID: payerID, details: details, serviceUserNumber: sun, updatedAt: now)
     }
 }
+
+/// A proposed new originating account for a payer: `pending` until a second person of the
+/// payer's staff confirms it (`FourEyes`), then `confirmed` and in effect; a later proposal
+/// makes a pending one `superseded`.
+public struct PayerAccountChange: Sendable, Equatable {
+    public enum Status: String, Sendable, Codable, CaseIterable {
+        case pending
+        case confirmed
+        case superseded
+    }
+
+    public let id: PayerAccountChangeID
+    /// The account as proposed (its `updatedAt` is when it was proposed).
+    public let account: PayerAccount
+    public let status: Status
+    public let proposedBy: UserID
+    public let proposedAt: Date
+
+    public init(id: PayerAccountChangeID, account: PayerAccount, status: Status, proposedBy: UserID, proposedAt: Date) {
+        self.id = id
+        self.account = account
+        self.status = status
+        self.proposedBy = proposedBy
+        self.proposedAt = proposedAt
+    }
+}

@@ -13,3 +13,6 @@ public enum PaymentEntity: IdentifiedEntity { public static var idPrefix: String
 public typealias BankAccountID = Identifier<BankAccountEntity>
 public typealias PaymentBatchID = Identifier<PaymentBatchEntity>
 public typealias PaymentID = Identifier<PaymentEntity>
+
+public enum PayerAccountChangeEntity: IdentifiedEntity { public static var idPrefix: String { "pac" } }
+public typealias PayerAccountChangeID = Identifier<PayerAccountChangeEntity>

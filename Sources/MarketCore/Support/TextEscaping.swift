@@ -48,8 +48,19 @@ public enum PrintableText {
 public enum CSV {
     public static func field(_ value: String) -> String {
         var text = PrintableText.of(value)
-        if let first = text.first, "=+-@\t\r".contains(first), !isPlainNumber(text) { text = "'" + text }
-        return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        // Scalars, not characters: a quote or `=` followed by a combining mark is still a quote or
+        // `=` to a CSV reader.
+        if let first = text.unicodeScalars.first, "=+-@\t\r".unicodeScalars.contains(first), !isPlainNumber(text) {
+            text = "'" + text
+        }
+        var quoted = String.UnicodeScalarView()
+        quoted.append("\"")
+        for scalar in text.unicodeScalars {
+            if scalar == "\"" { quoted.append("\"") }
+            quoted.append(scalar)
+        }
+        quoted.append("\"")
+        return String(quoted)
     }
 
     /// A negative number such as `-12.5` is data, not a formula: it is written as it is.

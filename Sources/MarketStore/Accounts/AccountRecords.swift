@@ -51,8 +51,10 @@ struct UserRecord: MarketRecord {
     var organisationId: OrganisationID?
     var organisationKind: OrganisationKind?
     var createdAt: Date
+    /// The account that created this one (`nil`: the command line or the demo seed).
+    var createdBy: UserID?
 
-    init(_ user: User, passwordHash: String) {
+    init(_ user: User, passwordHash: String, createdBy: UserID?) {
         id = user.id
         email = user.email
         displayName = user.displayName
@@ -62,12 +64,23 @@ struct UserRecord: MarketRecord {
         organisationId = user.organisationID
         organisationKind = user.role.organisationKind
         createdAt = user.createdAt
+        self.createdBy = createdBy
     }
 
     var user: User {
         User(
             id: id, email: email, displayName: displayName, role: role,
             councilID: councilId, organisationID: organisationId, createdAt: createdAt)
+    }
+}
+
+extension FourEyes.Person {
+    /// The user `id` with the account that created it; `notFound` if there is none.
+    static func fetch(_ id: UserID, _ db: Database) throws -> FourEyes.Person {
+        guard let row = try Row.fetchOne(db, sql: "SELECT created_by FROM user WHERE id = ?", arguments: [id]) else {
+            throw MarketError.notFound(resource: "user")
+        }
+        return FourEyes.Person(id: id, createdBy: row["created_by"])
     }
 }
 

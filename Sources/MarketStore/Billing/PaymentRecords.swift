@@ -78,6 +78,54 @@ struct PayerAccountRecord: MarketRecord {
     }
 }
 
+struct PayerAccountChangeRecord: MarketRecord {
+    static let databaseTableName = "payer_account_change"
+    var seq: Int64?
+    var id: PayerAccountChangeID
+    var payerId: String
+    var accountName: String
+    var sortCode: String
+    var accountNumber: String
+    var serviceUserNumber: String
+    var iban: String?
+    var bic: String?
+    var status: PayerAccountChange.Status
+    var proposedBy: UserID
+    var proposedAt: Date
+    var decidedBy: UserID?
+    var decidedAt: Date?
+
+    init(_ change: PayerAccountChange) {
+        id = change.id
+        payerId = change.account.payerID
+        accountName = change.account.details.accountName
+        sortCode = change.account.details.sortCode
+        accountNumber = change.account.details.accountNumber
+        serviceUserNumber = change.account.serviceUserNumber
+        iban = change.account.details.iban
+        bic = change.account.details.bic
+        status = change.status
+        proposedBy = change.proposedBy
+        proposedAt = change.proposedAt
+    }
+
+    var change: PayerAccountChange {
+        PayerAccountChange(
+            id: id,
+            account: PayerAccount(
+                payerID: payerId,
+                details: BankDetails(accountName: accountName, sortCode: sortCode, accountNumber: accountNumber, rollNumber: nil, iban: iban, bic: bic),
+                serviceUserNumber: serviceUserNumber, updatedAt: proposedAt),
+            status: status, proposedBy: proposedBy, proposedAt: proposedAt)
+    }
+
+    /// The payer's change waiting for a second person, if any (at most one: a unique index).
+    static func pending(of payerID: String, _ db: Database) throws -> PayerAccountChangeRecord? {
+        try PayerAccountChangeRecord.filter(Column("payer_id") == payerID && Column("status") == PayerAccountChange.Status.pending.rawValue)
+            .fetchOne(db)
+    }
+}
+
 struct PaymentBatchRecord: MarketRecord {
     static let databaseTableName = "payment_batch"
     var seq: Int64?

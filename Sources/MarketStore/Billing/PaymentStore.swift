@@ -92,6 +92,7 @@ public struct PaymentStore: Sendable {
             guard current.enteredBy != user else {
                 throw MarketError.forbidden("the person who entered bank details can never verify them")
             }
+            try FourEyes.check(.fetch(user, db), confirming: .fetch(current.enteredBy, db), "entered these bank details")
             let already = try BankAccountVerificationRecord.fetchOne(db, key: ["bank_account_id": current.id.rawValue, "payer_id": payer.id])
             if already == nil {
                 try BankAccountVerificationRecord(
@@ -149,20 +150,70 @@ public struct PaymentStore: Sendable {
         }
     }
 
-    /// Records the account the caller's council or broker pays from, as its finance (or broker) staff.
-    public func putPayerAccount(_ account: PayerAccount, by policy: AccessPolicy) async throws -> PayerAccount {
+    /// Proposes the account the caller's council or broker pays from, as its finance (or broker)
+    /// staff. Nothing changes until another of the payer's staff confirms it
+    /// (`confirmPayerAccount`); a new proposal supersedes one still pending.
+    public func proposePayerAccount(_ account: PayerAccount, by policy: AccessPolicy) async throws -> PayerAccountChange {
         guard policy.maySeePayerAccount(account.payerID) else { throw MarketError.notFound(resource: "payer account") }
         guard policy.batchPayer?.id == account.payerID else {
             throw MarketError.forbidden("only the payer's finance staff (a broker's staff) record the account it pays from")
         }
         let user = policy.principal.userID
+        let now = database.clock.now()
         return try await database.write { db in
-            try PayerAccountRecord(account, by: user).save(db)
+            try db.execute(
+                sql: "UPDATE payer_account_change SET status = 'superseded', decided_by = ?, decided_at = ? WHERE payer_id = ? AND status = 'pending'",
+                arguments: [user, now, account.payerID])
+            let change = PayerAccountChange(id: .random(), account: account, status: .pending, proposedBy: user, proposedAt: now)
+            try PayerAccountChangeRecord(change).insert(db)
             try AuditEventRecord.append(
-                db, at: account.updatedAt, actor: user, action: "payer_account.updated", subjectType: "payer",
-                subjectID: account.payerID, details: ["sort_code": account.details.sortCode,
+                db, at: now, actor: user, action: "payer_account.proposed", subjectType: "payer",
+                subjectID: account.payerID, details: ["change_id": change.id.rawValue, "sort_code": account.details.sortCode,
                                                       "account_ending": String(account.details.accountNumber.suffix(4)),
                                                       "service_user_number": account.serviceUserNumber])
+            return change
+        }
+    }
+
+    /// The payer's change still waiting for a second person, for its staff and platform admins.
+    public func pendingPayerAccountChange(_ payerID: String, by policy: AccessPolicy) async throws -> PayerAccountChange {
+        guard policy.maySeePayerAccount(payerID) else { throw MarketError.notFound(resource: "payer account change") }
+        return try await database.read { db in
+            guard let record = try PayerAccountChangeRecord.pending(of: payerID, db) else {
+                throw MarketError.notFound(resource: "payer account change")
+            }
+            return record.change
+        }
+    }
+
+    /// Puts the pending change `changeID` into effect, as a second person of the payer's staff
+    /// (`FourEyes`: not its proposer, nor bound to them by an account's creation). Batches made
+    /// from then on pay from it; batches already made keep the account they were made with.
+    public func confirmPayerAccount(_ payerID: String, change changeID: PayerAccountChangeID, by policy: AccessPolicy) async throws -> PayerAccount {
+        guard policy.maySeePayerAccount(payerID) else { throw MarketError.notFound(resource: "payer account change") }
+        guard policy.batchPayer?.id == payerID else {
+            throw MarketError.forbidden("only the payer's finance staff (a broker's staff) confirm the account it pays from")
+        }
+        let user = policy.principal.userID
+        let now = database.clock.now()
+        return try await database.write { db in
+            guard let record = try PayerAccountChangeRecord.pending(of: payerID, db) else {
+                throw MarketError.notFound(resource: "payer account change")
+            }
+            guard record.id == changeID else {
+                throw MarketError.conflict("change \(changeID.rawValue) is not the payer's pending change: \(record.id.rawValue) is")
+            }
+            try FourEyes.check(.fetch(user, db), confirming: .fetch(record.proposedBy, db), "proposed this account")
+            try db.execute(
+                sql: "UPDATE payer_account_change SET status = 'confirmed', decided_by = ?, decided_at = ? WHERE id = ?",
+                arguments: [user, now, record.id])
+            let account = PayerAccount(
+                payerID: payerID, details: record.change.account.details, serviceUserNumber: record.serviceUserNumber, updatedAt: now)
+            try PayerAccountRecord(account, by: user).save(db)
+            try AuditEventRecord.append(
+                db, at: now, actor: user, action: "payer_account.confirmed", subjectType: "payer", subjectID: payerID,
+                details: ["change_id": record.id.rawValue, "proposed_by": record.proposedBy.rawValue,
+                          "account_ending": String(account.details.accountNumber.suffix(4))])
             return account
         }
     }
@@ -290,6 +341,7 @@ public struct PaymentStore: Sendable {
             guard batch.createdBy != user else {
                 throw MarketError.forbidden("four eyes: the person who created a batch cannot approve it; another of the payer's finance staff must")
             }
+            try FourEyes.check(.fetch(user, db), confirming: .fetch(batch.createdBy, db), "created this batch")
             guard !batch.payments.isEmpty else { throw MarketError.conflict("the batch pays nobody: cancel it") }
             try db.execute(
                 sql: "UPDATE payment_batch SET status = 'approved', approved_by = ?, approved_at = ? WHERE id = ?",

@@ -266,3 +266,51 @@ extension AppDatabase {
             """)
     }
 }
+
+extension AppDatabase {
+    /// v17: where money goes needs two people.
+    ///
+    /// - `user.created_by`: who created (invited) each account, so that nobody confirms what an
+    ///   account they created did, nor what the account that created them did. Filled for existing
+    ///   users from the audit trail's `user.created` records.
+    /// - `payer_account_change`: a payer's originating account changes only when a second person
+    ///   of its finance staff confirms the change; the schema refuses a confirmation by the
+    ///   proposer, and only one change per payer is pending at a time.
+    static func migrateSecondPerson(_ db: Database) throws {
+        try db.execute(sql: """
+            ALTER TABLE user ADD COLUMN created_by TEXT REFERENCES user(id);
+            UPDATE user SET created_by = (
+                SELECT actor_user_id FROM audit_event
+                WHERE action = 'user.created' AND subject_type = 'user' AND subject_id = user.id
+                ORDER BY id LIMIT 1);
+
+            CREATE TABLE payer_account_change (
+                seq INTEGER PRIMARY KEY,
+                id TEXT NOT NULL UNIQUE CHECK (id GLOB 'pac_*'),
+                payer_id TEXT NOT NULL CHECK (payer_id GLOB 'cnc_*' OR payer_id GLOB 'org_*'),
+                account_name TEXT NOT NULL CHECK (length(trim(account_name)) BETWEEN 1 AND 70),
+                sort_code TEXT NOT NULL CHECK (length(sort_code) = 6 AND sort_code NOT GLOB '*[^0-9]*'),
+                account_number TEXT NOT NULL CHECK (length(account_number) = 8 AND account_number NOT GLOB '*[^0-9]*'),
+                service_user_number TEXT NOT NULL CHECK (length(service_user_number) = 6 AND service_user_number NOT GLOB '*[^0-9]*'),
+                iban TEXT CHECK (length(iban) BETWEEN 15 AND 34 AND iban = upper(iban)),
+                bic TEXT CHECK (length(bic) IN (8, 11) AND bic = upper(bic)),
+                status TEXT NOT NULL CHECK (status IN ('pending', 'confirmed', 'superseded')),
+                proposed_by TEXT NOT NULL REFERENCES user(id),
+                proposed_at TEXT NOT NULL,
+                decided_by TEXT REFERENCES user(id),
+                decided_at TEXT,
+                CHECK ((status = 'pending') = (decided_at IS NULL)),
+                CHECK (status <> 'confirmed' OR (decided_by IS NOT NULL AND decided_by <> proposed_by))
+            ) STRICT;
+            CREATE UNIQUE INDEX payer_account_change_one_pending ON payer_account_change(payer_id) WHERE status = 'pending';
+            CREATE TRIGGER payer_account_change_fixed BEFORE UPDATE OF id, payer_id, account_name, sort_code, account_number,
+                service_user_number, iban, bic, proposed_by, proposed_at ON payer_account_change
+                BEGIN SELECT RAISE(ABORT, 'a proposed payer account change is never edited'); END;
+            CREATE TRIGGER payer_account_change_decided_once BEFORE UPDATE OF status ON payer_account_change
+                WHEN old.status <> 'pending'
+                BEGIN SELECT RAISE(ABORT, 'a payer account change is decided once'); END;
+            CREATE TRIGGER payer_account_change_no_delete BEFORE DELETE ON payer_account_change
+                BEGIN SELECT RAISE(ABORT, 'payer account changes are never deleted'); END;
+            """)
+    }
+}

@@ -583,6 +583,7 @@ extension AppDatabase {
         migrator.registerMigration("v14-webhooks", migrate: migrateWebhooks)
         migrator.registerMigration("v15-report-facts", migrate: migrateReportFacts)
         migrator.registerMigration("v16-search-changes", migrate: migrateSearchChanges)
+        migrator.registerMigration("v17-second-person", migrate: migrateSecondPerson)
         return migrator
     }
 }

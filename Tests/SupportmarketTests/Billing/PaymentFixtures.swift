@@ -33,8 +33,7 @@ struct PaymentScene {
         let account = try await client.send(
             .put, "/v1/providers/\(provider)/bank-account", token: order.providerToken, json: Client.bankDetails)
         try #require(account.status == .ok, "\(account.text)")
-        let payer = try await client.send(.put, "/v1/payer-accounts/\(order.council)", token: finance, json: Client.councilAccount)
-        try #require(payer.status == .ok, "\(payer.text)")
+        try await client.setPayerAccount(order.council, proposer: finance, confirmer: finance2)
         if verified {
             let verify = try await client.send(
                 .post, "/v1/providers/\(provider)/bank-account/verify", token: finance2,
@@ -48,6 +47,17 @@ struct PaymentScene {
 }
 
 extension Client {
+    /// Proposes the council's account as `proposer` and confirms it as `confirmer` (four eyes).
+    func setPayerAccount(
+        _ payer: String, _ account: [String: any Sendable] = Client.councilAccount, proposer: String, confirmer: String
+    ) async throws {
+        let proposed = try await send(.put, "/v1/payer-accounts/\(payer)", token: proposer, json: account)
+        try #require(proposed.status == .accepted, "\(proposed.text)")
+        let change = try #require(try proposed.string("id"))
+        let confirmed = try await send(.post, "/v1/payer-accounts/\(payer)/confirm", token: confirmer, json: ["change_id": change])
+        try #require(confirmed.status == .ok, "\(confirmed.text)")
+    }
+
     /// The provider's bank details (the IBAN is a valid GB one).
     static let bankDetails: [String: any Sendable] = [
         "account_name": "Brightpath Care Ltd", "sort_code": "20-00-00", "account_number": "55779911",

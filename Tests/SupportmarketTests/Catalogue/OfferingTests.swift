@@ -110,7 +110,8 @@ struct OfferingTests {
     @Test func attributeTextSurvivesStorageExactly() async throws {
         try await TestMarket.make().test { client in
             let provider = try await client.login("provider@demo.test")
-            let awkward = ["Kurdish \"Sorani\"", "back\\slash", "日本語", "tab\tinside", "emoji 🙂", "nul\u{1}ctrl"]
+            // (Tabs and control characters are refused at the edge: HostileInputTests.)
+            let awkward = ["Kurdish \"Sorani\"", "back\\slash", "日本語", "emoji 🙂", "<b>&amp;</b>", "O'Brien"]
             let id = try await client.createOffering(provider, ["attributes": ["languages": awkward, "cultural_needs": ["a/b"]] as [String: any Sendable]])
             let attributes = try #require(try await client.send(.get, "/v1/offerings/\(id)").json["attributes"] as? [String: Any])
             #expect(attributes["languages"] as? [String] == awkward)

@@ -1,0 +1,167 @@
+import Foundation
+import GRDB
+import HTTPTypes
+import MarketCore
+import Testing
+
+/// Where money goes needs two people: a payer's account changes only when a second person of
+/// its staff confirms it, nobody confirms what an account they created did (or what the account
+/// that created theirs did), and a platform admin cannot make a council's finance staff.
+@Suite("Where money goes needs two people")
+struct SecondPersonTests {
+    static func createUser(
+        _ client: Client, as token: String, email: String, role: String, council: String? = nil, organisation: String? = nil
+    ) async throws -> Client.Answer {
+        var body: [String: any Sendable] = [
+            "email": email, "display_name": "Someone New", "password": "a long enough password", "role": role,
+        ]
+        if let council { body["council_id"] = council }
+        if let organisation { body["organisation_id"] = organisation }
+        return try await client.send(.post, "/v1/users", token: token, json: body)
+    }
+
+    @Test func aPayerAccountChangesOnlyWhenASecondPersonConfirmsIt() async throws {
+        let market = try await TestMarket.make(seedPayments: true)
+        try await market.test { client in
+            let finance = try await client.login("finance@demo.test")
+            let finance2 = try await client.login("finance2@demo.test")
+            let council = try #require(try await client.me(finance)["council_id"] as? String)
+            let before = try await client.send(.get, "/v1/payer-accounts/\(council)", token: finance).json
+            let beforeDetails = try #require(before["details"] as? [String: Any])
+
+            let replacement = Client.councilAccount.merging(["account_name": "Not the council", "account_number": "99887766"]) { $1 }
+            let proposed = try await client.send(.put, "/v1/payer-accounts/\(council)", token: finance, json: replacement)
+            #expect(proposed.status == .accepted, "\(proposed.text)")
+            #expect(try proposed.string("status") == "pending")
+            let change = try #require(try proposed.string("id"))
+            #expect(change.hasPrefix("pac_"))
+
+            // Nothing changed yet, and the proposer cannot confirm it.
+            let unchanged = try await client.send(.get, "/v1/payer-accounts/\(council)", token: finance2).json
+            #expect((unchanged["details"] as? [String: Any])?["account_number"] as? String == beforeDetails["account_number"] as? String)
+            let pending = try await client.send(.get, "/v1/payer-accounts/\(council)/pending-change", token: finance2)
+            #expect(pending.status == .ok)
+            #expect(try pending.string("id") == change)
+            let own = try await client.send(.post, "/v1/payer-accounts/\(council)/confirm", token: finance, json: ["change_id": change])
+            #expect(own.status == .forbidden, "\(own.text)")
+
+            // Bad input and other people change nothing.
+            #expect(try await client.send(.post, "/v1/payer-accounts/\(council)/confirm", token: finance2, json: [:])
+                .problemFields == ["change_id"])
+            #expect(try await client.send(.post, "/v1/payer-accounts/\(council)/confirm", token: finance2, json: ["change_id": "nonsense"])
+                .status == .unprocessableContent)
+            #expect(try await client.send(
+                .post, "/v1/payer-accounts/\(council)/confirm", token: finance2, json: ["change_id": "pac_00000000000000000000"]).status == .conflict)
+            for token in [try await client.login("councilboss@demo.test"), try await client.login("commissioner@demo.test")] {
+                let answer = try await client.send(.post, "/v1/payer-accounts/\(council)/confirm", token: token, json: ["change_id": change])
+                #expect(answer.status == .forbidden || answer.status == .notFound, "\(answer.text)")
+            }
+            for token in [try await client.login("commissioner@northfield.demo.test"), try await client.login("provider@demo.test")] {
+                #expect(try await client.send(
+                    .post, "/v1/payer-accounts/\(council)/confirm", token: token, json: ["change_id": change]).status == .notFound)
+                #expect(try await client.send(.get, "/v1/payer-accounts/\(council)/pending-change", token: token).status == .notFound)
+            }
+            #expect(try await market.count("payer_account_change", where: "status = 'confirmed'") == 0)
+
+            // A second person confirms: now it is in effect, and nothing is pending.
+            let confirmed = try await client.send(.post, "/v1/payer-accounts/\(council)/confirm", token: finance2, json: ["change_id": change])
+            #expect(confirmed.status == .ok, "\(confirmed.text)")
+            let after = try await client.send(.get, "/v1/payer-accounts/\(council)", token: finance).json
+            #expect((after["details"] as? [String: Any])?["account_number"] as? String == "99887766")
+            #expect(try await client.send(.get, "/v1/payer-accounts/\(council)/pending-change", token: finance).status == .notFound)
+            // A confirmed change cannot be confirmed again.
+            #expect(try await client.send(
+                .post, "/v1/payer-accounts/\(council)/confirm", token: finance2, json: ["change_id": change]).status == .notFound)
+        }
+    }
+
+    @Test func aNewProposalSupersedesOneStillPending() async throws {
+        let market = try await TestMarket.make(seedPayments: true)
+        try await market.test { client in
+            let finance = try await client.login("finance@demo.test")
+            let finance2 = try await client.login("finance2@demo.test")
+            let council = try #require(try await client.me(finance)["council_id"] as? String)
+            let first = try #require(try await client.send(.put, "/v1/payer-accounts/\(council)", token: finance, json: Client.councilAccount).string("id"))
+            let second = try #require(try await client.send(.put, "/v1/payer-accounts/\(council)", token: finance2, json: Client.councilAccount).string("id"))
+            #expect(try await client.send(
+                .post, "/v1/payer-accounts/\(council)/confirm", token: finance, json: ["change_id": first]).status == .conflict)
+            #expect(try await client.send(
+                .post, "/v1/payer-accounts/\(council)/confirm", token: finance, json: ["change_id": second]).status == .ok)
+            #expect(try await market.count("payer_account_change", where: "status = 'superseded'") == 1)
+        }
+    }
+
+    @Test func theSchemaRefusesAConfirmationByTheProposer() async throws {
+        let market = try await TestMarket.make(seedPayments: true)
+        try await market.test { client in
+            let finance = try await client.login("finance@demo.test")
+            let council = try #require(try await client.me(finance)["council_id"] as? String)
+            _ = try await client.send(.put, "/v1/payer-accounts/\(council)", token: finance, json: Client.councilAccount)
+        }
+        await #expect(throws: DatabaseError.self) {
+            try await market.database.writer.write { db in
+                try db.execute(sql: "UPDATE payer_account_change SET status = 'confirmed', decided_by = proposed_by, decided_at = proposed_at")
+            }
+        }
+    }
+
+    @Test func aPlatformAdminCannotMakeACouncilsFinanceStaffButItsAdminsCan() async throws {
+        let market = try await TestMarket.make()
+        try await market.test { client in
+            let admin = try await client.login("admin@demo.test")
+            let councilAdmin = try await client.login("councilboss@demo.test")
+            let council = try #require(try await client.me(councilAdmin)["council_id"] as? String)
+            let refused = try await Self.createUser(client, as: admin, email: "insider@demo.test", role: "finance", council: council)
+            #expect(refused.status == .forbidden, "\(refused.text)")
+            #expect(try await market.count("user", where: "email = 'insider@demo.test'") == 0)
+            let granted = try await Self.createUser(client, as: councilAdmin, email: "finance3@demo.test", role: "finance", council: council)
+            #expect(granted.status == .created, "\(granted.text)")
+            // Who created whom is recorded, for the four-eyes rule.
+            let creator = try await market.database.writer.read { db in
+                try String.fetchOne(db, sql: "SELECT created_by FROM user WHERE email = 'finance3@demo.test'")
+            }
+            #expect(creator == (try await client.me(councilAdmin)["user_id"] as? String))
+        }
+    }
+
+    @Test func aColleagueOneCreatedIsNoSecondPerson() async throws {
+        let market = try await TestMarket.make(seedPayments: true)
+        try await market.test { client in
+            let broker = try await client.login("broker@demo.test")
+            let organisation = try #require(try await client.me(broker)["organisation_id"] as? String)
+            // The broker makes a colleague, and the platform admin makes another.
+            let colleague = try await Self.createUser(client, as: broker, email: "colleague@broker.demo.test", role: "broker", organisation: organisation)
+            #expect(colleague.status == .created, "\(colleague.text)")
+            let admin = try await client.login("admin@demo.test")
+            let other = try await Self.createUser(client, as: admin, email: "other@broker.demo.test", role: "broker", organisation: organisation)
+            #expect(other.status == .created, "\(other.text)")
+            let colleagueToken = try await client.login("colleague@broker.demo.test", password: "a long enough password")
+            let otherToken = try await client.login("other@broker.demo.test", password: "a long enough password")
+
+            // A change proposed by the broker: not confirmable by the colleague the broker created...
+            let change = try #require(try await client.send(
+                .put, "/v1/payer-accounts/\(organisation)", token: broker, json: Client.councilAccount).string("id"))
+            let byColleague = try await client.send(
+                .post, "/v1/payer-accounts/\(organisation)/confirm", token: colleagueToken, json: ["change_id": change])
+            #expect(byColleague.status == .forbidden, "\(byColleague.text)")
+            #expect(try byColleague.string("detail")?.contains("created your account") == true)
+            // ...nor, the other way round, a change the colleague proposed by the broker who created them.
+            let theirs = try #require(try await client.send(
+                .put, "/v1/payer-accounts/\(organisation)", token: colleagueToken, json: Client.councilAccount).string("id"))
+            let byCreator = try await client.send(.post, "/v1/payer-accounts/\(organisation)/confirm", token: broker, json: ["change_id": theirs])
+            #expect(byCreator.status == .forbidden, "\(byCreator.text)")
+            // A colleague with no such tie confirms it.
+            let byOther = try await client.send(.post, "/v1/payer-accounts/\(organisation)/confirm", token: otherToken, json: ["change_id": theirs])
+            #expect(byOther.status == .ok, "\(byOther.text)")
+        }
+    }
+
+    @Test func theRule() throws {
+        let a = UserID.random(), b = UserID.random(), c = UserID.random()
+        #expect(throws: MarketError.self) { try FourEyes.check(.init(id: a, createdBy: nil), confirming: .init(id: a, createdBy: nil), "did it") }
+        #expect(throws: MarketError.self) { try FourEyes.check(.init(id: a, createdBy: nil), confirming: .init(id: b, createdBy: a), "did it") }
+        #expect(throws: MarketError.self) { try FourEyes.check(.init(id: b, createdBy: a), confirming: .init(id: a, createdBy: nil), "did it") }
+        try FourEyes.check(.init(id: b, createdBy: c), confirming: .init(id: a, createdBy: c), "did it")
+        try FourEyes.check(.init(id: b, createdBy: nil), confirming: .init(id: a, createdBy: nil), "did it")
+    }
+}
