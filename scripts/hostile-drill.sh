@@ -6,7 +6,10 @@
 #   and the provider's bank details are unchanged;
 # - a flood of 200 concurrent sign-ins is answered 401 or, beyond the password hasher's queue,
 #   503 with Retry-After at once, while /health keeps answering (its p99 is printed);
-# - a second `serve` on the same database refuses to start and names the process that holds it.
+# - a second `serve` on the same database refuses to start and names the process that holds it;
+# - the lone insider: a platform admin makes a provider's staff account and changes its bank
+#   details (pending verification), then cannot make the council's finance staff; one finance
+#   user cannot put a new originating account into effect alone.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -87,25 +90,48 @@ after=$(sqlite3 "$work/market.sqlite" "SELECT count(*) FROM bank_account")
 "$binary" check-text --database "$work/market.sqlite" >"$work/check-text.out" || fail "check-text found unsafe stored text: $(cat "$work/check-text.out")"
 echo "hostile-drill: 4 account names with control or bidirectional characters refused 422 naming account_name; nothing written; check-text: $(tail -1 "$work/check-text.out")"
 
-# 3. A flood of sign-ins (cost 12).
+# 3. The lone insider.
+admin=$(login admin@demo.test)
+finance=$(login finance@demo.test)
+council=$(curl -sf "$base/v1/me" -H "authorization: Bearer $finance" | jq -r .council_id)
+code=$(curl -s -o "$work/insider.answer" -w '%{http_code}' "$base/v1/users" -H "authorization: Bearer $admin" -H 'content-type: application/json' \
+    -d "{\"email\":\"insider-provider@demo.test\",\"display_name\":\"Insider\",\"password\":\"chosen by the insider\",\"role\":\"provider\",\"organisation_id\":\"$brightpath\"}")
+[ "$code" = 201 ] || fail "the platform admin could not make a provider account ($code): $(cat "$work/insider.answer")"
+insider=$(curl -sf "$base/v1/auth/tokens" -H 'content-type: application/json' -d '{"email":"insider-provider@demo.test","password":"chosen by the insider"}' | jq -r .token)
+code=$(curl -s -o /dev/null -w '%{http_code}' -X PUT "$base/v1/providers/$brightpath/bank-account" -H "authorization: Bearer $insider" \
+    -H 'content-type: application/json' -d '{"account_name":"Brightpath Care Ltd","sort_code":"20-00-00","account_number":"66666666"}')
+[ "$code" = 200 ] || fail "the insider's bank details answered $code"
+code=$(curl -s -o "$work/insider.answer" -w '%{http_code}' "$base/v1/users" -H "authorization: Bearer $admin" -H 'content-type: application/json' \
+    -d "{\"email\":\"insider-finance@demo.test\",\"display_name\":\"Insider\",\"password\":\"chosen by the insider\",\"role\":\"finance\",\"council_id\":\"$council\"}")
+[ "$code" = 403 ] || fail "the platform admin made a council finance account ($code)"
+before_account=$(curl -sf "$base/v1/payer-accounts/$council" -H "authorization: Bearer $finance" | jq -r .details.account_number)
+change=$(curl -sf -X PUT "$base/v1/payer-accounts/$council" -H "authorization: Bearer $finance" -H 'content-type: application/json' \
+    -d '{"account_name":"Somewhere Else","sort_code":"20-00-00","account_number":"66666666","service_user_number":"123456"}' | jq -r .id)
+code=$(curl -s -o /dev/null -w '%{http_code}' "$base/v1/payer-accounts/$council/confirm" -H "authorization: Bearer $finance" \
+    -H 'content-type: application/json' -d "{\"change_id\":\"$change\"}")
+after_account=$(curl -sf "$base/v1/payer-accounts/$council" -H "authorization: Bearer $finance" | jq -r .details.account_number)
+[ "$code" = 403 ] && [ "$before_account" = "$after_account" ] || fail "one finance user changed the originating account alone ($code, $before_account -> $after_account)"
+echo "hostile-drill: the lone insider: provider account made, bank details changed (unverified, pays nobody); making a council finance account refused 403; one finance user confirming their own originating account refused 403, account unchanged"
+
+# 4. A flood of sign-ins (cost 12).
 mkdir "$work/signins"
 probe_health "$work/signins.done" "$work/health-signins" &
 prober=$!
 sleep 0.2
 signin() {
     curl -s -o /dev/null -D "$work/signins/$1.headers" -w '%{http_code} %{time_total}\n' --max-time 60 "$base/v1/auth/tokens" \
-        -H 'content-type: application/json' -d "{\"email\":\"someone$1@demo.test\",\"password\":\"a wrong password $1\"}" >"$work/signins/$1"
+        -H 'content-type: application/json' -d "{\"email\":\"someone$1@demo.test\",\"password\":\"a wrong password $1\"}" >"$work/signins/$1.status"
 }
 export -f signin
 export base work
 seq 1 200 | xargs -P 200 -I{} bash -c 'signin {}'
 touch "$work/signins.done"
 wait "$prober"
-refused=$(cat "$work"/signins/[0-9]* | awk '$1 == 401' | wc -l)
-busy=$(cat "$work"/signins/[0-9]* | awk '$1 == 503' | wc -l)
-other=$(cat "$work"/signins/[0-9]* | awk '$1 != 401 && $1 != 503' | wc -l)
+refused=$(cat "$work"/signins/*.status | awk '$1 == 401' | wc -l)
+busy=$(cat "$work"/signins/*.status | awk '$1 == 503' | wc -l)
+other=$(cat "$work"/signins/*.status | awk '$1 != 401 && $1 != 503' | wc -l)
 retry_after=$(grep -il '^retry-after:' "$work"/signins/*.headers | wc -l)
-busy_slowest=$(cat "$work"/signins/[0-9]* | awk '$1 == 503 {print $2}' | sort -n | tail -1)
+busy_slowest=$(cat "$work"/signins/*.status | awk '$1 == 503 {print $2}' | sort -n | tail -1)
 health_p99=$(percentile "$work/health-signins" 99)
 health_p50=$(percentile "$work/health-signins" 50)
 health_bad=$(awk '$1 != 200' "$work/health-signins" | wc -l)
@@ -114,7 +140,7 @@ echo "hostile-drill: 200 concurrent sign-ins: $refused answered 401, $busy answe
 [ "$busy" -gt 0 ] && [ "$retry_after" -eq "$busy" ] || fail "the flood was not turned away with 503 and Retry-After"
 [ "$health_bad" -eq 0 ] || fail "/health failed during the sign-in flood"
 
-# 4. One server per database.
+# 5. One server per database.
 status=0
 "$binary" serve --database "$work/market.sqlite" --hostname 127.0.0.1 --port $((port + 1)) >"$work/second.log" 2>&1 || status=$?
 [ "$status" -ne 0 ] || fail "a second serve on the same database started"

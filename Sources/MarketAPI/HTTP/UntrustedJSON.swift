@@ -15,25 +15,38 @@ struct UntrustedJSON {
     /// Field errors reported at most per request; the rest are counted in the detail.
     static let maximumReportedErrors = 20
 
-    /// The parsed body (`JSONSerialization`'s tree).
-    let tree: Any
-    /// The bytes to decode: the checked tree written again, so that what is decoded is exactly
-    /// what was checked (a key sent twice cannot smuggle a second value past the walk).
+    /// The bytes to decode: the request's own, or the checked tree written again when a string
+    /// was normalised. Either way they hold exactly what was checked: a body that names a field
+    /// twice in one object is refused, since the parser that checks and the decoder would each
+    /// keep a different one of the two values.
     let body: Data
+    /// The bytes as they came.
+    private let received: Data
+    /// The parsed tree, when its text had to be walked; otherwise parsed only to describe an error.
+    private let checkedTree: Any?
 
-    /// Throws `HTTPProblem.malformedJSON` (400) for a body that is not JSON or is nested too
-    /// deeply, and `MarketError.validation` (422) for text that breaks `UntrustedText`'s rule.
+    /// Throws `HTTPProblem.malformedJSON` (400) for a body that is not JSON, is nested too
+    /// deeply or names a field twice in one object, and `MarketError.validation` (422) for text
+    /// that breaks `UntrustedText`'s rule.
     init(_ body: Data) throws {
-        if let depthProblem = Self.nestingProblem(body) { throw HTTPProblem.malformedJSON(depthProblem) }
-        let tree: Any
-        do {
-            tree = try JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed])
-        } catch {
-            let location = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "it could not be parsed"
-            throw HTTPProblem.malformedJSON("the body is not valid JSON: \(location)")
+        let shape = Self.shape(of: body)
+        if shape.depth > Self.maximumDepth {
+            throw HTTPProblem.malformedJSON("the body nests more than \(Self.maximumDepth) arrays or objects deep")
         }
+        received = body
+        if shape.plain {
+            // Every string is printable ASCII with no escapes (a raw control character is not
+            // JSON, so the decoder refuses it): nothing to refuse or normalise, and keys are
+            // compared as written.
+            if shape.repeatsKey { throw HTTPProblem.malformedJSON("the body names a field twice in one object") }
+            self.body = body
+            checkedTree = nil
+            return
+        }
+        let tree = try Self.parse(body)
         var walk = TextWalk()
-        let accepted = walk.visit(tree)
+        let replacement = walk.visit(tree)
+        if walk.keys != shape.keys { throw HTTPProblem.malformedJSON("the body names a field twice in one object") }
         if !walk.errors.isEmpty {
             var errors = Array(walk.errors.prefix(Self.maximumReportedErrors))
             if walk.errors.count > errors.count {
@@ -41,8 +54,18 @@ struct UntrustedJSON {
             }
             throw MarketError.validation(errors)
         }
-        self.tree = accepted
-        self.body = try JSONSerialization.data(withJSONObject: accepted, options: [.fragmentsAllowed])
+        checkedTree = replacement ?? tree
+        self.body = try replacement.map { try JSONSerialization.data(withJSONObject: $0, options: [.fragmentsAllowed]) } ?? body
+    }
+
+    /// The parsed body, or a 400 naming where the parser gave up.
+    private static func parse(_ body: Data) throws -> Any {
+        do {
+            return try JSONSerialization.jsonObject(with: body, options: [.fragmentsAllowed])
+        } catch {
+            let location = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "it could not be parsed"
+            throw HTTPProblem.malformedJSON("the body is not valid JSON: \(location)")
+        }
     }
 
     /// The problem document for a decoding error of this body as `type`.
@@ -56,12 +79,27 @@ struct UntrustedJSON {
         guard case .dataCorrupted(let context) = error, context.codingPath.isEmpty else {
             return Request.problem(for: error)
         }
+        let tree: Any
+        do {
+            tree = try checkedTree ?? Self.parse(received)
+        } catch {
+            return error
+        }
         var keep: Set<[PathComponent]> = []
         for _ in 0..<Self.maximumNumberProbes {
-            var path: [PathComponent] = []
             var replaced = 0
-            let patched = Self.replacingFractions(tree, keeping: keep, path: &path, replaced: &replaced)
-            guard replaced > 0, let data = try? JSONSerialization.data(withJSONObject: patched, options: [.fragmentsAllowed]) else { break }
+            let data: Data
+            if keep.isEmpty {
+                // The first probe patches the bytes; only a fractional field that met a number it
+                // can hold makes the next ones work on the tree.
+                (data, replaced) = Self.fractionsAsStrings(received)
+            } else {
+                var path: [PathComponent] = []
+                let patched = Self.replacingFractions(tree, keeping: keep, path: &path, replaced: &replaced)
+                guard let written = try? JSONSerialization.data(withJSONObject: patched, options: [.fragmentsAllowed]) else { break }
+                data = written
+            }
+            guard replaced > 0 else { break }
             do {
                 _ = try JSONCoding.decoder.decode(type, from: data)
                 break
@@ -100,12 +138,19 @@ struct UntrustedJSON {
     private struct TextWalk {
         var errors: [FieldError] = []
         var path: [PathComponent] = []
+        /// Keys seen, over every object.
+        var keys = 0
 
-        mutating func visit(_ value: Any) -> Any {
+        /// The value with its strings normalised, or `nil` when nothing in it changed (so a large
+        /// body is not copied to be checked).
+        mutating func visit(_ value: Any) -> Any? {
             switch value {
+            case is NSNumber, is NSNull:
+                // Most of a large body; the casts below are dear.
+                return nil
             case let object as [String: Any]:
-                var result: [String: Any] = [:]
-                result.reserveCapacity(object.count)
+                var result: [String: Any]? = nil
+                keys += object.count
                 for (key, child) in object {
                     path.append(.key(key))
                     defer { path.removeLast() }
@@ -113,28 +158,34 @@ struct UntrustedJSON {
                         errors.append(FieldError(field: Self.printable(field), message: "is not a field name: its name " + refusal.message))
                         continue
                     }
-                    result[key] = visit(child)
+                    if let replacement = visit(child) {
+                        if result == nil { result = object }
+                        result?[key] = replacement
+                    }
                 }
                 return result
             case let array as [Any]:
-                var result: [Any] = []
-                result.reserveCapacity(array.count)
-                for (index, child) in array.enumerated() {
+                var result: [Any]? = nil
+                for (index, child) in array.enumerated() where !(child is NSNumber) {
                     path.append(.index(index))
-                    result.append(visit(child))
+                    if let replacement = visit(child) {
+                        if result == nil { result = array }
+                        result?[index] = replacement
+                    }
                     path.removeLast()
                 }
                 return result
             case let text as String:
                 switch UntrustedText.accepted(text, multiline: allowsSeveralLines) {
                 case .success(let accepted):
-                    return accepted
+                    // Compared by bytes: `==` on strings holds for canonically equivalent ones.
+                    return accepted.utf8.elementsEqual(text.utf8) ? nil : accepted
                 case .failure(let refusal):
                     errors.append(FieldError(field: field, message: refusal.message))
-                    return text
+                    return nil
                 }
             default:
-                return value
+                return nil
             }
         }
 
@@ -166,27 +217,117 @@ struct UntrustedJSON {
         }
     }
 
-    /// Why the body nests too deeply, or `nil`: one pass over its bytes, counting brackets
-    /// outside strings (JSONSerialization recurses, so depth is checked before it runs).
-    static func nestingProblem(_ body: Data) -> String? {
+    /// What one pass over a body's bytes tells before it is parsed.
+    struct Shape {
+        /// The deepest nesting of arrays and objects (the parser recurses, so this is checked first).
         var depth = 0
-        var inString = false
-        var escaped = false
-        for byte in body {
-            if inString {
-                if escaped { escaped = false } else if byte == UInt8(ascii: "\\") { escaped = true } else if byte == UInt8(ascii: "\"") { inString = false }
-                continue
+        /// Object keys, over every object (a `:` outside strings).
+        var keys = 0
+        /// Whether every string is printable ASCII without escapes.
+        var plain = true
+        /// Whether some object names a key twice, compared as written (exact when `plain`).
+        var repeatsKey = false
+    }
+
+    static func shape(of body: Data) -> Shape {
+        body.withUnsafeBytes { bytes in
+            var shape = Shape()
+            var depth = 0
+            var inString = false
+            var escaped = false
+            var stringStart = 0
+            var lastString = 0..<0
+            // The keys of each open object (`nil` for an array).
+            var objects: [Set<[UInt8]>?] = []
+            for index in bytes.indices {
+                let byte = bytes[index]
+                if inString {
+                    if escaped {
+                        escaped = false
+                    } else if byte == 0x5C {  // \
+                        escaped = true
+                        shape.plain = false
+                    } else if byte == 0x22 {  // "
+                        inString = false
+                        lastString = stringStart..<index
+                    } else if byte >= 0x7F {
+                        shape.plain = false
+                    }
+                    continue
+                }
+                switch byte {
+                case 0x22:
+                    inString = true
+                    stringStart = index + 1
+                case 0x5B, 0x7B:  // [ {
+                    depth += 1
+                    shape.depth = max(shape.depth, depth)
+                    if shape.depth > maximumDepth { return shape }
+                    objects.append(byte == 0x7B ? [] : nil)
+                case 0x5D, 0x7D:  // ] }
+                    depth -= 1
+                    if !objects.isEmpty { objects.removeLast() }
+                case 0x3A:  // :
+                    shape.keys += 1
+                    if !objects.isEmpty, objects[objects.count - 1] != nil,
+                        objects[objects.count - 1]?.insert(Array(bytes[lastString])).inserted == false
+                    {
+                        shape.repeatsKey = true
+                    }
+                default: break
+                }
             }
-            switch byte {
-            case UInt8(ascii: "\""): inString = true
-            case UInt8(ascii: "["), UInt8(ascii: "{"):
-                depth += 1
-                if depth > maximumDepth { return "the body nests more than \(maximumDepth) arrays or objects deep" }
-            case UInt8(ascii: "]"), UInt8(ascii: "}"): depth -= 1
-            default: break
-            }
+            return shape
         }
-        return nil
+    }
+
+    /// The body with every number token that is not a whole `Int64` (a fraction, an exponent, or
+    /// too many digits) written as a string instead, in one pass over its bytes; and how many.
+    static func fractionsAsStrings(_ body: Data) -> (Data, Int) {
+        body.withUnsafeBytes { bytes in
+            var result: [UInt8] = []
+            result.reserveCapacity(bytes.count + bytes.count / 2)
+            let placeholder = Array(#""not a whole number""#.utf8)
+            var replaced = 0
+            var inString = false
+            var escaped = false
+            var index = 0
+            while index < bytes.count {
+                let byte = bytes[index]
+                if inString {
+                    if escaped { escaped = false } else if byte == 0x5C { escaped = true } else if byte == 0x22 { inString = false }
+                    result.append(byte)
+                    index += 1
+                    continue
+                }
+                guard byte == 0x2D || (0x30...0x39).contains(byte) else {  // - or a digit
+                    if byte == 0x22 { inString = true }
+                    result.append(byte)
+                    index += 1
+                    continue
+                }
+                var end = index
+                var fraction = false
+                scan: while end < bytes.count {
+                    switch bytes[end] {
+                    case 0x30...0x39, 0x2D, 0x2B: break  // digits - +
+                    case 0x2E, 0x65, 0x45: fraction = true  // . e E
+                    default: break scan
+                    }
+                    end += 1
+                }
+                let token = UnsafeRawBufferPointer(rebasing: bytes[index..<end])
+                // 18 digits always fit; longer ones are parsed to be sure.
+                if !fraction && (token.count <= 18 || Int64(String(decoding: token, as: UTF8.self)) != nil) {
+                    result.append(contentsOf: token)
+                } else {
+                    result.append(contentsOf: placeholder)
+                    replaced += 1
+                }
+                index = end
+            }
+            return (Data(result), replaced)
+        }
     }
 
     // MARK: Numbers

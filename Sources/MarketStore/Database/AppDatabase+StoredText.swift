@@ -8,10 +8,11 @@ extension AppDatabase {
     public struct UnsafeText: Sendable, CustomStringConvertible {
         public let table: String
         public let column: String
-        public let rowID: Int64
+        /// The row, by its primary key (`id = bnk_…`).
+        public let row: String
         public let reason: String
 
-        public var description: String { "\(table).\(column) row \(rowID): \(reason)" }
+        public var description: String { "\(table).\(column) where \(row): \(reason)" }
     }
 
     /// Every stored text that `UntrustedText` would refuse (several lines allowed only in the
@@ -33,14 +34,18 @@ extension AppDatabase {
                     return (type.contains("TEXT") || type.isEmpty) && !name.hasSuffix("_json") && !name.hasPrefix("response")
                         && !["payload", "body", "content", "sql"].contains(name)
                 }
+                let key = try db.primaryKey(table).columns
+                let keyList = key.map(\.quotedDatabaseIdentifier).joined(separator: ", ")
                 for column in columns {
                     let multiline = UntrustedText.allowsSeveralLines(column.name)
+                    let name = column.name.quotedDatabaseIdentifier
                     let rows = try Row.fetchCursor(
-                        db, sql: "SELECT rowid, \(column.name.quotedDatabaseIdentifier) FROM \(table.quotedDatabaseIdentifier) WHERE typeof(\(column.name.quotedDatabaseIdentifier)) = 'text'")
+                        db, sql: "SELECT \(name), \(keyList) FROM \(table.quotedDatabaseIdentifier) WHERE typeof(\(name)) = 'text'")
                     while let row = try rows.next() {
-                        let text: String = row[1]
+                        let text: String = row[0]
                         if case .failure(let refusal) = UntrustedText.accepted(text, multiline: multiline) {
-                            found.append(UnsafeText(table: table, column: column.name, rowID: row[0], reason: refusal.message))
+                            let where_ = key.enumerated().map { "\($0.element) = \(row[$0.offset + 1] as DatabaseValue)" }.joined(separator: " AND ")
+                            found.append(UnsafeText(table: table, column: column.name, row: where_, reason: refusal.message))
                             if found.count >= limit { return found }
                         }
                     }

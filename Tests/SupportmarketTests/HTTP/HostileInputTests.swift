@@ -104,24 +104,24 @@ struct HostileInputTests {
         }
     }
 
-    @Test(arguments: [true, false])
-    func aKeySentTwiceCannotCarryRefusedTextPastTheRule(refusedFirst: Bool) async throws {
+    @Test(arguments: [
+        (#""Home\u0001care""#, #""Home care visits""#), (#""Home care visits""#, #""Home\u0001care""#),
+        (#""Plain one""#, #""Plain two""#),
+    ])
+    func aKeySentTwiceIsRefusedSoNoValueCanPassTheRuleUnchecked(first: String, second: String) async throws {
         let market = try await TestMarket.make()
         try await market.test { client in
             let provider = try await client.login("provider@demo.test")
             var body = try JSONSerialization.data(withJSONObject: Client.offeringBody(["title": NSNull()]))
             body.removeLast()
-            let titles = [#""title":"Home\u0001care""#, #""title":"Home care visits""#]
-            body.append(Data(("," + (refusedFirst ? titles : titles.reversed()).joined(separator: ",") + "}").utf8))
+            body.append(Data(#","title":\#(first),"title":\#(second)}"#.utf8))
             let answer = try await client.send(
                 .post, "/v1/offerings", token: provider, headers: [.contentType: "application/json"], rawBody: ByteBuffer(bytes: body))
-            // Whichever value the parser keeps is the one checked and the one decoded.
-            if answer.status == .created {
-                let stored = try await market.database.writer.read { db in try String.fetchAll(db, sql: "SELECT title FROM offering") }
-                #expect(stored.allSatisfy { UntrustedText.isSafe($0) })
-            } else {
-                #expect(answer.status == .unprocessableContent)
-            }
+            // The parser that checks keeps the last value and the decoder the first: a body that
+            // names a field twice is refused, whichever of the two is the refused one.
+            #expect(answer.status == .badRequest, "\(answer.text)")
+            #expect(try answer.string("detail")?.contains("names a field twice") == true)
+            #expect(try await market.count("offering") == 0)
         }
     }
 
@@ -165,5 +165,30 @@ struct HostileInputTests {
         #expect(UntrustedText.allowsSeveralLines("lines[0].description"))
         #expect(!UntrustedText.allowsSeveralLines("lines[0].title"))
         #expect("e\u{0301}".scalarLength == 2)
+    }
+}
+
+/// Text stored before the edge's rule existed: reported, and never carried into a bank file.
+@Suite("Unsafe stored text")
+struct UnsafeStoredTextTests {
+    @Test func storedTextTheRuleRefusesIsReportedAndKeptOutOfBankFiles() async throws {
+        let market = try await TestMarket.make()
+        try await market.test { client in
+            let scene = try await PaymentScene.make(client, market)
+            #expect(try await market.database.unsafeStoredText().isEmpty)
+            let batch = try #require(try await client.createBatch(scene.finance, cutOff: "2026-11-04")["id"] as? String)
+            #expect(try await client.send(.post, "/v1/payment-batches/\(batch)/approve", token: scene.finance2).status == .ok)
+            // As if written before the rule: a name that reads backwards from its override on.
+            try await market.database.writer.write { db in
+                try db.execute(sql: "UPDATE organisation SET name = ? WHERE id = ?", arguments: ["Brightpath \u{202E}eraC", scene.provider])
+            }
+            let found = try await market.database.unsafeStoredText()
+            #expect(found.map { "\($0.table).\($0.column)" } == ["organisation.name"], "\(found)")
+            #expect(found.first?.row == "id = \"\(scene.provider)\"" || found.first?.row.contains(scene.provider) == true)
+            let export = try await client.send(.post, "/v1/payment-batches/\(batch)/export", token: scene.finance, json: [:])
+            #expect(export.status == .conflict, "\(export.text)")
+            #expect(try export.string("detail")?.contains("provider \(scene.provider)'s name") == true)
+            #expect(try await market.count("payment_batch_file") == 0)
+        }
     }
 }
