@@ -16,6 +16,9 @@ public struct AppConfiguration: Sendable {
     /// Password hashes checked at once (`nil`: one fewer than the cores); more wait, four per
     /// running one, and the rest are answered 503 at once.
     public var passwordHashingLimit: Int? = nil
+    /// Days a provider's bank details must have been verified by a payer before they are paid
+    /// (`SUPPORTMARKET_NEW_BANK_DETAILS_HOLD_DAYS`; 0 pays at once).
+    public var newBankDetailsHoldDays = 3
     public var login = LoginPolicy()
     public var logLevel: Logger.Level = .info
     /// `json` (one object per line) or `text`.
@@ -66,6 +69,11 @@ public struct AppConfiguration: Sendable {
         if let value = environment["SUPPORTMARKET_PASSWORD_HASHING_LIMIT"] {
             if let limit = Int(value), limit > 0 { passwordHashingLimit = limit } else {
                 problems.append("SUPPORTMARKET_PASSWORD_HASHING_LIMIT must be a whole number above 0")
+            }
+        }
+        if let value = environment["SUPPORTMARKET_NEW_BANK_DETAILS_HOLD_DAYS"] {
+            if let days = Int(value), (0...90).contains(days) { newBankDetailsHoldDays = days } else {
+                problems.append("SUPPORTMARKET_NEW_BANK_DETAILS_HOLD_DAYS must be a whole number of days from 0 to 90")
             }
         }
         if let value = environment["SUPPORTMARKET_TOKEN_LIFETIME_SECONDS"] {

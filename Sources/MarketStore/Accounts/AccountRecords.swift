@@ -51,10 +51,12 @@ struct UserRecord: MarketRecord {
     var organisationId: OrganisationID?
     var organisationKind: OrganisationKind?
     var createdAt: Date
-    /// The account that created this one (`nil`: the command line or the demo seed).
-    var createdBy: UserID?
 
-    init(_ user: User, passwordHash: String, createdBy: UserID?) {
+    // `created_by` (v17) is written by `AccountStore.insertUser` and read by `FourEyes.Person.fetch`,
+    // not by this record, so that the demo seed can still write users into a database of an
+    // earlier schema (the migration tests do).
+
+    init(_ user: User, passwordHash: String) {
         id = user.id
         email = user.email
         displayName = user.displayName
@@ -64,7 +66,6 @@ struct UserRecord: MarketRecord {
         organisationId = user.organisationID
         organisationKind = user.role.organisationKind
         createdAt = user.createdAt
-        self.createdBy = createdBy
     }
 
     var user: User {

@@ -159,7 +159,9 @@ public struct AccountStore: Sendable {
                         "organisation_id", "is a \(organisation.kind.rawValue) organisation; \(new.role.rawValue) needs another kind")
                 }
             }
-            try UserRecord(user, passwordHash: passwordHash, createdBy: actor).insert(db)
+            try UserRecord(user, passwordHash: passwordHash).insert(db)
+            // Who created the account, for the four-eyes rule (`FourEyes`).
+            if let actor { try db.execute(sql: "UPDATE user SET created_by = ? WHERE id = ?", arguments: [actor, user.id]) }
             try AuditEventRecord.append(
                 db, at: now, actor: actor, action: "user.created", subjectType: "user",
                 subjectID: user.id.rawValue, details: ["role": user.role.rawValue])

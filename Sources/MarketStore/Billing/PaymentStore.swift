@@ -12,9 +12,14 @@ import MarketCore
 /// (`AppDatabase+Migrations+Payments.swift`).
 public struct PaymentStore: Sendable {
     let database: AppDatabase
+    /// Days a provider's bank details must have been verified by a payer before its batches pay
+    /// to them: a change slipped in just before a payment run is held out, with the reason, for
+    /// someone to notice. 0 pays at once.
+    let newDetailsHoldDays: Int
 
-    public init(database: AppDatabase) {
+    public init(database: AppDatabase, newDetailsHoldDays: Int = 0) {
         self.database = database
+        self.newDetailsHoldDays = newDetailsHoldDays
     }
 
     // MARK: Bank details
@@ -223,12 +228,14 @@ public struct PaymentStore: Sendable {
     /// A draft batch for the caller's payer: every approved, unpaid invoice addressed to it and
     /// due by `cutOff`, less the credit notes to recover, as one payment per provider. A
     /// provider whose net is not positive, or whose current bank details this payer has not
-    /// verified, is held out with the reason; its invoices stay free for a later batch.
+    /// verified (or verified fewer than `newDetailsHoldDays` ago), is held out with the reason;
+    /// its invoices stay free for a later batch.
     public func createBatch(cutOff: CalendarDay?, by policy: AccessPolicy, idempotency: IdempotencyKey?) async throws -> PaymentBatch {
         let payer = try policy.authorizePaying()
         guard let cutOff else { throw MarketError.invalid("cut_off_date", "is required: pay invoices due on or before this day") }
         let now = database.clock.now()
         let user = policy.principal.userID
+        let holdDays = newDetailsHoldDays
         return try await database.write(as: user, idempotency: idempotency) { db in
             guard let originator = try PayerAccountRecord.fetchOne(db, key: payer.id)?.account else {
                 throw MarketError.conflict("the payer has no account to pay from: record it first (PUT /v1/payer-accounts/\(payer.id))")
@@ -267,15 +274,19 @@ public struct PaymentStore: Sendable {
                 let net = items.reduce(Int64(0)) { $0 + $1.amountPence }
                 let invoiceIDs = items.filter { $0.creditNoteID == nil }.map(\.invoiceID)
                 let account = try BankAccountRecord.current(of: provider, db)
-                let verified = try account.map { account in
-                    try BankAccountVerificationRecord.fetchOne(db, key: ["bank_account_id": account.id.rawValue, "payer_id": payer.id]) != nil
-                } ?? false
+                let verification = try account.flatMap { account in
+                    try BankAccountVerificationRecord.fetchOne(db, key: ["bank_account_id": account.id.rawValue, "payer_id": payer.id])
+                }
+                let verified = verification != nil
+                let payableFrom = verification.map { CalendarDay($0.verifiedAt).adding(days: holdDays) }
                 let reason: String? = if net <= 0 {
                     "credit notes to recover (\(Money.describe(net - items.filter { $0.amountPence > 0 }.reduce(0) { $0 + $1.amountPence }))) are at least what is owed"
                 } else if let account, !verified {
                     "bank details version \(account.version), changed on \(CalendarDay(account.enteredAt).text), are not yet verified by this payer"
                 } else if account == nil {
                     "the provider has no bank details on record"
+                } else if let account, let payableFrom, payableFrom > CalendarDay(now) {
+                    "bank details version \(account.version) were verified by this payer fewer than \(holdDays) days ago; they are paid from \(payableFrom.text)"
                 } else {
                     nil
                 }
@@ -546,7 +557,8 @@ public struct PaymentStore: Sendable {
     /// Writes payers' accounts and providers' first bank details that are not there yet; each
     /// verifier verifies for the payer their role pays for. Returns how many accounts it wrote.
     func seed(payerAccounts: [PayerAccount], bankAccounts: [SeedBankAccount]) async throws -> Int {
-        let now = database.clock.now()
+        // The demo's details were entered and verified a month ago: past any new-details hold.
+        let seededAt = database.clock.now().addingTimeInterval(-30 * 86_400)
         return try await database.write { db in
             guard let seeder = try UserID.fetchOne(db, sql: "SELECT id FROM user WHERE role = 'platform_admin' LIMIT 1") else { return 0 }
             for account in payerAccounts where try PayerAccountRecord.fetchOne(db, key: account.payerID) == nil {
@@ -557,13 +569,13 @@ public struct PaymentStore: Sendable {
                 let details = account.details
                 let record = BankAccountRecord(
                     id: .random(), providerId: account.provider, version: 1, accountName: details.accountName, sortCode: details.sortCode,
-                    accountNumber: details.accountNumber, rollNumber: nil, iban: nil, bic: nil, enteredBy: account.enteredBy, enteredAt: now)
+                    accountNumber: details.accountNumber, rollNumber: nil, iban: nil, bic: nil, enteredBy: account.enteredBy, enteredAt: seededAt)
                 try record.insert(db)
                 for (user, method) in account.verifiedBy {
                     let payer = try Row.fetchOne(db, sql: "SELECT role, council_id, organisation_id FROM user WHERE id = ?", arguments: [user])
                     guard let payer, let payerID: String = payer["role"] == "finance" ? payer["council_id"] : payer["organisation_id"] else { continue }
                     try BankAccountVerificationRecord(
-                        bankAccountId: record.id, payerId: payerID, verifiedBy: user, verifiedAt: now, method: method).insert(db)
+                        bankAccountId: record.id, payerId: payerID, verifiedBy: user, verifiedAt: seededAt, method: method).insert(db)
                 }
                 written += 1
             }

@@ -101,7 +101,7 @@ public struct SyntheticMarket: Sendable {
                 let user = User(
                     id: userIDs[index], email: address, displayName: "Synthetic \(role.rawValue)", role: role,
                     councilID: council, organisationID: nil, createdAt: now)
-                try UserRecord(user, passwordHash: passwordHash, createdBy: nil).insert(db)
+                try UserRecord(user, passwordHash: passwordHash).insert(db)
             }
         }
         summary.councils = councils.count

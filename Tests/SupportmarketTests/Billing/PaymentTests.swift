@@ -121,7 +121,7 @@ struct PaymentTests {
             let audited = try await market.database.read { db in
                 try String.fetchAll(db, sql: "SELECT action FROM audit_event WHERE subject_type IN ('payment_batch', 'provider', 'payer') ORDER BY rowid")
             }
-            #expect(audited.contains("bank_account.verified") && audited.contains("payer_account.updated") && audited.contains("payment_batch.paid"))
+            #expect(audited.contains("bank_account.verified") && audited.contains("payer_account.confirmed") && audited.contains("payment_batch.paid"))
             try await market.expectLedgerHolds()
         }
     }

@@ -156,6 +156,24 @@ struct SecondPersonTests {
         }
     }
 
+    @Test func detailsVerifiedFewerThanTheHoldDaysAgoAreHeldOutWithTheReasonThenPaid() async throws {
+        let market = try await TestMarket.make { $0.newBankDetailsHoldDays = 3 }
+        try await market.test { client in
+            let scene = try await PaymentScene.make(client, market)  // verified on 2026-10-05
+            try market.setToday("2026-10-06")
+            let early = try await client.createBatch(scene.finance, cutOff: "2026-11-04")
+            let held = try #require(early["held"] as? [[String: Any]])
+            #expect(held.count == 1 && (early["payments"] as? [Any])?.isEmpty == true, "\(early)")
+            let reason = try #require(held.first?["reason"] as? String)
+            #expect(reason.contains("fewer than 3 days ago") && reason.contains("paid from 2026-10-08"), "\(reason)")
+            let id = try #require(early["id"] as? String)
+            #expect(try await client.send(.post, "/v1/payment-batches/\(id)/cancel", token: scene.finance).status == .ok)
+            try market.setToday("2026-10-08")
+            let later = try await client.createBatch(scene.finance, cutOff: "2026-11-04")
+            #expect((later["held"] as? [Any])?.isEmpty == true && (later["payments"] as? [Any])?.count == 1, "\(later)")
+        }
+    }
+
     @Test func theRule() throws {
         let a = UserID.random(), b = UserID.random(), c = UserID.random()
         #expect(throws: MarketError.self) { try FourEyes.check(.init(id: a, createdBy: nil), confirming: .init(id: a, createdBy: nil), "did it") }

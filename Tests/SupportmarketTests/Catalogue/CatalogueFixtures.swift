@@ -82,8 +82,13 @@ extension Client {
 }
 
 extension TestMarket {
-    func count(_ table: String, where condition: String = "1") async throws -> Int {
-        try await database.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table) WHERE \(condition)") ?? -1 }
+    /// Rows of `table` (which may carry its own `WHERE`).
+    func count(_ table: String) async throws -> Int {
+        try await database.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? -1 }
+    }
+
+    func count(_ table: String, where condition: String) async throws -> Int {
+        try await count("\(table) WHERE \(condition)")
     }
 
     /// Events about orders and deliveries (not the catalogue's own, such as `offering.published`).

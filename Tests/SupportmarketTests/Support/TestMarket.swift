@@ -23,13 +23,16 @@ final class TestMarket: Sendable {
     static let demoPassword = "supportmarket-demo"
 
     static func make(
-        seedDemo: Bool = true, seedCatalogue: Bool = false, seedBudgets: Bool = false, seedPayments: Bool = false
+        seedDemo: Bool = true, seedCatalogue: Bool = false, seedBudgets: Bool = false, seedPayments: Bool = false,
+        configure: (inout AppConfiguration) -> Void = { _ in }
     ) async throws -> TestMarket {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("supportmarket-tests-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         let clock = ManualWallClock()
         let database = try AppDatabase.open(path: directory.appendingPathComponent("market.sqlite").path, clock: clock)
         try database.migrate()
+        var configuration = Self.configuration
+        configure(&configuration)
         let services = try AppServices(configuration: configuration, database: database)
         if seedDemo {
             // Community resources and (unless asked for) offerings and budgets are left out, so
@@ -57,6 +60,8 @@ final class TestMarket: Sendable {
         configuration.catalogueDirectory = repositoryRoot.appendingPathComponent("catalogue").path
         configuration.openAPIPath = repositoryRoot.appendingPathComponent("openapi.yaml").path
         configuration.bcryptCost = 4
+        // Payment tests verify bank details and pay on one day; SecondPersonTests holds them.
+        configuration.newBankDetailsHoldDays = 0
         // Tests that move the clock by weeks (deliveries week by week) keep their tokens.
         configuration.login.tokenLifetime = 60 * 86_400
         configuration.corsOrigins = [CORSTests.trustedOrigin]
