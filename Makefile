@@ -3,7 +3,7 @@ SHELL := /bin/bash
 SWIFT ?= swift
 DATABASE ?= supportmarket.sqlite
 PORT ?= 8080
-HOST ?= 0.0.0.0
+HOST ?= 127.0.0.1
 DEBIAN_PACKAGES := libsqlite3-dev sqlite3 libcurl4-openssl-dev libssl-dev pkg-config curl jq libxml2-utils chromium
 
 # The Python tools the conformance checks run (PyPI), pinned.

@@ -10,7 +10,10 @@
 #      tour: log in, search, place an order (scripts/client-tour.py);
 #   4. schemathesis fuzzes every operation with status-code, content-type, header and
 #      response-schema conformance checks, anonymously and as a budget holder and a provider
-#      (bounded: EXAMPLES per operation, 5 by default; scripts/fuzz.sh is the long run).
+#      (bounded: EXAMPLES per operation, 5 by default; scripts/fuzz.sh is the long run); then once
+#      more as a provider with a hostile character in every string of every body and query
+#      (scripts/schemathesis-hostile-text.py): control, bidirectional and combining characters
+#      must always be answered 4xx, never 5xx.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -75,4 +78,5 @@ for who in holder provider; do
         -d "{\"email\":\"$who@demo.test\",\"password\":\"supportmarket-demo\"}" | jq -r .token)
     fuzz -H "Authorization: Bearer $token"
 done
+SCHEMATHESIS_HOOKS=scripts/schemathesis-hostile-text.py fuzz -H "Authorization: Bearer $token"
 echo "conformance: passed"

@@ -112,6 +112,7 @@ public func buildRouter(services: AppServices) -> Router<AppRequestContext> {
         AccessLogMiddleware()
         MetricsMiddleware<AppRequestContext>()
         CORSMiddleware<AppRequestContext>(allowedOrigins: services.corsOrigins, routes: routes)
+        SecurityHeadersMiddleware<AppRequestContext>()
         ProblemMiddleware(routes: routes)
         RequestLimitsMiddleware<AppRequestContext>()
         AuthenticationMiddleware(tokens: services.tokens)

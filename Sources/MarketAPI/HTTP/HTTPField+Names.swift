@@ -6,4 +6,5 @@ extension HTTPField.Name {
     static let requestID = HTTPField.Name("X-Request-Id")!
     /// RFC 9530: the SHA-256 of a stored bank file, as downloaded.
     static let contentDigest = HTTPField.Name("Content-Digest")!
+    static let referrerPolicy = HTTPField.Name("Referrer-Policy")!
 }

@@ -192,3 +192,37 @@ struct UnsafeStoredTextTests {
         }
     }
 }
+
+@Suite("Security headers")
+struct SecurityHeadersTests {
+    @Test func everyAnswerSaysNoSniffAndNoReferrerAndAuthenticatedOnesAreNeverStored() async throws {
+        try await TestMarket.make().test { client in
+            let anonymous = try await client.send(.get, "/v1/categories")
+            let token = try await client.login("holder@demo.test")
+            let signedIn = try await client.send(.get, "/v1/me", token: token)
+            let problem = try await client.send(.get, "/v1/orders/nonsense", token: token)
+            for answer in [anonymous, signedIn, problem] {
+                #expect(answer.headers[.xContentTypeOptions] == "nosniff")
+                #expect(answer.headers[HTTPField.Name("Referrer-Policy")!] == "no-referrer")
+            }
+            #expect(signedIn.headers[.cacheControl] == "no-store")
+            #expect(problem.headers[.cacheControl] == "no-store")
+            #expect(anonymous.headers[.cacheControl] != "no-store")
+            #expect(signedIn.headers[.contentSecurityPolicy] == nil)
+        }
+    }
+
+    @Test func anHTMLPageCarriesAPolicyThatRunsNoScript() async throws {
+        let market = try await TestMarket.make(seedCatalogue: true)
+        let scene = try await ReportScene.build(market)
+        try await market.test { client in
+            let token = try await client.login("commissioner@demo.test")
+            let page = try await client.send(
+                .get, "/v1/reports/spend?council_id=\(scene.council)&\(scene.period)&format=html", token: token)
+            #expect(page.status == .ok)
+            #expect(page.headers[.contentType]?.hasPrefix("text/html") == true)
+            let policy = try #require(page.headers[.contentSecurityPolicy])
+            #expect(policy.contains("default-src 'none'") && !policy.contains("script-src") && policy.contains("frame-ancestors 'none'"))
+        }
+    }
+}
