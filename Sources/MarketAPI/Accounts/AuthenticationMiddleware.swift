@@ -12,7 +12,7 @@ struct AuthenticationMiddleware: RouterMiddleware {
     static let maximumTokenLength = 512
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        guard let header = request.headers[.authorization], request.uri.path != "/metrics" else {
+        guard let header = request.headers[.authorization], !SystemController.isMetricsPath(request.uri.path) else {
             return try await next(request, context)
         }
         let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)

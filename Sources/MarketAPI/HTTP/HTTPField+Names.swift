@@ -7,4 +7,5 @@ extension HTTPField.Name {
     /// RFC 9530: the SHA-256 of a stored bank file, as downloaded.
     static let contentDigest = HTTPField.Name("Content-Digest")!
     static let referrerPolicy = HTTPField.Name("Referrer-Policy")!
+    static let xForwardedFor = HTTPField.Name("X-Forwarded-For")!
 }

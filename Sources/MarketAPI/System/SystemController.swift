@@ -51,7 +51,9 @@ struct SystemController {
     }
 
     /// Prometheus text: the HTTP and webhook metrics, then the business figures read from the
-    /// database. Served with the configured bearer token, or (none configured) to loopback only.
+    /// database. Served with the configured bearer token, or (none configured) to loopback
+    /// callers only: a request that a proxy forwarded (`X-Forwarded-For`) comes from loopback but
+    /// not from this machine, so it is refused.
     @Sendable func metrics(_ request: Request, context: AppRequestContext) async throws -> Response {
         if let metricsToken {
             let given = Array((request.headers[.authorization] ?? "").utf8)
@@ -59,12 +61,15 @@ struct SystemController {
             guard given.count == expected.count, zip(given, expected).reduce(0, { $0 | ($1.0 ^ $1.1) }) == 0 else {
                 throw HTTPProblem.metricsRefused
             }
-        } else if !Self.isLoopback(context.remoteAddress) {
+        } else if !Self.isLoopback(context.remoteAddress) || request.headers[.xForwardedFor] != nil {
             throw HTTPProblem.metricsRefused
         }
         let figures = try await database.operationalFigures(path: databasePath)
         return text(AppMetrics.registry.emitToString() + Self.exposition(figures), contentType: "text/plain; version=0.0.4; charset=utf-8")
     }
+
+    /// `/metrics`, with or without a trailing slash.
+    static func isMetricsPath(_ path: String) -> Bool { path == "/metrics" || path == "/metrics/" }
 
     static func isLoopback(_ address: String?) -> Bool {
         guard let address else { return false }

@@ -1,4 +1,5 @@
 import Foundation
+import HTTPTypes
 import HummingbirdTesting
 import Testing
 
@@ -14,6 +15,14 @@ struct LiveServerTests {
             let missing = try await client.send(.get, "/v1/missing")
             #expect(missing.status == .notFound)
             #expect(missing.headers[.contentType] == "application/problem+json")
+            // With no metrics token, loopback callers read /metrics (with or without a trailing
+            // slash), but not a request a proxy forwarded from elsewhere.
+            #expect(try await client.send(.get, "/metrics").status == .ok)
+            let slash = try await client.send(.get, "/metrics/")
+            #expect(slash.status == .ok)
+            let forwarded = HTTPFields([HTTPField(name: HTTPField.Name("X-Forwarded-For")!, value: "203.0.113.9")])
+            #expect(try await client.send(.get, "/metrics", headers: forwarded).status == .unauthorized)
+            #expect(try await client.send(.get, "/metrics/", headers: forwarded).status == .unauthorized)
         }
     }
 }
