@@ -7,6 +7,7 @@
 # - a flood of 200 concurrent sign-ins is answered 401 or, beyond the password hasher's queue,
 #   503 with Retry-After at once, while /health keeps answering (its p99 is printed);
 # - a second `serve` on the same database refuses to start and names the process that holds it;
+# - production (SUPPORTMARKET_ENVIRONMENT=production) refuses to serve the demo, saying why;
 # - the lone insider: a platform admin makes a provider's staff account and changes its bank
 #   details (pending verification), then cannot make the council's finance staff; one finance
 #   user cannot put a new originating account into effect alone.
@@ -113,20 +114,27 @@ after_account=$(curl -sf "$base/v1/payer-accounts/$council" -H "authorization: B
 [ "$code" = 403 ] && [ "$before_account" = "$after_account" ] || fail "one finance user changed the originating account alone ($code, $before_account -> $after_account)"
 echo "hostile-drill: the lone insider: provider account made, bank details changed (unverified, pays nobody); making a council finance account refused 403; one finance user confirming their own originating account refused 403, account unchanged"
 
-# 4. A flood of sign-ins (cost 12).
-mkdir "$work/signins"
-probe_health "$work/signins.done" "$work/health-signins" &
-prober=$!
-sleep 0.2
-signin() {
-    curl -s -o /dev/null -D "$work/signins/$1.headers" -w '%{http_code} %{time_total}\n' --max-time 60 "$base/v1/auth/tokens" \
-        -H 'content-type: application/json' -d "{\"email\":\"someone$1@demo.test\",\"password\":\"a wrong password $1\"}" >"$work/signins/$1.status"
+# 4. A flood of sign-ins (cost 12), after the same flood of requests that hash nothing (a body
+#    without a password, 422): the baseline for /health's p99, measured with the same 200 curl
+#    processes on the same machine.
+flood() {
+    local name=$1 body=$2
+    mkdir "$work/$name"
+    probe_health "$work/$name.done" "$work/health-$name" &
+    local prober=$!
+    sleep 0.2
+    export name body
+    seq 1 200 | xargs -P 200 -I{} bash -c 'curl -s -o /dev/null -D "$work/$name/{}.headers" -w "%{http_code} %{time_total}\n" --max-time 60 \
+        "$base/v1/auth/tokens" -H "content-type: application/json" -d "${body//N/{}}" >"$work/$name/{}.status"'
+    touch "$work/$name.done"
+    wait "$prober"
 }
-export -f signin
 export base work
-seq 1 200 | xargs -P 200 -I{} bash -c 'signin {}'
-touch "$work/signins.done"
-wait "$prober"
+flood baseline '{"email":"someoneN@demo.test"}'
+flood signins '{"email":"someoneN@demo.test","password":"a wrong password N"}'
+baseline_p99=$(percentile "$work/health-baseline" 99)
+baseline_other=$(cat "$work"/baseline/*.status | awk '$1 != 422' | wc -l)
+[ "$baseline_other" -eq 0 ] || fail "$baseline_other of the baseline's requests answered other than 422"
 refused=$(cat "$work"/signins/*.status | awk '$1 == 401' | wc -l)
 busy=$(cat "$work"/signins/*.status | awk '$1 == 503' | wc -l)
 other=$(cat "$work"/signins/*.status | awk '$1 != 401 && $1 != 503' | wc -l)
@@ -135,7 +143,7 @@ busy_slowest=$(cat "$work"/signins/*.status | awk '$1 == 503 {print $2}' | sort 
 health_p99=$(percentile "$work/health-signins" 99)
 health_p50=$(percentile "$work/health-signins" 50)
 health_bad=$(awk '$1 != 200' "$work/health-signins" | wc -l)
-echo "hostile-drill: 200 concurrent sign-ins: $refused answered 401, $busy answered 503 (slowest ${busy_slowest:-0}s, $retry_after with Retry-After), $other other; /health meanwhile: $(wc -l <"$work/health-signins") probes, p50 ${health_p50} ms, p99 ${health_p99} ms, $health_bad not 200"
+echo "hostile-drill: 200 concurrent sign-ins: $refused answered 401, $busy answered 503 (slowest ${busy_slowest:-0}s, $retry_after with Retry-After), $other other; /health meanwhile: $(wc -l <"$work/health-signins") probes, p50 ${health_p50} ms, p99 ${health_p99} ms, $health_bad not 200; baseline (200 requests that hash nothing): /health p99 ${baseline_p99} ms; ratio $(awk -v a="$health_p99" -v b="$baseline_p99" 'BEGIN {printf "%.2f", (b > 0 ? a / b : 0)}')"
 [ "$other" -eq 0 ] || fail "$other sign-ins answered neither 401 nor 503"
 [ "$busy" -gt 0 ] && [ "$retry_after" -eq "$busy" ] || fail "the flood was not turned away with 503 and Retry-After"
 [ "$health_bad" -eq 0 ] || fail "/health failed during the sign-in flood"
@@ -147,7 +155,16 @@ status=0
 grep -q "in use by process $server (supportmarket serve)" "$work/second.log" || fail "the second serve did not name the holder: $(cat "$work/second.log")"
 echo "hostile-drill: a second serve refused: $(tail -1 "$work/second.log")"
 
+# 6. Production refuses the demo, once the first server has stopped.
 kill -TERM "$server"
 wait "$server" || fail "the server did not stop cleanly"
 server=""
+status=0
+SUPPORTMARKET_ENVIRONMENT=production SUPPORTMARKET_BCRYPT_COST=10 "$binary" serve --database "$work/market.sqlite" \
+    --hostname 127.0.0.1 --port $((port + 2)) >"$work/production.log" 2>&1 || status=$?
+[ "$status" -ne 0 ] || fail "production served the demo database"
+for reason in "demo's accounts" "bcrypt cost is 10" "SUPPORTMARKET_METRICS_TOKEN is not set"; do
+    grep -q "$reason" "$work/production.log" || fail "production's refusal did not say: $reason ($(cat "$work/production.log"))"
+done
+echo "hostile-drill: production refused to serve the demo, listing $(grep -c 'production:' "$work/production.log") reasons"
 echo "hostile-drill: passed"

@@ -51,12 +51,37 @@ public struct AppConfiguration: Sendable {
     /// How often the dispatcher looks for retries that fell due (it wakes at once for new events).
     public var webhookPollInterval: Duration = .seconds(1)
 
+    /// `production` refuses to start unless the installation is fit for real people's data
+    /// (`productionProblems`); `development` (the default, and the demo) does not check.
+    public var environment = "development"
+
     public init() {}
+
+    /// Why this configuration, over a database holding `demoAccounts` of the demo's accounts,
+    /// must not serve in production; empty when it may, or when `environment` is not production.
+    public func productionProblems(demoAccounts: Int) -> [String] {
+        guard environment == "production" else { return [] }
+        var problems: [String] = []
+        if demoAccounts > 0 {
+            problems.append("the database holds \(demoAccounts) of the demo's accounts (@demo.test), whose password is published")
+        }
+        if bcryptCost < 12 { problems.append("bcrypt cost is \(bcryptCost); production needs at least 12") }
+        if metricsToken == nil { problems.append("SUPPORTMARKET_METRICS_TOKEN is not set: /metrics would trust every loopback caller") }
+        if !webhookAllowHosts.isEmpty {
+            problems.append("SUPPORTMARKET_WEBHOOK_ALLOW_HOSTS is set: webhooks could reach private addresses over plain http")
+        }
+        return problems
+    }
 
     /// Overrides from `SUPPORTMARKET_*` environment variables; unparsable values are reported by `validate()`.
     public mutating func apply(environment: [String: String]) -> [String] {
         var problems: [String] = []
         if let value = environment["SUPPORTMARKET_HOSTNAME"] { hostname = value }
+        if let value = environment["SUPPORTMARKET_ENVIRONMENT"] {
+            if ["development", "production"].contains(value) { self.environment = value } else {
+                problems.append("SUPPORTMARKET_ENVIRONMENT must be development or production")
+            }
+        }
         if let value = environment["SUPPORTMARKET_PORT"] {
             if let port = Int(value) { self.port = port } else { problems.append("SUPPORTMARKET_PORT is not a number") }
         }

@@ -23,6 +23,10 @@ struct Serve: AsyncParsableCommand {
         defer { lock.release() }
         let database = try common.openDatabase(configuration)
         let services = try AppServices(configuration: configuration, database: database)
+        let unfit = configuration.productionProblems(demoAccounts: try await services.accounts.demoAccountCount())
+        guard unfit.isEmpty else {
+            throw ConfigurationError(problems: unfit.map { "production: " + $0 })
+        }
         logger.info("serving", metadata: [
             "http.address": "\(configuration.hostname):\(configuration.port)",
             "database.path": "\(configuration.databasePath)",

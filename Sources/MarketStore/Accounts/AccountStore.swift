@@ -200,6 +200,14 @@ public struct AccountStore: Sendable {
         return Page(fetched: records.map(\.user), limit: page.limit, key: \.id.rawValue)
     }
 
+    /// Accounts of the demo market (emails at `demo.test` or its subdomains), whose password is
+    /// published in the README: `serve` in production refuses a database that holds any.
+    public func demoAccountCount() async throws -> Int {
+        try await database.read { db in
+            try Int.fetchOne(db, sql: "SELECT count(*) FROM user WHERE email LIKE '%@demo.test' OR email LIKE '%.demo.test'") ?? 0
+        }
+    }
+
     /// The user with this email, for the operator's command line.
     public func user(email: EmailAddress) async throws -> User? {
         try await database.read { db in

@@ -46,6 +46,22 @@ struct SystemTests {
         #expect(unconfigured == .unauthorized)
     }
 
+    @Test func productionListsEveryReasonItWillNotServe() {
+        var configuration = TestMarket.configuration
+        configuration.bcryptCost = 10
+        #expect(configuration.productionProblems(demoAccounts: 12).isEmpty, "development does not check")
+        configuration.environment = "production"
+        let problems = configuration.productionProblems(demoAccounts: 12)
+        #expect(problems.count == 4, "\(problems)")  // demo accounts, bcrypt, no metrics token, allow-hosts
+        configuration.bcryptCost = 12
+        configuration.metricsToken = Self.metricsToken
+        configuration.webhookAllowHosts = []
+        #expect(configuration.productionProblems(demoAccounts: 0).isEmpty)
+        #expect(configuration.productionProblems(demoAccounts: 1).count == 1)
+        var environment = AppConfiguration()
+        #expect(environment.apply(environment: ["SUPPORTMARKET_ENVIRONMENT": "prod"]).count == 1)
+    }
+
     @Test func readinessSaysTheDatabaseIsWritableAndMigrated() async throws {
         try await TestMarket.make(seedDemo: false).test { client in
             let answer = try await client.send(.get, "/ready")
