@@ -7,6 +7,7 @@
 # - a flood of 200 concurrent sign-ins is answered 401 or, beyond the password hasher's queue,
 #   503 with Retry-After at once, while /health keeps answering (its p99 is printed);
 # - a second `serve` on the same database refuses to start and names the process that holds it;
+# - SIGTERM while such a body is decoded stops the server within the unit's stop timeout;
 # - production (SUPPORTMARKET_ENVIRONMENT=production) refuses to serve the demo, saying why;
 # - the lone insider: a platform admin makes a provider's staff account and changes its bank
 #   details (pending verification), then cannot make the council's finance staff; one finance
@@ -155,10 +156,23 @@ status=0
 grep -q "in use by process $server (supportmarket serve)" "$work/second.log" || fail "the second serve did not name the holder: $(cat "$work/second.log")"
 echo "hostile-drill: a second serve refused: $(tail -1 "$work/second.log")"
 
-# 6. Production refuses the demo, once the first server has stopped.
+# 6. SIGTERM while a mebibyte of fractions is being decoded: the server stops within the unit's
+#    TimeoutStopSec (deploy/supportmarket.service), cleanly.
+curl -s -o /dev/null --max-time 30 "$base/v1/offerings" -H "authorization: Bearer $provider" \
+    -H 'content-type: application/json' --data-binary @"$work/fractions.json" &
+sender=$!
+sleep 0.1
+stop_started=$(date +%s.%N)
 kill -TERM "$server"
 wait "$server" || fail "the server did not stop cleanly"
+stopped_in=$(awk -v a="$stop_started" -v b="$(date +%s.%N)" 'BEGIN {printf "%.2f", b - a}')
 server=""
+wait "$sender" || true
+timeout_stop=$(sed -n 's/^TimeoutStopSec=//p' deploy/supportmarket.service)
+awk -v s="$stopped_in" -v t="$timeout_stop" 'BEGIN {exit !(s < t)}' || fail "SIGTERM took ${stopped_in}s, over TimeoutStopSec=$timeout_stop"
+echo "hostile-drill: SIGTERM during a mebibyte of fractions: stopped cleanly in ${stopped_in}s (TimeoutStopSec=$timeout_stop)"
+
+# 7. Production refuses the demo.
 status=0
 SUPPORTMARKET_ENVIRONMENT=production SUPPORTMARKET_BCRYPT_COST=10 "$binary" serve --database "$work/market.sqlite" \
     --hostname 127.0.0.1 --port $((port + 2)) >"$work/production.log" 2>&1 || status=$?
