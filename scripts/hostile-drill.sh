@@ -11,7 +11,8 @@
 # - production (SUPPORTMARKET_ENVIRONMENT=production) refuses to serve the demo, saying why;
 # - the lone insider: a platform admin makes a provider's staff account and changes its bank
 #   details (pending verification), then cannot make the council's finance staff; one finance
-#   user cannot put a new originating account into effect alone.
+#   user cannot put a new originating account into effect alone; a batch exported afterwards holds
+#   the unverified details out and its pain.001 validates against the ISO XSD.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -29,6 +30,9 @@ fail() { echo "hostile-drill: FAILED: $*" >&2; tail -20 "$work/server.log" >&2 |
 
 "$binary" migrate --database "$work/market.sqlite" >/dev/null
 "$binary" seed --demo --database "$work/market.sqlite" >/dev/null
+# Past months' confirmed deliveries, invoiced: approved invoices for a batch after the drill.
+"$binary" seed --deliveries 400 --database "$work/market.sqlite" >/dev/null 2>&1
+"$binary" invoice-run --database "$work/market.sqlite" >/dev/null 2>&1
 SUPPORTMARKET_BCRYPT_COST=12 "$binary" serve --database "$work/market.sqlite" --hostname 127.0.0.1 --port "$port" >"$work/server.log" 2>&1 &
 server=$!
 for _ in $(seq 1 100); do curl -sf "$base/health" >/dev/null 2>&1 && break; sleep 0.1; done
@@ -115,7 +119,33 @@ after_account=$(curl -sf "$base/v1/payer-accounts/$council" -H "authorization: B
 [ "$code" = 403 ] && [ "$before_account" = "$after_account" ] || fail "one finance user changed the originating account alone ($code, $before_account -> $after_account)"
 echo "hostile-drill: the lone insider: provider account made, bank details changed (unverified, pays nobody); making a council finance account refused 403; one finance user confirming their own originating account refused 403, account unchanged"
 
-# 4. A flood of sign-ins (cost 12), after the same flood of requests that hash nothing (a body
+# 4. A batch exported after all that pays nothing to the insider's account (unverified details are
+#    held out), and its pain.001 validates against the ISO XSD (skipped, saying so, without
+#    ../shared/standards).
+finance2=$(login finance2@demo.test)
+batch=$(curl -sf "$base/v1/payment-batches" -H "authorization: Bearer $finance" -H 'content-type: application/json' \
+    -H "Idempotency-Key: drill-batch" -d "{\"cut_off_date\":\"$(date -d '+90 days' +%F)\"}" | jq -r .id)
+[ -n "$batch" ] && [ "$batch" != null ] || fail "no batch was made"
+curl -sf "$base/v1/payment-batches/$batch" -H "authorization: Bearer $finance" >"$work/batch.json"
+to_insider=$(jq '[.payments[] | select(.payee.account_number == "66666666")] | length' "$work/batch.json")
+held=$(jq -r --arg p "$brightpath" '[.held[] | select(.provider_id == $p)] | length' "$work/batch.json")
+[ "$to_insider" = 0 ] || fail "the batch pays the insider's account"
+code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$base/v1/payment-batches/$batch/approve" -H "authorization: Bearer $finance2")
+[ "$code" = 200 ] || fail "the batch's approval answered $code"
+code=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$base/v1/payment-batches/$batch/export" -H "authorization: Bearer $finance" \
+    -H 'content-type: application/json' -d '{}')
+[ "$code" = 200 ] || fail "the batch's export answered $code"
+curl -sf "$base/v1/payment-batches/$batch/files/pain.001" -H "authorization: Bearer $finance" >"$work/batch.xml"
+payments=$(grep -c '<CdtTrfTxInf>' "$work/batch.xml" || true)
+xsd=../shared/standards/iso20022/pain.001.001.09.xsd
+if [ -f "$xsd" ]; then
+    xmllint --noout --schema "$xsd" "$work/batch.xml" 2>"$work/xmllint.log" || fail "the pain.001 is not valid: $(cat "$work/xmllint.log")"
+    echo "hostile-drill: a batch exported after the drill ($payments payments, none to the insider's account; Brightpath held out: $held) validates against the pain.001 XSD"
+else
+    echo "hostile-drill: a batch exported after the drill ($payments payments, none to the insider's account; Brightpath held out: $held); pain.001 XSD check skipped: $xsd is not here"
+fi
+
+# 5. A flood of sign-ins (cost 12), after the same flood of requests that hash nothing (a body
 #    without a password, 422): the baseline for /health's p99, measured with the same 200 curl
 #    processes on the same machine.
 flood() {
@@ -149,14 +179,14 @@ echo "hostile-drill: 200 concurrent sign-ins: $refused answered 401, $busy answe
 [ "$busy" -gt 0 ] && [ "$retry_after" -eq "$busy" ] || fail "the flood was not turned away with 503 and Retry-After"
 [ "$health_bad" -eq 0 ] || fail "/health failed during the sign-in flood"
 
-# 5. One server per database.
+# 6. One server per database.
 status=0
 "$binary" serve --database "$work/market.sqlite" --hostname 127.0.0.1 --port $((port + 1)) >"$work/second.log" 2>&1 || status=$?
 [ "$status" -ne 0 ] || fail "a second serve on the same database started"
 grep -q "in use by process $server (supportmarket serve)" "$work/second.log" || fail "the second serve did not name the holder: $(cat "$work/second.log")"
 echo "hostile-drill: a second serve refused: $(tail -1 "$work/second.log")"
 
-# 6. SIGTERM while a mebibyte of fractions is being decoded: the server stops within the unit's
+# 7. SIGTERM while a mebibyte of fractions is being decoded: the server stops within the unit's
 #    TimeoutStopSec (deploy/supportmarket.service), cleanly.
 curl -s -o /dev/null --max-time 30 "$base/v1/offerings" -H "authorization: Bearer $provider" \
     -H 'content-type: application/json' --data-binary @"$work/fractions.json" &
@@ -172,7 +202,7 @@ timeout_stop=$(sed -n 's/^TimeoutStopSec=//p' deploy/supportmarket.service)
 awk -v s="$stopped_in" -v t="$timeout_stop" 'BEGIN {exit !(s < t)}' || fail "SIGTERM took ${stopped_in}s, over TimeoutStopSec=$timeout_stop"
 echo "hostile-drill: SIGTERM during a mebibyte of fractions: stopped cleanly in ${stopped_in}s (TimeoutStopSec=$timeout_stop)"
 
-# 7. Production refuses the demo.
+# 8. Production refuses the demo.
 status=0
 SUPPORTMARKET_ENVIRONMENT=production SUPPORTMARKET_BCRYPT_COST=10 "$binary" serve --database "$work/market.sqlite" \
     --hostname 127.0.0.1 --port $((port + 2)) >"$work/production.log" 2>&1 || status=$?
