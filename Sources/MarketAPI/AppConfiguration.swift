@@ -20,6 +20,9 @@ public struct AppConfiguration: Sendable {
     /// (`SUPPORTMARKET_NEW_BANK_DETAILS_HOLD_DAYS`; 0 pays at once).
     public var newBankDetailsHoldDays = 3
     public var login = LoginPolicy()
+    /// Reverse proxies (their addresses as the service sees them) whose `X-Forwarded-For` names
+    /// the client, for the audit trail and session lists (`SUPPORTMARKET_TRUSTED_PROXIES`).
+    public var trustedProxies: [String] = []
     public var logLevel: Logger.Level = .info
     /// `json` (one object per line) or `text`.
     public var logFormat = "json"
@@ -105,6 +108,14 @@ public struct AppConfiguration: Sendable {
             if let seconds = TimeInterval(value) { login.tokenLifetime = seconds } else {
                 problems.append("SUPPORTMARKET_TOKEN_LIFETIME_SECONDS is not a number")
             }
+        }
+        if let value = environment["SUPPORTMARKET_IDLE_TIMEOUT_SECONDS"] {
+            if let seconds = TimeInterval(value), seconds >= 60 { login.privilegedIdleTimeout = seconds } else {
+                problems.append("SUPPORTMARKET_IDLE_TIMEOUT_SECONDS must be a number of seconds, at least 60")
+            }
+        }
+        if let value = environment["SUPPORTMARKET_TRUSTED_PROXIES"] {
+            trustedProxies = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         }
         if let value = environment["SUPPORTMARKET_LOG_LEVEL"] {
             if let level = Logger.Level(rawValue: value) { logLevel = level } else {

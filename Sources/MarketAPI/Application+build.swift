@@ -12,6 +12,10 @@ public struct AppServices: Sendable {
     public let taxonomy: CategoryTaxonomy
     public let accounts: AccountStore
     public let tokens: TokenStore
+    public let secondFactors: SecondFactorStore
+    public let login: LoginPolicy
+    /// Reverse proxies whose `X-Forwarded-For` names the client.
+    public let trustedProxies: Set<String>
     public let community: CommunityStore
     public let communityUsage: CommunityUsageRecorder
     public let catalogue: CatalogueStore
@@ -41,6 +45,9 @@ public struct AppServices: Sendable {
         let hasher = PasswordHasher(cost: configuration.bcryptCost, concurrencyLimit: configuration.passwordHashingLimit)
         self.accounts = AccountStore(database: database, hasher: hasher)
         self.tokens = TokenStore(database: database, hasher: hasher, policy: configuration.login)
+        self.secondFactors = SecondFactorStore(database: database, policy: configuration.login)
+        self.login = configuration.login
+        self.trustedProxies = Set(configuration.trustedProxies)
         self.community = CommunityStore(database: database, taxonomy: taxonomy)
         self.communityUsage = CommunityUsageRecorder(database: database)
         self.catalogue = CatalogueStore(database: database, taxonomy: taxonomy, searchPageCache: configuration.searchPageCache)
@@ -123,8 +130,11 @@ public func buildRouter(services: AppServices) -> Router<AppRequestContext> {
         database: services.database, databasePath: services.databasePath, metricsToken: services.metricsToken,
         openAPIDocument: services.openAPIDocument, probe: DatabaseProbe(database: services.database)
     ).addRoutes(to: router)
-    AuthController(tokens: services.tokens, accounts: services.accounts, budgets: services.budgets).addRoutes(to: router)
-    AccountsController(accounts: services.accounts).addRoutes(to: router)
+    AuthController(
+        tokens: services.tokens, secondFactors: services.secondFactors, accounts: services.accounts, budgets: services.budgets,
+        trustedProxies: services.trustedProxies
+    ).addRoutes(to: router)
+    AccountsController(accounts: services.accounts, secondFactors: services.secondFactors).addRoutes(to: router)
     CategoryController(taxonomy: services.taxonomy).addRoutes(to: router)
     CommunityController(community: services.community, usage: services.communityUsage, taxonomy: services.taxonomy)
         .addRoutes(to: router)

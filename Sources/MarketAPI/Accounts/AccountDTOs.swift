@@ -37,13 +37,65 @@ struct TokenResponse: ResponseEncodable, Sendable {
     let token: String
     let tokenType = "Bearer"
     let expiresAt: Date
+    /// `password`, `second_factor_required` (step up next) or `enrolment_required` (enrol next).
+    let assurance: String
     let principal: PrincipalResponse
 
     init(_ issued: IssuedToken, budgetHolderID: BudgetHolderID?) {
         token = issued.token
         expiresAt = issued.expiresAt
+        assurance = issued.assurance.name
         principal = PrincipalResponse(issued.user, budgetHolderID: budgetHolderID)
     }
+}
+
+struct CodeRequest: Decodable {
+    let code: String
+}
+
+struct StepUpResponse: ResponseEncodable, Sendable {
+    let secondFactorAt: Date
+    let expiresAt: Date
+}
+
+struct EnrolmentResponse: ResponseEncodable, Sendable {
+    let secret: String
+    let otpauthUri: String
+}
+
+struct RecoveryCodesResponse: ResponseEncodable, Sendable {
+    let recoveryCodes: [String]
+}
+
+struct ChangePasswordRequest: Decodable {
+    let currentPassword: String
+    let newPassword: String
+}
+
+struct SessionResponse: ResponseEncodable, Sendable {
+    let id: AccessTokenID
+    let current: Bool
+    let createdAt: Date
+    let lastUsedAt: Date
+    let expiresAt: Date
+    let secondFactorAt: Nullable<Date>
+    let clientAddress: Nullable<String>
+    let userAgent: Nullable<String>
+
+    init(_ session: Session, current: AccessTokenID) {
+        id = session.id
+        self.current = session.id == current
+        createdAt = session.createdAt
+        lastUsedAt = session.lastUsedAt
+        expiresAt = session.expiresAt
+        secondFactorAt = Nullable(session.secondFactorAt)
+        clientAddress = Nullable(session.clientAddress)
+        userAgent = Nullable(session.userAgent)
+    }
+}
+
+struct SessionsEndedResponse: ResponseEncodable, Sendable {
+    let ended: Int
 }
 
 struct CouncilResponse: ResponseEncodable, Sendable {
@@ -99,6 +151,7 @@ struct UserResponse: ResponseEncodable, Sendable {
     let councilId: Nullable<CouncilID>
     let organisationId: Nullable<OrganisationID>
     let createdAt: Date
+    let disabledAt: Nullable<Date>
 
     init(_ user: User) {
         id = user.id
@@ -108,6 +161,7 @@ struct UserResponse: ResponseEncodable, Sendable {
         councilId = Nullable(user.councilID)
         organisationId = Nullable(user.organisationID)
         createdAt = user.createdAt
+        disabledAt = Nullable(user.disabledAt)
     }
 }
 

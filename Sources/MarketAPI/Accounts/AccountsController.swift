@@ -5,6 +5,7 @@ import MarketStore
 /// Councils, organisations and users: `/v1/councils`, `/v1/organisations`, `/v1/users`.
 struct AccountsController {
     let accounts: AccountStore
+    let secondFactors: SecondFactorStore
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.get("v1/organisations", use: listOrganisations)
@@ -18,6 +19,9 @@ struct AccountsController {
         authenticated.get("users", use: listUsers)
         authenticated.post("users", use: createUser)
         authenticated.get("users/:id", use: showUser)
+        authenticated.post("users/:id/disable", use: disableUser)
+        authenticated.post("users/:id/enable", use: enableUser)
+        authenticated.delete("users/:id/second-factor", use: resetSecondFactor)
     }
 
     // MARK: Councils
@@ -87,5 +91,23 @@ struct AccountsController {
     @Sendable func showUser(_ request: Request, context: AuthenticatedContext) async throws -> UserResponse {
         let id = try context.parameters.identifier("id", as: UserID.self)
         return UserResponse(try await accounts.user(id, by: context.policy))
+    }
+
+    /// Disables an account: it cannot sign in, and every token it holds fails on its next request.
+    @Sendable func disableUser(_ request: Request, context: AuthenticatedContext) async throws -> UserResponse {
+        let id = try context.parameters.identifier("id", as: UserID.self)
+        return UserResponse(try await accounts.setDisabled(id, true, by: context.policy))
+    }
+
+    @Sendable func enableUser(_ request: Request, context: AuthenticatedContext) async throws -> UserResponse {
+        let id = try context.parameters.identifier("id", as: UserID.self)
+        return UserResponse(try await accounts.setDisabled(id, false, by: context.policy))
+    }
+
+    /// Removes a user's second factor (lost phone): their sessions end and they enrol again.
+    @Sendable func resetSecondFactor(_ request: Request, context: AuthenticatedContext) async throws -> HTTPResponse.Status {
+        let id = try context.parameters.identifier("id", as: UserID.self)
+        try await secondFactors.reset(id, by: context.policy)
+        return .noContent
     }
 }

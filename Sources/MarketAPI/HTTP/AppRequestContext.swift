@@ -22,7 +22,7 @@ public struct AppRequestContext: RequestContext {
     }
 
     /// The caller's access policy, `nil` for anonymous callers of public routes.
-    public var policy: AccessPolicy? { authentication.map { AccessPolicy($0.principal) } }
+    public var policy: AccessPolicy? { authentication?.policy }
 
     /// Bodies over 1 MiB are refused with 413.
     public var maxUploadSize: Int { RequestLimits.maximumBodySize }
@@ -63,5 +63,5 @@ public struct AuthenticatedContext: ChildRequestContext {
     public var principal: Principal { authentication.principal }
 
     /// The one place that decides what this caller may see and change.
-    public var policy: AccessPolicy { AccessPolicy(principal) }
+    public var policy: AccessPolicy { authentication.policy }
 }

@@ -82,6 +82,15 @@ struct ProblemResponse {
         case .unauthenticated(let reason):
             self.init(status: .unauthorized, slug: "unauthenticated", title: "Unauthenticated", detail: reason,
                       headers: [.wwwAuthenticate: #"Bearer realm="supportmarket", error="invalid_token""#])
+        case .secondFactorRequired(let reason, let maximumAge):
+            // RFC 9470: the client asks for a fresher authentication and retries.
+            self.init(status: .unauthorized, slug: "insufficient-user-authentication",
+                      title: "Second factor required", detail: reason,
+                      headers: [.wwwAuthenticate: #"Bearer realm="supportmarket", error="insufficient_user_authentication", "#
+                          + #"error_description="pass your second factor at POST /v1/auth/step-up", max_age=\#(maximumAge)"#])
+        case .secondFactorEnrolmentRequired(let reason):
+            self.init(status: .forbidden, slug: "second-factor-enrolment-required",
+                      title: "Second factor enrolment required", detail: reason)
         case .idempotencyKeyReused:
             self.init(status: .unprocessableContent, slug: "idempotency-key-reused", title: "Idempotency key reused",
                       detail: "this Idempotency-Key was already used with a different request",

@@ -5,9 +5,23 @@
 /// leaked); a resource in reach that the caller may not change is `forbidden`.
 public struct AccessPolicy: Sendable {
     public let principal: Principal
+    /// Whether the session passed its second factor recently enough to move money or change access.
+    public let secondFactor: SecondFactorStanding
 
-    public init(_ principal: Principal) {
+    public init(_ principal: Principal, secondFactor: SecondFactorStanding = .notPassed) {
         self.principal = principal
+        self.secondFactor = secondFactor
+    }
+
+    /// Throws `secondFactorRequired` unless the session passed its second factor recently
+    /// (RFC 9470 step-up). Asked after the scope checks, so that a caller who may not take the
+    /// action at all hears 404 or 403, not an invitation to step up. `action` reads
+    /// "approving a payment batch".
+    public func requireRecentSecondFactor(for action: String) throws(MarketError) {
+        guard !secondFactor.passedRecently else { return }
+        let minutes = Int(secondFactor.maximumAge / 60)
+        throw .secondFactorRequired(
+            "\(action) needs a second factor passed in the last \(minutes) minutes", maximumAge: Int(secondFactor.maximumAge))
     }
 
     // MARK: Councils
@@ -68,6 +82,24 @@ public struct AccessPolicy: Sendable {
             }
         case .commissioner, .finance, .budgetHolder:
             throw .forbidden("this role cannot create users")
+        }
+    }
+
+    /// Throws unless the caller may disable, re-enable or reset the second factor of `user`:
+    /// platform admins for anyone, council admins for their own council's staff; nobody for
+    /// themselves (another admin does that, so that one account cannot undo its own lock-out).
+    public func authorizeManaging(_ user: User) throws(MarketError) {
+        guard maySee(user) else { throw .notFound(resource: "user") }
+        guard user.id != principal.userID else {
+            throw .forbidden("another admin manages your own account")
+        }
+        switch principal.role {
+        case .platformAdmin:
+            return
+        case .councilAdmin where user.councilID == principal.councilID && user.role.isCouncilStaff:
+            return
+        default:
+            throw .forbidden("only platform admins and a council's admins manage accounts")
         }
     }
 

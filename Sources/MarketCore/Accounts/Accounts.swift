@@ -47,11 +47,14 @@ public struct User: Sendable, Equatable, Codable {
     public let councilID: CouncilID?
     public let organisationID: OrganisationID?
     public let createdAt: Date
+    /// Set while an admin has disabled the account: it cannot sign in and its tokens fail.
+    public var disabledAt: Date?
 
     public init(
         id: UserID, email: EmailAddress, displayName: String, role: Role,
-        councilID: CouncilID?, organisationID: OrganisationID?, createdAt: Date
+        councilID: CouncilID?, organisationID: OrganisationID?, createdAt: Date, disabledAt: Date? = nil
     ) {
+        self.disabledAt = disabledAt
         self.id = id
         self.email = email
         self.displayName = displayName

@@ -3,6 +3,10 @@ import Foundation
 /// How long tokens live and how repeated failed logins for one email are slowed down.
 public struct LoginPolicy: Sendable, Equatable {
     public var tokenLifetime: TimeInterval
+    /// A session of a role that needs a second factor ends after this long unused.
+    public var privilegedIdleTimeout: TimeInterval = 30 * 60
+    /// How recently a session must have passed its second factor for money and access changes.
+    public var stepUpMaximumAge: TimeInterval = 15 * 60
     /// Failures within `failureWindow` that lock the email.
     public var maximumFailures: Int
     public var failureWindow: TimeInterval

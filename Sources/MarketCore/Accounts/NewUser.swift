@@ -7,8 +7,13 @@ public struct NewUser: Sendable {
     public let councilID: CouncilID?
     public let organisationID: OrganisationID?
 
-    public static let passwordLength = 12...128
+    public static let passwordLength = PasswordRule.length
     public static let displayNameMaxLength = 120
+
+    /// Throws `validation` naming `field` unless `password` follows `PasswordRule`.
+    public static func checkPassword(_ password: String, field: String = "new_password") throws(MarketError) {
+        if let problem = PasswordRule.problem(with: password) { throw .invalid(field, problem) }
+    }
 
     /// Validates every field at once; throws `MarketError.validation` naming each bad field.
     public init(
@@ -19,9 +24,7 @@ public struct NewUser: Sendable {
         let parsedEmail = EmailAddress(email)
         validator.check(parsedEmail != nil, "email", "must be an email address")
         let name = validator.text(displayName, "display_name", maxLength: Self.displayNameMaxLength)
-        validator.check(
-            Self.passwordLength.contains(password.count), "password",
-            "must be \(Self.passwordLength.lowerBound) to \(Self.passwordLength.upperBound) characters")
+        if let problem = PasswordRule.problem(with: password) { validator.add("password", problem) }
         if role.isCouncilStaff {
             validator.check(councilID != nil, "council_id", "is required for \(role.rawValue)")
             validator.check(organisationID == nil, "organisation_id", "must be absent for \(role.rawValue)")

@@ -17,6 +17,15 @@ public enum Role: String, Sendable, Codable, CaseIterable {
         }
     }
 
+    /// Roles that reach public money or many people's records sign in with a second factor
+    /// (NCSC and the DSPT ask for MFA on privileged access); everyone else may enrol one.
+    public var requiresSecondFactor: Bool {
+        switch self {
+        case .platformAdmin, .councilAdmin, .finance, .broker: true
+        default: false
+        }
+    }
+
     /// Every council staff role.
     public static var councilStaff: [Role] { allCases.filter(\.isCouncilStaff) }
 

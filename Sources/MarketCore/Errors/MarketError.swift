@@ -24,6 +24,11 @@ public enum MarketError: Error, Sendable, Equatable {
     case conflict(String)
     /// Credentials were missing, wrong, expired or revoked.
     case unauthenticated(String)
+    /// The action needs a session that passed its second factor recently (RFC 9470 step-up);
+    /// `POST /v1/auth/step-up` with a code refreshes it.
+    case secondFactorRequired(String, maximumAge: Int)
+    /// The account's role needs a second factor and none is enrolled yet.
+    case secondFactorEnrolmentRequired(String)
     /// An `Idempotency-Key` was reused with a different request.
     case idempotencyKeyReused
     /// The first request with this `Idempotency-Key` is still running; retry once it has answered.

@@ -51,10 +51,23 @@ struct UserRecord: MarketRecord {
     var organisationId: OrganisationID?
     var organisationKind: OrganisationKind?
     var createdAt: Date
+    /// Read when the column exists (v18); written only by `AccountStore.setDisabled`.
+    var disabledAt: Date?
 
     // `created_by` (v17) is written by `AccountStore.insertUser` and read by `FourEyes.Person.fetch`,
-    // not by this record, so that the demo seed can still write users into a database of an
-    // earlier schema (the migration tests do).
+    // and `disabled_at` (v18) is not written here either, so that the demo seed can still write
+    // users into a database of an earlier schema (the migration tests do).
+    func encode(to container: inout PersistenceContainer) throws {
+        container["id"] = id
+        container["email"] = email
+        container["display_name"] = displayName
+        container["password_hash"] = passwordHash
+        container["role"] = role
+        container["council_id"] = councilId
+        container["organisation_id"] = organisationId
+        container["organisation_kind"] = organisationKind
+        container["created_at"] = createdAt
+    }
 
     init(_ user: User, passwordHash: String) {
         id = user.id
@@ -71,7 +84,7 @@ struct UserRecord: MarketRecord {
     var user: User {
         User(
             id: id, email: email, displayName: displayName, role: role,
-            councilID: councilId, organisationID: organisationId, createdAt: createdAt)
+            councilID: councilId, organisationID: organisationId, createdAt: createdAt, disabledAt: disabledAt)
     }
 }
 
@@ -93,6 +106,10 @@ struct AccessTokenRecord: MarketRecord {
     var createdAt: Date
     var expiresAt: Date
     var revokedAt: Date?
+    var secondFactorAt: Date?
+    var lastUsedAt: Date?
+    var clientAddress: String?
+    var userAgent: String?
 }
 
 struct LoginThrottleRecord: MarketRecord {

@@ -129,6 +129,7 @@ public struct AccountStore: Sendable {
     /// the caller's scope, and an organisation must be of the kind the role needs.
     public func createUser(_ new: NewUser, by policy: AccessPolicy, idempotency: IdempotencyKey?) async throws -> User {
         try policy.authorizeCreatingUser(role: new.role, councilID: new.councilID, organisationID: new.organisationID)
+        try policy.requireRecentSecondFactor(for: "creating an account")
         let passwordHash = try await hasher.hash(new.password)
         return try await insertUser(new, passwordHash: passwordHash, actor: policy.principal.userID, idempotency: idempotency)
     }
@@ -198,6 +199,28 @@ public struct AccountStore: Sendable {
             return try request.limit(page.limit + 1).fetchAll(db)
         }
         return Page(fetched: records.map(\.user), limit: page.limit, key: \.id.rawValue)
+    }
+
+    /// Disables or re-enables an account (admins in scope, never their own). Disabling ends its
+    /// sessions at once; their tokens fail on their next request. Idempotent.
+    public func setDisabled(_ id: UserID, _ disabled: Bool, by policy: AccessPolicy) async throws -> User {
+        let now = database.clock.now()
+        return try await database.write { db in
+            guard var record = try UserRecord.fetchOne(db, key: id.rawValue), policy.maySee(record.user) else {
+                throw MarketError.notFound(resource: "user")
+            }
+            try policy.authorizeManaging(record.user)
+            try policy.requireRecentSecondFactor(for: disabled ? "disabling an account" : "enabling an account")
+            guard (record.disabledAt != nil) != disabled else { return record.user }
+            record.disabledAt = disabled ? now : nil
+            try db.execute(sql: "UPDATE user SET disabled_at = ? WHERE id = ?", arguments: [record.disabledAt, id])
+            var details: [String: String] = [:]
+            if disabled { details["sessions_ended"] = String(try TokenStore.revokeSessions(of: id, at: now, db)) }
+            try AuditEventRecord.append(
+                db, at: now, actor: policy.principal.userID, action: disabled ? "user.disabled" : "user.enabled",
+                subjectType: "user", subjectID: id.rawValue, details: details)
+            return record.user
+        }
     }
 
     /// Accounts of the demo market (emails at `demo.test` or its subdomains), whose password is

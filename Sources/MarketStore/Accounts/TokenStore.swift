@@ -21,7 +21,13 @@ public struct TokenStore: Sendable {
     /// counted in the write that checks the lock, before bcrypt runs, so that of a burst of
     /// concurrent guesses at most `maximumFailures` are evaluated. Throws `overloaded`, writing
     /// nothing, when the password hasher has no turn free.
-    public func login(email: String, password: String) async throws -> IssuedToken {
+    public func login(email: String, password: String, client: SessionClient = SessionClient()) async throws -> IssuedToken {
+        let (user, emailHash) = try await checkPassword(email: email, password: password, client: client)
+        return try await issue(for: user, emailHash: emailHash, client: client)
+    }
+
+    /// The user whose email and password these are, throttled as `login` describes.
+    private func checkPassword(email: String, password: String, client: SessionClient) async throws -> (User, emailHash: String) {
         var validator = Validator()
         validator.check((1...254).contains(email.count), "email", "must be 1 to 254 characters")
         validator.check((1...NewUser.passwordLength.upperBound).contains(password.count), "password",
@@ -49,45 +55,94 @@ public struct TokenStore: Sendable {
             }
             return await turn.verify(password, against: record.passwordHash) ? record.user : nil
         }
-        guard let user = outcome else { throw MarketError.unauthenticated("email or password is wrong") }
-        return try await issue(for: user, emailHash: emailHash)
+        guard let user = outcome else {
+            try await database.write { db in
+                try AuditEventRecord.append(
+                    db, at: database.clock.now(), actor: nil, action: "session.refused", subjectType: "email",
+                    subjectID: emailHash, details: client.auditDetails)
+            }
+            throw MarketError.unauthenticated("email or password is wrong")
+        }
+        return (user, emailHash)
     }
 
-    /// Issues a token for a user without a password: for the operator's command line.
+    /// Issues a token for a user without a password: for the operator's command line. The
+    /// session has not passed a second factor: an account that has one steps up as at sign-in.
     public func issueWithoutPassword(for user: User) async throws -> IssuedToken {
-        try await issue(for: user, emailHash: nil)
+        try await issue(for: user, emailHash: nil, client: SessionClient(userAgent: "supportmarket token create"))
     }
 
-    private func issue(for user: User, emailHash: String?) async throws -> IssuedToken {
+    private func issue(for user: User, emailHash: String?, client: SessionClient) async throws -> IssuedToken {
         let now = database.clock.now()
         let token = Self.newToken()
         let record = AccessTokenRecord(
             id: .random(), userId: user.id, tokenHash: Digest.sha256Hex(token), createdAt: now,
-            expiresAt: now.addingTimeInterval(policy.tokenLifetime), revokedAt: nil)
-        try await database.write { db in
+            expiresAt: now.addingTimeInterval(policy.tokenLifetime), revokedAt: nil, secondFactorAt: nil,
+            lastUsedAt: now, clientAddress: client.address, userAgent: client.userAgent)
+        let enrolled = try await database.write { db in
+            guard try !Self.isDisabled(user.id, db) else { return Bool?.none }
             // The right password clears the attempts counted against its email.
             if let emailHash { try LoginThrottleRecord.deleteOne(db, key: emailHash) }
             try record.insert(db)
+            try AuditEventRecord.append(
+                db, at: now, actor: user.id, action: emailHash == nil ? "session.issued_by_operator" : "session.started",
+                subjectType: "session", subjectID: record.id.rawValue, details: client.auditDetails)
+            return try SecondFactorStore.isEnrolled(user.id, db)
         }
-        return IssuedToken(token: token, tokenID: record.id, expiresAt: record.expiresAt, user: user)
+        // A disabled account is refused like a wrong password: its email says nothing more.
+        guard let enrolled else { throw MarketError.unauthenticated("email or password is wrong") }
+        return IssuedToken(
+            token: token, tokenID: record.id, expiresAt: record.expiresAt, user: user,
+            assurance: SessionAssurance(role: user.role, enrolled: enrolled, secondFactorPassedAt: nil))
     }
 
-    /// The principal behind a bearer token, or `unauthenticated` if it is unknown, expired or revoked.
+    static func isDisabled(_ user: UserID, _ db: Database) throws -> Bool {
+        try Bool.fetchOne(db, sql: "SELECT disabled_at IS NOT NULL FROM user WHERE id = ?", arguments: [user]) ?? true
+    }
+
+    /// The principal behind a bearer token, or `unauthenticated` if it is unknown, expired,
+    /// revoked, idle too long (roles that need a second factor) or its account is disabled.
+    /// Notes the session's use at most once a minute, for idle time-outs and the sessions list.
     public func authenticate(token: String) async throws -> Authentication {
         let tokenHash = Digest.sha256Hex(token)
         let now = database.clock.now()
-        let found = try await database.read { db -> (AccessTokenRecord, UserRecord)? in
+        let found = try await database.read { db -> (AccessTokenRecord, UserRecord, enrolled: Bool)? in
             guard let access = try AccessTokenRecord.fetchOne(
                     db.cachedStatement(sql: "SELECT * FROM access_token WHERE token_hash = ?"), arguments: [tokenHash]),
-                let user = try UserRecord.fetchOne(db.cachedStatement(sql: "SELECT * FROM user WHERE id = ?"), arguments: [access.userId])
+                let row = try Row.fetchOne(
+                    db.cachedStatement(sql: """
+                        SELECT *, (SELECT confirmed_at IS NOT NULL FROM second_factor WHERE user_id = user.id) AS enrolled
+                        FROM user WHERE id = ?
+                        """), arguments: [access.userId])
             else { return nil }
-            return (access, user)
+            return (access, try UserRecord(row: row), row["enrolled"] as Bool? ?? false)
         }
-        guard let (access, user) = found else { throw MarketError.unauthenticated("the token is not valid") }
+        guard let (access, user, enrolled) = found else { throw MarketError.unauthenticated("the token is not valid") }
         guard access.revokedAt == nil else { throw MarketError.unauthenticated("the token has been revoked") }
         guard access.expiresAt > now else { throw MarketError.unauthenticated("the token has expired") }
-        return Authentication(principal: user.user.principal, tokenID: access.id, expiresAt: access.expiresAt)
+        guard user.disabledAt == nil else { throw MarketError.unauthenticated("the account is disabled") }
+        let lastUsed = access.lastUsedAt ?? access.createdAt
+        if user.role.requiresSecondFactor, now.timeIntervalSince(lastUsed) > policy.privilegedIdleTimeout {
+            throw MarketError.unauthenticated("the session ended after \(Int(policy.privilegedIdleTimeout / 60)) idle minutes")
+        }
+        if now.timeIntervalSince(lastUsed) >= Self.lastUsedResolution {
+            try await database.write { db in
+                try db.cachedStatement(sql: "UPDATE access_token SET last_used_at = ? WHERE id = ?")
+                    .execute(arguments: [now, access.id])
+            }
+        }
+        let assurance = SessionAssurance(
+            role: user.role, enrolled: enrolled, secondFactorPassedAt: access.secondFactorAt)
+        let standing = SecondFactorStanding(
+            passedRecently: assurance.passedSecondFactor(within: policy.stepUpMaximumAge, of: now),
+            maximumAge: policy.stepUpMaximumAge)
+        return Authentication(
+            principal: user.user.principal, tokenID: access.id, expiresAt: access.expiresAt, assurance: assurance,
+            secondFactor: standing)
     }
+
+    /// How finely a session's last use is kept: a write at most this often per session.
+    static let lastUsedResolution: TimeInterval = 60
 
     /// Revokes one token at once; later requests with it are `unauthenticated`.
     public func revoke(_ tokenID: AccessTokenID) async throws {
@@ -96,6 +151,68 @@ public struct TokenStore: Sendable {
             try db.execute(
                 sql: "UPDATE access_token SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL",
                 arguments: [now, tokenID.rawValue])
+            if db.changesCount > 0 {
+                try AuditEventRecord.append(
+                    db, at: now, actor: nil, action: "session.ended", subjectType: "session", subjectID: tokenID.rawValue)
+            }
+        }
+    }
+
+    // MARK: Sessions
+
+    /// The caller's live sessions, newest first.
+    public func sessions(of user: UserID) async throws -> [Session] {
+        let now = database.clock.now()
+        return try await database.read { db in
+            try AccessTokenRecord
+                .filter(Column("user_id") == user.rawValue && Column("revoked_at") == nil && Column("expires_at") > now)
+                .order(Column("created_at").desc, Column("id"))
+                .fetchAll(db)
+                .map(\.session)
+        }
+    }
+
+    /// Ends one of the caller's sessions (`notFound` if it is not theirs or already over), or,
+    /// with `keeping`, every other one. Answers how many ended.
+    @discardableResult
+    public func endSessions(of user: UserID, only session: AccessTokenID? = nil, keeping kept: AccessTokenID? = nil) async throws -> Int {
+        let now = database.clock.now()
+        return try await database.write { db in
+            let ended = try Self.revokeSessions(of: user, only: session, keeping: kept, at: now, db)
+            if session != nil, ended == 0 { throw MarketError.notFound(resource: "session") }
+            try AuditEventRecord.append(
+                db, at: now, actor: user, action: "session.ended", subjectType: "user", subjectID: user.rawValue,
+                details: ["sessions": String(ended)])
+            return ended
+        }
+    }
+
+    /// Revokes a user's live sessions in a write: one, all but one, or all. Answers how many.
+    static func revokeSessions(
+        of user: UserID, only session: AccessTokenID? = nil, keeping kept: AccessTokenID? = nil, at now: Date, _ db: Database
+    ) throws -> Int {
+        var request = AccessTokenRecord.filter(Column("user_id") == user.rawValue && Column("revoked_at") == nil)
+        if let session { request = request.filter(Column("id") == session.rawValue) }
+        if let kept { request = request.filter(Column("id") != kept.rawValue) }
+        return try request.updateAll(db, Column("revoked_at").set(to: now))
+    }
+
+    // MARK: Passwords
+
+    /// Changes the caller's password after checking the current one; every other session ends.
+    /// A wrong current password is `unauthenticated` and counted against the email as a failed
+    /// sign-in, so that a stolen session cannot guess it.
+    public func changePassword(of principal: Principal, session: AccessTokenID, current: String, new: String) async throws {
+        try NewUser.checkPassword(new)
+        _ = try await checkPassword(email: principal.email.value, password: current, client: SessionClient())
+        let hash = try await hasher.hash(new)
+        let now = database.clock.now()
+        try await database.write { db in
+            try db.execute(sql: "UPDATE user SET password_hash = ? WHERE id = ?", arguments: [hash, principal.userID])
+            let ended = try Self.revokeSessions(of: principal.userID, keeping: session, at: now, db)
+            try AuditEventRecord.append(
+                db, at: now, actor: principal.userID, action: "user.password_changed", subjectType: "user",
+                subjectID: principal.userID.rawValue, details: ["other_sessions_ended": String(ended)])
         }
     }
 
@@ -104,6 +221,32 @@ public struct TokenStore: Sendable {
         var generator = SystemRandomNumberGenerator()
         let bytes = (0..<32).map { _ in UInt8.random(in: .min ... .max, using: &generator) }
         return "smk_" + Data(bytes).base64URLEncodedString()
+    }
+}
+
+/// Where a session was started from, as the service saw it.
+public struct SessionClient: Sendable {
+    public var address: String?
+    public var userAgent: String?
+
+    public init(address: String? = nil, userAgent: String? = nil) {
+        self.address = address.map { String($0.prefix(64)) }
+        self.userAgent = userAgent.map { String(PrintableText.of($0).prefix(256)) }
+    }
+
+    var auditDetails: [String: String] {
+        var details: [String: String] = [:]
+        if let address { details["client_address"] = address }
+        if let userAgent { details["user_agent"] = userAgent }
+        return details
+    }
+}
+
+extension AccessTokenRecord {
+    var session: Session {
+        Session(
+            id: id, createdAt: createdAt, lastUsedAt: lastUsedAt ?? createdAt, expiresAt: expiresAt,
+            secondFactorAt: secondFactorAt, clientAddress: clientAddress, userAgent: userAgent)
     }
 }
 

@@ -220,7 +220,7 @@ public struct BillingStore: Sendable {
 
     /// Approves an invoice awaiting approval, as its payer's side.
     public func approve(_ id: InvoiceID, by policy: AccessPolicy, idempotency: IdempotencyKey?) async throws -> Invoice {
-        try await payerStep(id, by: policy, idempotency: idempotency) { invoice, now, db in
+        try await payerStep(id, by: policy, idempotency: idempotency, stepUp: "approving a council's or broker's invoice") { invoice, now, db in
             guard invoice.status == .awaitingApproval else {
                 throw MarketError.conflict("the invoice is \(invoice.status.rawValue): only an invoice awaiting approval can be approved")
             }
@@ -302,8 +302,10 @@ public struct BillingStore: Sendable {
 
     /// One transaction for a payer's decision: the caller must see the invoice (else 404) and be
     /// on its payer's side (else 403); `step` checks its state and writes the change.
+    /// `stepUp`, when given, names an action that needs a recent second factor when a council or
+    /// broker pays (a person approving their own invoice does not).
     private func payerStep(
-        _ id: InvoiceID, by policy: AccessPolicy, idempotency: IdempotencyKey?,
+        _ id: InvoiceID, by policy: AccessPolicy, idempotency: IdempotencyKey?, stepUp: String? = nil,
         _ step: @escaping @Sendable (Invoice, Date, Database) throws -> EventType
     ) async throws -> Invoice {
         let now = database.clock.now()
@@ -315,6 +317,7 @@ public struct BillingStore: Sendable {
                 rights = try? HolderAccess.load(holder, policy: policy, today: today, db).rights
             }
             try policy.authorizeApproving(payer: invoice.payer, holderRights: rights)
+            if let stepUp, invoice.payer.kind != .budgetHolder { try policy.requireRecentSecondFactor(for: stepUp) }
             let event = try step(invoice, now, db)
             let changed = try Self.load(id, policy: policy, today: today, db)
             try Self.announce(event, changed, actor: policy.principal.userID, at: now, db)

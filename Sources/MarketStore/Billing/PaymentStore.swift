@@ -40,6 +40,7 @@ public struct PaymentStore: Sendable {
         _ details: BankDetails, of provider: OrganisationID, by policy: AccessPolicy, idempotency: IdempotencyKey?
     ) async throws -> BankAccount {
         try policy.authorizeBilling(as: provider)
+        try policy.requireRecentSecondFactor(for: "changing bank details")
         let now = database.clock.now()
         let user = policy.principal.userID
         return try await database.write(as: user, idempotency: idempotency) { db in
@@ -90,6 +91,7 @@ public struct PaymentStore: Sendable {
         let user = policy.principal.userID
         return try await database.write(as: user, idempotency: idempotency) { db in
             try Self.authorizeBankDetails(of: provider, policy, db)
+            try policy.requireRecentSecondFactor(for: "verifying bank details")
             guard let current = try BankAccountRecord.current(of: provider, db) else { throw MarketError.notFound(resource: "bank account") }
             guard current.version == version else {
                 throw MarketError.conflict("version \(version ?? 0) is not the provider's current bank details: version \(current.version) is")
@@ -163,6 +165,7 @@ public struct PaymentStore: Sendable {
         guard policy.batchPayer?.id == account.payerID else {
             throw MarketError.forbidden("only the payer's finance staff (a broker's staff) record the account it pays from")
         }
+        try policy.requireRecentSecondFactor(for: "proposing the account a payer pays from")
         let user = policy.principal.userID
         let now = database.clock.now()
         return try await database.write { db in
@@ -199,6 +202,7 @@ public struct PaymentStore: Sendable {
         guard policy.batchPayer?.id == payerID else {
             throw MarketError.forbidden("only the payer's finance staff (a broker's staff) confirm the account it pays from")
         }
+        try policy.requireRecentSecondFactor(for: "confirming the account a payer pays from")
         let user = policy.principal.userID
         let now = database.clock.now()
         return try await database.write { db in
@@ -347,7 +351,7 @@ public struct PaymentStore: Sendable {
 
     /// Approves a draft, as a payer's user other than its creator (four-eyes; also a CHECK).
     public func approve(_ id: PaymentBatchID, by policy: AccessPolicy, idempotency: IdempotencyKey?) async throws -> PaymentBatch {
-        try await step(id, .paymentBatchApproved, by: policy, idempotency: idempotency) { batch, user, now, db in
+        try await step(id, .paymentBatchApproved, by: policy, idempotency: idempotency, stepUp: "approving a payment batch") { batch, user, now, db in
             guard batch.status == .draft else { throw MarketError.conflict("the batch is \(batch.status.rawValue): only a draft can be approved") }
             guard batch.createdBy != user else {
                 throw MarketError.forbidden("four eyes: the person who created a batch cannot approve it; another of the payer's finance staff must")
@@ -386,7 +390,7 @@ public struct PaymentStore: Sendable {
         v.check(day > today && day <= today.adding(days: 31), "processing_date",
                 "must be after today and at most 31 days ahead (\(today.adding(days: 1).text) to \(today.adding(days: 31).text))")
         try v.throwIfInvalid()
-        return try await step(id, .paymentBatchExported, by: policy, idempotency: idempotency) { batch, user, now, db in
+        return try await step(id, .paymentBatchExported, by: policy, idempotency: idempotency, stepUp: "exporting a payment batch") { batch, user, now, db in
             guard batch.status == .approved else {
                 throw MarketError.conflict(batch.status == .exported || batch.status == .paid
                     ? "the batch is already exported: download its files" : "the batch is \(batch.status.rawValue): only an approved batch can be exported")
@@ -419,7 +423,7 @@ public struct PaymentStore: Sendable {
     ) async throws -> PaymentBatch {
         guard let valueDate else { throw MarketError.invalid("value_date", "is required: the day the bank paid the batch") }
         let today = database.today
-        return try await step(id, .paymentBatchPaid, by: policy, idempotency: idempotency) { batch, user, now, db in
+        return try await step(id, .paymentBatchPaid, by: policy, idempotency: idempotency, stepUp: "marking a payment batch paid") { batch, user, now, db in
             guard batch.status == .exported else {
                 throw MarketError.conflict("the batch is \(batch.status.rawValue): only an exported batch can be marked paid")
             }
@@ -456,7 +460,7 @@ public struct PaymentStore: Sendable {
         var v = Validator()
         let reason = v.text(reason ?? "", "reason", maxLength: 500)
         try v.throwIfInvalid()
-        return try await step(batchID, nil, by: policy, idempotency: idempotency) { batch, user, now, db in
+        return try await step(batchID, nil, by: policy, idempotency: idempotency, stepUp: "recording a returned payment") { batch, user, now, db in
             guard batch.status == .exported || batch.status == .paid else {
                 throw MarketError.conflict("the batch is \(batch.status.rawValue): only a payment of an exported or paid batch can be returned")
             }
@@ -487,9 +491,10 @@ public struct PaymentStore: Sendable {
 
     /// One step of a batch's life in one transaction: the caller must see the batch (else 404)
     /// and pay for its payer (else 403); `change` checks its state and writes. `event`, when
-    /// given, is announced with the batch as it is after.
+    /// given, is announced with the batch as it is after. `stepUp`, when given, names an action
+    /// that needs a recent second factor.
     private func step(
-        _ id: PaymentBatchID, _ event: EventType?, by policy: AccessPolicy, idempotency: IdempotencyKey?,
+        _ id: PaymentBatchID, _ event: EventType?, by policy: AccessPolicy, idempotency: IdempotencyKey?, stepUp: String? = nil,
         _ change: @escaping @Sendable (PaymentBatch, UserID, Date, Database) throws -> Void
     ) async throws -> PaymentBatch {
         let now = database.clock.now()
@@ -499,6 +504,7 @@ public struct PaymentStore: Sendable {
             guard policy.batchPayer == batch.payer else {
                 throw MarketError.forbidden("only the payer's finance staff (a broker's staff) act on its payment batches")
             }
+            if let stepUp { try policy.requireRecentSecondFactor(for: stepUp) }
             try change(batch, user, now, db)
             let changed = try Self.load(id, policy: policy, db)
             if let event { try Self.announce(event, changed, actor: user, at: now, db) }

@@ -584,6 +584,7 @@ extension AppDatabase {
         migrator.registerMigration("v15-report-facts", migrate: migrateReportFacts)
         migrator.registerMigration("v16-search-changes", migrate: migrateSearchChanges)
         migrator.registerMigration("v17-second-person", migrate: migrateSecondPerson)
+        migrator.registerMigration("v18-second-factors", migrate: migrateSecondFactors)
         return migrator
     }
 }

@@ -27,6 +27,8 @@ public struct DemoSeed: Sendable {
             let email, displayName: String
             let role: Role
             let council, organisation: String?
+            /// Base32 TOTP secret, published so that the tour can compute codes (demo only).
+            let secondFactorSecret: String?
         }
         struct CommunityEntry: Decodable {
             let organisation, council: String?
@@ -189,6 +191,9 @@ public struct DemoSeed: Sendable {
                 userIDs[entry.email] = existing.id
             } else {
                 userIDs[entry.email] = try await accounts.bootstrapUser(new).id
+            }
+            if let secret = entry.secondFactorSecret, let id = userIDs[entry.email] {
+                try await SecondFactorStore(database: database).enrolConfirmed(id, secret: secret)
             }
             summary.users += 1
         }

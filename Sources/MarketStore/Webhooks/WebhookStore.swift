@@ -235,6 +235,7 @@ public struct WebhookStore: Sendable {
         let secret = WebhookSecret.new()
         let rotated = try await database.write(as: policy.principal.userID, idempotency: idempotency) { db in
             var record = try Self.owned(id, by: policy, db)
+            try policy.requireRecentSecondFactor(for: "rotating a webhook secret")
             record.previousSecret = record.secret
             record.previousSecretUntil = now.addingTimeInterval(Self.secretOverlap)
             record.secret = secret

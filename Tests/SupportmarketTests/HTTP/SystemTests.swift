@@ -24,7 +24,7 @@ struct SystemTests {
         let services = try AppServices(configuration: configuration, database: market.database)
         let app = buildApplication(configuration: configuration, services: services, logger: Logger(label: "test"))
         try await app.test(.router) { raw in
-            let client = Client(client: raw)
+            let client = Client(client: raw, clock: market.clock)
             _ = try await client.send(.get, "/v1/categories")
             let scene = try await OrderScene.make(client)
             _ = try await client.placeOrder(scene.holderToken, Client.orderBody(holder: scene.holder, offering: scene.offering))

@@ -6,6 +6,7 @@ import HummingbirdTesting
 import MarketAPI
 import MarketCore
 import MarketStore
+import Synchronization
 import Testing
 
 /// The repository's root, for `catalogue/`, `seed-data/` and `openapi.yaml`.
@@ -64,6 +65,9 @@ final class TestMarket: Sendable {
         configuration.newBankDetailsHoldDays = 0
         // Tests that move the clock by weeks (deliveries week by week) keep their tokens.
         configuration.login.tokenLifetime = 60 * 86_400
+        // …and their sessions' second factor and idle time; SecondFactorTests use the real limits.
+        configuration.login.privilegedIdleTimeout = 60 * 86_400
+        configuration.login.stepUpMaximumAge = 60 * 86_400
         configuration.corsOrigins = [CORSTests.trustedOrigin]
         // Webhook receivers in tests listen on loopback only.
         configuration.webhookAllowHosts = ["127.0.0.1"]
@@ -84,7 +88,38 @@ final class TestMarket: Sendable {
 
     /// Runs `body` against the real router and middleware stack, in process.
     func test<Value>(_ body: @escaping @Sendable (Client) async throws -> Value) async throws -> Value {
-        try await application.test(.router) { client in try await body(Client(client: client)) }
+        try await application.test(.router) { [clock] client in try await body(Client(client: client, clock: clock)) }
+    }
+}
+
+/// The TOTP secrets tests know: the demo's published ones and those of accounts a test enrolled.
+final class SecondFactorSecrets: Sendable {
+    static let shared = SecondFactorSecrets()
+    private let secrets: Mutex<[String: String]>
+
+    private init() {
+        struct Demo: Decodable {
+            struct User: Decodable { let email: String; let second_factor_secret: String? }
+            let users: [User]
+        }
+        let data = (try? Data(contentsOf: repositoryRoot.appendingPathComponent("seed-data/demo.json"))) ?? Data()
+        let demo = try? JSONDecoder().decode(Demo.self, from: data)
+        secrets = Mutex(Dictionary(uniqueKeysWithValues: (demo?.users ?? []).compactMap { user in
+            user.second_factor_secret.map { (user.email, $0) }
+        }))
+    }
+
+    /// Enrolled secrets are kept per test market (its clock), since parallel tests reuse emails.
+    func secret(of email: String, clock: ManualWallClock?) -> String? {
+        secrets.withLock { $0[Self.key(email, clock)] ?? $0[email] }
+    }
+
+    func remember(_ secret: String, of email: String, clock: ManualWallClock?) {
+        secrets.withLock { $0[Self.key(email, clock)] = secret }
+    }
+
+    private static func key(_ email: String, _ clock: ManualWallClock?) -> String {
+        "\(email) \(clock.map { ObjectIdentifier($0).hashValue } ?? 0)"
     }
 }
 
@@ -105,6 +140,8 @@ func runCommand(_ arguments: [String]) throws -> (status: Int32, output: String)
 /// Request helpers that read like the API.
 struct Client: Sendable {
     let client: any TestClientProtocol
+    /// The server's clock, for the one-time codes a second factor asks for.
+    var clock: ManualWallClock? = nil
 
     struct Answer: Sendable {
         let status: HTTPResponse.Status
@@ -154,11 +191,41 @@ struct Client: Sendable {
         }
     }
 
-    /// Logs in a demo account and returns its bearer token.
+    /// Signs in and returns a bearer token that has done what its account needs to reach
+    /// everything: for a demo account with a published secret, passed its second factor; for a
+    /// new account whose role needs one, enrolled one (`enrolledSecret` remembers it).
     func login(_ email: String, password: String = TestMarket.demoPassword) async throws -> String {
         let answer = try await send(.post, "/v1/auth/tokens", json: ["email": email, "password": password])
         try #require(answer.status == .created, "login of \(email) answered \(answer.status): \(answer.text)")
-        return try #require(try answer.string("token"))
+        let token = try #require(try answer.string("token"))
+        switch try answer.string("assurance") {
+        case "second_factor_required":
+            let secret = try #require(
+                SecondFactorSecrets.shared.secret(of: email, clock: clock), "\(email) has a second factor this test does not know")
+            try await passSecondFactor(token, secret: secret, path: "/v1/auth/step-up")
+        case "enrolment_required":
+            let enrolment = try await send(.post, "/v1/auth/second-factor", token: token)
+            try #require(enrolment.status == .created, "enrolment of \(email) answered \(enrolment.status): \(enrolment.text)")
+            let secret = try #require(try enrolment.string("secret"))
+            SecondFactorSecrets.shared.remember(secret, of: email, clock: clock)
+            try await passSecondFactor(token, secret: secret, path: "/v1/auth/second-factor/confirm")
+        default:
+            break
+        }
+        return token
+    }
+
+    /// Sends the current TOTP code of `secret` to `path`; a code already used (the test's clock
+    /// stands still) is retried once at the next step, 30 seconds later.
+    func passSecondFactor(_ token: String, secret: String, path: String) async throws {
+        let clock = try #require(clock, "this Client does not know the server's clock")
+        let totp = TOTP(secret: try #require(Base32.decode(secret)))
+        var answer = try await send(.post, path, token: token, json: ["code": totp.code(at: clock.now())])
+        if answer.status == .unprocessableContent {
+            clock.advance(by: TOTP.period)
+            answer = try await send(.post, path, token: token, json: ["code": totp.code(at: clock.now())])
+        }
+        try #require(answer.status == .ok, "\(path) answered \(answer.status): \(answer.text)")
     }
 
     /// The caller's `/v1/me`.
