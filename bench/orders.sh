@@ -43,7 +43,7 @@ login() { curl -sf "$BASE/v1/auth/tokens" -H 'content-type: application/json' -d
 HOLDER_LOGIN=$(login holder@demo.test)
 HOLDER_TOKEN=$(jq -r .token <<<"$HOLDER_LOGIN")
 HOLDER=$(jq -r .principal.budget_holder_id <<<"$HOLDER_LOGIN")
-ADMIN_TOKEN=$(login councilboss@demo.test | jq -r .token)
+ADMIN_TOKEN=$(scripts/demo-sign-in.py "$BASE" councilboss@demo.test)
 # A stream big enough that no order is refused for want of money during the run.
 STREAM=$(curl -sf "$BASE/v1/budget-holders/$HOLDER/streams" -H "authorization: Bearer $ADMIN_TOKEN" -H 'content-type: application/json' \
   -d '{"source":"other","management_option":"council_managed","fund_holder":"council","period_from":"2026-01-01","period_to":"2099-12-31","allocation_pence":1000000000}' | jq -r .id)

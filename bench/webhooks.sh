@@ -59,8 +59,7 @@ receiver=$!
 
 echo "== $EVENTS events x $ENDPOINTS endpoints = $((EVENTS * ENDPOINTS)) deliveries"
 start_server off
-PROVIDER=$(curl -sf "$BASE/v1/auth/tokens" -H 'content-type: application/json' \
-    -d '{"email":"provider@demo.test","password":"supportmarket-demo"}' | jq -r .token)
+PROVIDER=$(scripts/demo-sign-in.py "$BASE" provider@demo.test)
 BRIGHTPATH=$(curl -sf "$BASE/v1/me" -H "authorization: Bearer $PROVIDER" | jq -r .organisation_id)
 for n in $(seq 1 "$ENDPOINTS"); do
     curl -sf "$BASE/v1/webhook-endpoints" -H "authorization: Bearer $PROVIDER" -H 'content-type: application/json' \

@@ -74,8 +74,7 @@ fuzz() {
 }
 fuzz
 for who in holder provider; do
-    token=$(curl -sf "$base/v1/auth/tokens" -H 'content-type: application/json' \
-        -d "{\"email\":\"$who@demo.test\",\"password\":\"supportmarket-demo\"}" | jq -r .token)
+    token=$(scripts/demo-sign-in.py "$base" "$who@demo.test")
     fuzz -H "Authorization: Bearer $token"
 done
 SCHEMATHESIS_HOOKS=scripts/schemathesis-hostile-text.py fuzz -H "Authorization: Bearer $token"

@@ -21,7 +21,6 @@ run() {
 }
 run
 for who in admin councilboss community provider holder broker selffunder; do
-  token=$(curl -s -X POST "127.0.0.1:$port/v1/auth/tokens" -H 'content-type: application/json' \
-    -d "{\"email\":\"$who@demo.test\",\"password\":\"supportmarket-demo\"}" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])')
+  token=$(scripts/demo-sign-in.py "http://127.0.0.1:$port" "$who@demo.test")
   run -H "Authorization: Bearer $token"
 done

@@ -29,8 +29,7 @@ server=$!
 for _ in $(seq 1 100); do curl -sf "$base/health" >/dev/null 2>&1 && break; sleep 0.1; done
 
 resource=$(curl -sf "$base/v1/community/resources?limit=1" | jq -r '.items[0].id')
-provider=$(curl -sf "$base/v1/auth/tokens" -H 'content-type: application/json' \
-    -d '{"email":"provider@demo.test","password":"supportmarket-demo"}' | jq -r .token)
+provider=$(scripts/demo-sign-in.py "$base" provider@demo.test)
 after=$(curl -sf "$base/v1/events?limit=500" -H "authorization: Bearer $provider" | jq -r .next_after)
 mkdir "$work/answers" "$work/polls"
 for n in 1 2 3 4; do

@@ -38,7 +38,7 @@ server=$!
 for _ in $(seq 1 100); do curl -sf "$base/health" >/dev/null 2>&1 && break; sleep 0.1; done
 curl -sf "$base/health" >/dev/null || fail "the server did not start"
 
-login() { curl -sf "$base/v1/auth/tokens" -H 'content-type: application/json' -d "{\"email\":\"$1\",\"password\":\"supportmarket-demo\"}" | jq -r .token; }
+login() { scripts/demo-sign-in.py "$base" "$1"; }
 provider=$(login provider@demo.test)
 
 # /health, every 20 ms, while something else runs: one line per probe, "code seconds".
@@ -106,6 +106,14 @@ code=$(curl -s -o "$work/insider.answer" -w '%{http_code}' "$base/v1/users" -H "
 insider=$(curl -sf "$base/v1/auth/tokens" -H 'content-type: application/json' -d '{"email":"insider-provider@demo.test","password":"chosen by the insider"}' | jq -r .token)
 code=$(curl -s -o /dev/null -w '%{http_code}' -X PUT "$base/v1/providers/$brightpath/bank-account" -H "authorization: Bearer $insider" \
     -H 'content-type: application/json' -d '{"account_name":"Brightpath Care Ltd","sort_code":"20-00-00","account_number":"66666666"}')
+[ "$code" = 401 ] || fail "the insider changed bank details without a second factor ($code)"
+# The insider holds the account, so enrols a second factor of their own and tries again.
+secret=$(curl -sf -X POST "$base/v1/auth/second-factor" -H "authorization: Bearer $insider" | jq -r .secret)
+curl -sf "$base/v1/auth/second-factor/confirm" -H "authorization: Bearer $insider" -H 'content-type: application/json' \
+    -d "{\"code\":\"$(python3 -c 'import pyotp,sys; print(pyotp.TOTP(sys.argv[1]).now())' "$secret")\"}" >/dev/null \
+    || fail "the insider could not enrol a second factor"
+code=$(curl -s -o /dev/null -w '%{http_code}' -X PUT "$base/v1/providers/$brightpath/bank-account" -H "authorization: Bearer $insider" \
+    -H 'content-type: application/json' -d '{"account_name":"Brightpath Care Ltd","sort_code":"20-00-00","account_number":"66666666"}')
 [ "$code" = 200 ] || fail "the insider's bank details answered $code"
 code=$(curl -s -o "$work/insider.answer" -w '%{http_code}' "$base/v1/users" -H "authorization: Bearer $admin" -H 'content-type: application/json' \
     -d "{\"email\":\"insider-finance@demo.test\",\"display_name\":\"Insider\",\"password\":\"chosen by the insider\",\"role\":\"finance\",\"council_id\":\"$council\"}")
@@ -117,7 +125,7 @@ code=$(curl -s -o /dev/null -w '%{http_code}' "$base/v1/payer-accounts/$council/
     -H 'content-type: application/json' -d "{\"change_id\":\"$change\"}")
 after_account=$(curl -sf "$base/v1/payer-accounts/$council" -H "authorization: Bearer $finance" | jq -r .details.account_number)
 [ "$code" = 403 ] && [ "$before_account" = "$after_account" ] || fail "one finance user changed the originating account alone ($code, $before_account -> $after_account)"
-echo "hostile-drill: the lone insider: provider account made, bank details changed (unverified, pays nobody); making a council finance account refused 403; one finance user confirming their own originating account refused 403, account unchanged"
+echo "hostile-drill: the lone insider: provider account made, bank details refused 401 until it enrolled a second factor, then changed (unverified, pays nobody); making a council finance account refused 403; one finance user confirming their own originating account refused 403, account unchanged"
 
 # 4. A batch exported after all that pays nothing to the insider's account (unverified details are
 #    held out), and its pain.001 validates against the ISO XSD (skipped, saying so, without

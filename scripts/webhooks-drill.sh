@@ -31,10 +31,7 @@ start_server() {
     for _ in $(seq 1 100); do curl -sf "$base/health" >/dev/null 2>&1 && return 0; sleep 0.1; done
     echo "webhooks-drill: the server did not start" >&2; cat "$work/server.log" >&2; exit 1
 }
-token_of() {
-    curl -sf "$base/v1/auth/tokens" -H 'content-type: application/json' \
-        -d "{\"email\":\"$1\",\"password\":\"supportmarket-demo\"}" | jq -r .token
-}
+token_of() { scripts/demo-sign-in.py "$base" "$1"; }
 
 "$binary" migrate --database "$work/market.sqlite" >/dev/null
 "$binary" seed --demo --database "$work/market.sqlite" >/dev/null

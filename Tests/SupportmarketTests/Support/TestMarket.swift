@@ -63,10 +63,11 @@ final class TestMarket: Sendable {
         configuration.bcryptCost = 4
         // Payment tests verify bank details and pay on one day; SecondPersonTests holds them.
         configuration.newBankDetailsHoldDays = 0
-        // Tests that move the clock by weeks (deliveries week by week) keep their tokens.
-        configuration.login.tokenLifetime = 60 * 86_400
-        // …and their sessions' second factor and idle time; SecondFactorTests use the real limits.
-        configuration.login.privilegedIdleTimeout = 60 * 86_400
+        // Tests that move the clock by weeks (deliveries week by week, payments months later)
+        // keep their tokens, their idle time and their second factor (a step-up lasts 60 days,
+        // so that a test can still see one go stale); SecondFactorTests use the real limits.
+        configuration.login.tokenLifetime = 120 * 86_400
+        configuration.login.privilegedIdleTimeout = 120 * 86_400
         configuration.login.stepUpMaximumAge = 60 * 86_400
         configuration.corsOrigins = [CORSTests.trustedOrigin]
         // Webhook receivers in tests listen on loopback only.
