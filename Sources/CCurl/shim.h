@@ -21,6 +21,10 @@ typedef size_t (*cc_write_callback)(char *data, size_t size, size_t count, void 
 static inline CURLcode cc_easy_setopt_write_callback(CURL *handle, cc_write_callback callback) {
     return curl_easy_setopt(handle, CURLOPT_WRITEFUNCTION, callback);
 }
+typedef size_t (*cc_read_callback)(char *buffer, size_t size, size_t count, void *userdata);
+static inline CURLcode cc_easy_setopt_read_callback(CURL *handle, cc_read_callback callback) {
+    return curl_easy_setopt(handle, CURLOPT_READFUNCTION, callback);
+}
 static inline CURLcode cc_easy_getinfo_long(CURL *handle, CURLINFO info, long *value) {
     return curl_easy_getinfo(handle, info, value);
 }

@@ -1,6 +1,7 @@
 import Foundation
 import Logging
 import MarketCore
+import Webhooks
 
 /// Everything the service is configured with, read once at start (command line, then environment,
 /// then defaults) and validated as a whole: one error lists every problem.
@@ -20,6 +21,16 @@ public struct AppConfiguration: Sendable {
     /// (`SUPPORTMARKET_NEW_BANK_DETAILS_HOLD_DAYS`; 0 pays at once).
     public var newBankDetailsHoldDays = 3
     public var login = LoginPolicy()
+    /// The service's public address, which mailed links name (`SUPPORTMARKET_PUBLIC_URL`).
+    public var publicURL = "http://127.0.0.1:8080"
+    /// The mail server (`SUPPORTMARKET_SMTP_URL` and friends); without one, mails are written to
+    /// `mailFolder` (the demo). Production refuses to start without one.
+    public var smtp: SMTPSettings?
+    public var mailFrom = "Supportmarket <no-reply@supportmarket.invalid>"
+    /// Where mails go without an SMTP server: `mail/` beside the database unless set.
+    public var mailFolder: String?
+    /// How often the mail outbox is looked at.
+    public var mailInterval: Duration = .seconds(2)
     /// Reverse proxies (their addresses as the service sees them) whose `X-Forwarded-For` names
     /// the client, for the audit trail and session lists (`SUPPORTMARKET_TRUSTED_PROXIES`).
     public var trustedProxies: [String] = []
@@ -73,6 +84,8 @@ public struct AppConfiguration: Sendable {
         if !webhookAllowHosts.isEmpty {
             problems.append("SUPPORTMARKET_WEBHOOK_ALLOW_HOSTS is set: webhooks could reach private addresses over plain http")
         }
+        if smtp == nil { problems.append("SUPPORTMARKET_SMTP_URL is not set: invitations and password resets would only be written to a folder") }
+        if smtp?.plaintextOnLoopback == true { problems.append("SUPPORTMARKET_SMTP_PLAINTEXT_LOOPBACK is on: mail would leave without TLS") }
         return problems
     }
 
@@ -113,6 +126,16 @@ public struct AppConfiguration: Sendable {
             if let seconds = TimeInterval(value), seconds >= 60 { login.privilegedIdleTimeout = seconds } else {
                 problems.append("SUPPORTMARKET_IDLE_TIMEOUT_SECONDS must be a number of seconds, at least 60")
             }
+        }
+        if let value = environment["SUPPORTMARKET_PUBLIC_URL"] { publicURL = value.hasSuffix("/") ? String(value.dropLast()) : value }
+        if let value = environment["SUPPORTMARKET_MAIL_FROM"] { mailFrom = value }
+        if let value = environment["SUPPORTMARKET_MAIL_FOLDER"] { mailFolder = value }
+        if let value = environment["SUPPORTMARKET_SMTP_URL"], !value.isEmpty {
+            var settings = SMTPSettings(
+                url: value, username: environment["SUPPORTMARKET_SMTP_USERNAME"], password: environment["SUPPORTMARKET_SMTP_PASSWORD"],
+                from: mailFrom)
+            settings.plaintextOnLoopback = environment["SUPPORTMARKET_SMTP_PLAINTEXT_LOOPBACK"] == "on"
+            smtp = settings
         }
         if let value = environment["SUPPORTMARKET_TRUSTED_PROXIES"] {
             trustedProxies = value.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
@@ -170,6 +193,10 @@ public struct AppConfiguration: Sendable {
         if !(4...31).contains(bcryptCost) { problems.append("bcrypt cost must be 4...31, not \(bcryptCost)") }
         if login.tokenLifetime < 60 { problems.append("token lifetime must be at least 60 seconds") }
         if !(1...365).contains(webhookDisableAfterDays) { problems.append("webhook disable-after days must be 1...365") }
+        problems += smtp?.problems ?? []
+        if URL(string: publicURL)?.scheme.map({ ["http", "https"].contains($0) }) != true {
+            problems.append("SUPPORTMARKET_PUBLIC_URL must be an http(s) address such as https://market.example.org")
+        }
         if let metricsToken, metricsToken.count < 16 { problems.append("the metrics token must be at least 16 characters") }
         if !["json", "text"].contains(logFormat) { problems.append("log format must be json or text, not \(logFormat)") }
         for origin in corsOrigins where !Self.isOrigin(origin) {

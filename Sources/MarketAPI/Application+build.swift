@@ -13,6 +13,7 @@ public struct AppServices: Sendable {
     public let accounts: AccountStore
     public let tokens: TokenStore
     public let secondFactors: SecondFactorStore
+    public let mail: MailOutbox
     public let login: LoginPolicy
     /// Reverse proxies whose `X-Forwarded-For` names the client.
     public let trustedProxies: Set<String>
@@ -43,7 +44,8 @@ public struct AppServices: Sendable {
         self.database = database
         self.taxonomy = try CategoryTaxonomy.load(from: URL(fileURLWithPath: configuration.catalogueDirectory))
         let hasher = PasswordHasher(cost: configuration.bcryptCost, concurrencyLimit: configuration.passwordHashingLimit)
-        self.accounts = AccountStore(database: database, hasher: hasher)
+        self.accounts = AccountStore(database: database, hasher: hasher, links: AccountLinks(publicURL: configuration.publicURL))
+        self.mail = MailOutbox(database: database)
         self.tokens = TokenStore(database: database, hasher: hasher, policy: configuration.login)
         self.secondFactors = SecondFactorStore(database: database, policy: configuration.login)
         self.login = configuration.login
@@ -98,6 +100,13 @@ public func buildApplication(
             runner: services.invoicing, clock: services.database.clock, time: time,
             pollInterval: configuration.schedulerPollInterval, logger: logger))
     }
+    let mailDispatcher = MailDispatcher(
+        outbox: services.mail, transport: configuration.smtp.map(SMTPTransport.init),
+        folder: configuration.mailFolder.map { URL(fileURLWithPath: $0) }
+            ?? URL(fileURLWithPath: configuration.databasePath).deletingLastPathComponent().appendingPathComponent("mail"),
+        from: configuration.mailFrom, logger: logger)
+    background.append(PeriodicFlushService(
+        name: "mail", interval: configuration.mailInterval, flush: mailDispatcher.sendDue, logger: logger))
     if configuration.webhookDispatcher {
         background.append(WebhookDispatcher(
             store: services.webhooks, timeout: configuration.webhookTimeout,

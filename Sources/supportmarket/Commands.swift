@@ -191,7 +191,7 @@ struct UserCommand: AsyncParsableCommand {
 
     struct Create: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
-            abstract: "Create a user (bootstrap: the first platform admin). Reads the password from standard input.")
+            abstract: "Invite a person to an account (bootstrap: the first platform admin of an installation). Prints the single-use link (72 hours) with which they choose their password; it is mailed to them too.")
 
         @OptionGroup var common: CommonOptions
         @Option var email: String
@@ -210,11 +210,12 @@ struct UserCommand: AsyncParsableCommand {
                 guard let id = OrganisationID(text) else { throw ValidationError("malformed organisation id") }
                 return id
             }
-            let password = readLine(strippingNewline: true) ?? ""
-            let user = try await common.operatorStores().accounts.bootstrapUser(
-                try NewUser(email: email, displayName: name, password: password, role: role,
-                            councilID: councilID, organisationID: organisationID))
-            print(user.id)
+            let invitation = try await common.operatorStores().accounts.invite(
+                try NewUser(email: email, displayName: name, password: nil, role: role,
+                            councilID: councilID, organisationID: organisationID, invited: true),
+                by: nil, idempotency: nil)
+            print(invitation.user.id)
+            print(invitation.link)
         }
     }
 }

@@ -46,7 +46,7 @@ struct CommonOptions: ParsableArguments {
         return OperatorStores(
             database: database,
             taxonomy: taxonomy,
-            accounts: AccountStore(database: database, hasher: hasher),
+            accounts: AccountStore(database: database, hasher: hasher, links: AccountLinks(publicURL: configuration.publicURL)),
             tokens: TokenStore(database: database, hasher: hasher, policy: configuration.login),
             community: CommunityStore(database: database, taxonomy: taxonomy),
             catalogue: CatalogueStore(database: database, taxonomy: taxonomy))

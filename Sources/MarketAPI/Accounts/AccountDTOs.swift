@@ -168,8 +168,17 @@ struct UserResponse: ResponseEncodable, Sendable {
 struct CreateUserRequest: Decodable {
     let email: String
     let displayName: String
-    let password: String
+    /// Refused when present: the person sets their own through the invitation.
+    let password: String?
     let role: Role
     let councilId: CouncilID?
     let organisationId: OrganisationID?
+}
+
+struct PasswordRequest: Decodable {
+    let password: String
+}
+
+struct PasswordResetRequest: Decodable {
+    let email: String
 }

@@ -79,13 +79,15 @@ struct AccountsController {
         return ListResponse(page, UserResponse.init)
     }
 
+    /// Invites a person: the account waits for them to choose a password through the link mailed
+    /// to them; the creator never holds a credential.
     @Sendable func createUser(_ request: Request, context: AuthenticatedContext) async throws -> EditedResponse<UserResponse> {
         let body = try await request.decodeJSON(as: CreateUserRequest.self, context: context)
         let new = try NewUser(
             email: body.email, displayName: body.displayName, password: body.password, role: body.role,
-            councilID: body.councilId, organisationID: body.organisationId)
-        let user = try await accounts.createUser(new, by: context.policy, idempotency: context.idempotencyKey)
-        return EditedResponse(status: .created, response: UserResponse(user))
+            councilID: body.councilId, organisationID: body.organisationId, invited: true)
+        let invitation = try await accounts.invite(new, by: context.policy, idempotency: context.idempotencyKey)
+        return EditedResponse(status: .created, response: UserResponse(invitation.user))
     }
 
     @Sendable func showUser(_ request: Request, context: AuthenticatedContext) async throws -> UserResponse {

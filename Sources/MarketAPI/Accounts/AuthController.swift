@@ -12,6 +12,9 @@ struct AuthController {
 
     func addRoutes(to router: Router<AppRequestContext>) {
         router.post("v1/auth/tokens", use: login)
+        router.post("v1/invitations/:secret/accept", use: acceptInvitation)
+        router.post("v1/password-resets", use: requestPasswordReset)
+        router.post("v1/password-resets/:secret/accept", use: resetPassword)
         let authenticated = router.group("v1", context: AuthenticatedContext.self)
         authenticated.delete("auth/tokens/current", use: revokeCurrent)
         authenticated.get("me", use: me)
@@ -26,12 +29,40 @@ struct AuthController {
 
     @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<TokenResponse> {
         let body = try await request.decodeJSON(as: LoginRequest.self, context: context)
-        let client = SessionClient(
-            address: ClientAddress.of(request, peer: context.remoteAddress, trustedProxies: trustedProxies),
-            userAgent: request.headers[.userAgent])
-        let issued = try await tokens.login(email: body.email, password: body.password, client: client)
+        let issued = try await tokens.login(email: body.email, password: body.password, client: client(of: request, context))
         let holder = try await budgets.holderID(linkedTo: issued.user.id)
         return EditedResponse(status: .created, response: TokenResponse(issued, budgetHolderID: holder))
+    }
+
+    /// Sets the invited person's password and starts their first session (which enrols a second
+    /// factor next, where the role needs one).
+    @Sendable func acceptInvitation(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<TokenResponse> {
+        let secret = try context.parameters.require("secret")
+        let body = try await request.decodeJSON(as: PasswordRequest.self, context: context)
+        let user = try await accounts.acceptInvitation(secret: secret, password: body.password)
+        let issued = try await tokens.issueAfterInvitation(for: user, client: client(of: request, context))
+        let holder = try await budgets.holderID(linkedTo: user.id)
+        return EditedResponse(status: .created, response: TokenResponse(issued, budgetHolderID: holder))
+    }
+
+    /// Always 202: whether a link was mailed says nothing of which emails have accounts.
+    @Sendable func requestPasswordReset(_ request: Request, context: AppRequestContext) async throws -> HTTPResponse.Status {
+        let body = try await request.decodeJSON(as: PasswordResetRequest.self, context: context)
+        try await accounts.requestPasswordReset(email: body.email)
+        return .accepted
+    }
+
+    @Sendable func resetPassword(_ request: Request, context: AppRequestContext) async throws -> HTTPResponse.Status {
+        let secret = try context.parameters.require("secret")
+        let body = try await request.decodeJSON(as: PasswordRequest.self, context: context)
+        try await accounts.resetPassword(secret: secret, password: body.password)
+        return .noContent
+    }
+
+    private func client(of request: Request, _ context: AppRequestContext) -> SessionClient {
+        SessionClient(
+            address: ClientAddress.of(request, peer: context.remoteAddress, trustedProxies: trustedProxies),
+            userAgent: request.headers[.userAgent])
     }
 
     @Sendable func revokeCurrent(_ request: Request, context: AuthenticatedContext) async throws -> HTTPResponse.Status {

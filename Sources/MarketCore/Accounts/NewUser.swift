@@ -2,7 +2,8 @@
 public struct NewUser: Sendable {
     public let email: EmailAddress
     public let displayName: String
-    public let password: String
+    /// The password the demo seed sets; `nil` for an invited account, whose person sets their own.
+    public let password: String?
     public let role: Role
     public let councilID: CouncilID?
     public let organisationID: OrganisationID?
@@ -17,14 +18,18 @@ public struct NewUser: Sendable {
 
     /// Validates every field at once; throws `MarketError.validation` naming each bad field.
     public init(
-        email: String, displayName: String, password: String, role: Role,
-        councilID: CouncilID?, organisationID: OrganisationID?
+        email: String, displayName: String, password: String?, role: Role,
+        councilID: CouncilID?, organisationID: OrganisationID?, invited: Bool = false
     ) throws(MarketError) {
         var validator = Validator()
         let parsedEmail = EmailAddress(email)
         validator.check(parsedEmail != nil, "email", "must be an email address")
         let name = validator.text(displayName, "display_name", maxLength: Self.displayNameMaxLength)
-        if let problem = PasswordRule.problem(with: password) { validator.add("password", problem) }
+        if invited {
+            validator.check(password == nil, "password", "is not accepted: the person sets their own through the invitation mailed to them")
+        } else if let problem = PasswordRule.problem(with: password ?? "") {
+            validator.add("password", problem)
+        }
         if role.isCouncilStaff {
             validator.check(councilID != nil, "council_id", "is required for \(role.rawValue)")
             validator.check(organisationID == nil, "organisation_id", "must be absent for \(role.rawValue)")

@@ -7,10 +7,12 @@ import MarketCore
 public struct AccountStore: Sendable {
     let database: AppDatabase
     let hasher: PasswordHasher
+    let links: AccountLinks
 
-    public init(database: AppDatabase, hasher: PasswordHasher) {
+    public init(database: AppDatabase, hasher: PasswordHasher, links: AccountLinks = AccountLinks()) {
         self.database = database
         self.hasher = hasher
+        self.links = links
     }
 
     // MARK: Councils
@@ -125,50 +127,43 @@ public struct AccountStore: Sendable {
 
     // MARK: Users
 
-    /// Creates a user after asking the policy; the council or organisation must exist and be in
-    /// the caller's scope, and an organisation must be of the kind the role needs.
-    public func createUser(_ new: NewUser, by policy: AccessPolicy, idempotency: IdempotencyKey?) async throws -> User {
-        try policy.authorizeCreatingUser(role: new.role, councilID: new.councilID, organisationID: new.organisationID)
-        try policy.requireRecentSecondFactor(for: "creating an account")
-        let passwordHash = try await hasher.hash(new.password)
-        return try await insertUser(new, passwordHash: passwordHash, actor: policy.principal.userID, idempotency: idempotency)
-    }
-
-    /// Creates a user without a policy check: for the operator's command line and the demo seed.
+    /// Creates a user with a known password, without a policy check: for the demo seed only.
+    /// Everyone else is invited (`invite`).
     public func bootstrapUser(_ new: NewUser) async throws -> User {
-        let passwordHash = try await hasher.hash(new.password)
-        return try await insertUser(new, passwordHash: passwordHash, actor: nil, idempotency: nil)
+        let passwordHash = try await hasher.hash(new.password ?? Self.unguessablePassword())
+        let now = database.clock.now()
+        return try await database.write { db in try Self.insertUser(new, passwordHash: passwordHash, actor: nil, at: now, db) }
     }
 
-    private func insertUser(
-        _ new: NewUser, passwordHash: String, actor: UserID?, idempotency: IdempotencyKey?
-    ) async throws -> User {
-        let now = database.clock.now()
+    /// Inserts the user, checking that its council or organisation exists and is of the kind
+    /// its role needs, with its `user.created` audit event, in the caller's transaction.
+    static func insertUser(_ new: NewUser, passwordHash: String, actor: UserID?, at now: Date, _ db: Database) throws -> User {
         let user = User(
             id: .random(), email: new.email, displayName: new.displayName, role: new.role,
             councilID: new.councilID, organisationID: new.organisationID, createdAt: now)
-        return try await database.write(as: actor, idempotency: idempotency) { db in
-            if let councilID = new.councilID, try !CouncilRecord.exists(db, key: councilID.rawValue) {
-                throw MarketError.notFound(resource: "council")
-            }
-            if let organisationID = new.organisationID {
-                guard let organisation = try OrganisationRecord.fetchOne(db, key: organisationID.rawValue) else {
-                    throw MarketError.notFound(resource: "organisation")
-                }
-                guard organisation.kind == new.role.organisationKind else {
-                    throw MarketError.invalid(
-                        "organisation_id", "is a \(organisation.kind.rawValue) organisation; \(new.role.rawValue) needs another kind")
-                }
-            }
-            try UserRecord(user, passwordHash: passwordHash).insert(db)
-            // Who created the account, for the four-eyes rule (`FourEyes`).
-            if let actor { try db.execute(sql: "UPDATE user SET created_by = ? WHERE id = ?", arguments: [actor, user.id]) }
-            try AuditEventRecord.append(
-                db, at: now, actor: actor, action: "user.created", subjectType: "user",
-                subjectID: user.id.rawValue, details: ["role": user.role.rawValue])
-            return user
+        if let councilID = new.councilID, try !CouncilRecord.exists(db, key: councilID.rawValue) {
+            throw MarketError.notFound(resource: "council")
         }
+        if let organisationID = new.organisationID {
+            guard let organisation = try OrganisationRecord.fetchOne(db, key: organisationID.rawValue) else {
+                throw MarketError.notFound(resource: "organisation")
+            }
+            guard organisation.kind == new.role.organisationKind else {
+                throw MarketError.invalid(
+                    "organisation_id", "is a \(organisation.kind.rawValue) organisation; \(new.role.rawValue) needs another kind")
+            }
+        }
+        try UserRecord(user, passwordHash: passwordHash).insert(db)
+        // Who created the account, for the four-eyes rule (`FourEyes`).
+        if let actor { try db.execute(sql: "UPDATE user SET created_by = ? WHERE id = ?", arguments: [actor, user.id]) }
+        try AuditEventRecord.append(
+            db, at: now, actor: actor, action: "user.created", subjectType: "user",
+            subjectID: user.id.rawValue, details: ["role": user.role.rawValue])
+        return user
     }
+
+    /// A password nobody knows: what an invited account holds until its person sets theirs.
+    static func unguessablePassword() -> String { TokenStore.newToken() }
 
     /// The user, if the caller can see them; else `notFound`.
     public func user(_ id: UserID, by policy: AccessPolicy) async throws -> User {

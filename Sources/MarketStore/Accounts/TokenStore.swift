@@ -72,6 +72,12 @@ public struct TokenStore: Sendable {
         try await issue(for: user, emailHash: nil, client: SessionClient(userAgent: "supportmarket token create"))
     }
 
+    /// Starts a session for a person who has just proved themselves another way: by the
+    /// invitation mailed to them, with the password they chose. Its second factor is still ahead.
+    public func issueAfterInvitation(for user: User, client: SessionClient) async throws -> IssuedToken {
+        try await issue(for: user, emailHash: Digest.sha256Hex(user.email.value), client: client)
+    }
+
     private func issue(for user: User, emailHash: String?, client: SessionClient) async throws -> IssuedToken {
         let now = database.clock.now()
         let token = Self.newToken()

@@ -34,3 +34,39 @@ extension AppDatabase {
             """)
     }
 }
+
+extension AppDatabase {
+    /// v19: accounts are invited (never handed a password), passwords are reset by mailed
+    /// single-use links, and mails wait in an outbox of their own until a mail server takes them.
+    static func migrateInvitations(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE mail_outbox (
+                id INTEGER PRIMARY KEY,
+                recipient TEXT NOT NULL CHECK (length(recipient) BETWEEN 3 AND 254 AND recipient LIKE '%_@_%'),
+                kind TEXT NOT NULL CHECK (kind IN ('invitation', 'password_reset', 'role_granted', 'second_factor_reset', 'new_sign_in')),
+                subject TEXT NOT NULL CHECK (length(subject) BETWEEN 1 AND 200 AND instr(subject, char(10)) = 0 AND instr(subject, char(13)) = 0),
+                body TEXT NOT NULL,
+                created_at TEXT NOT NULL,
+                attempts INTEGER NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+                next_attempt_at TEXT NOT NULL,
+                sent_at TEXT,
+                last_error TEXT
+            ) STRICT;
+            CREATE INDEX mail_outbox_due ON mail_outbox(next_attempt_at) WHERE sent_at IS NULL;
+
+            -- Single-use links mailed to a person: an invitation (72 hours) or a password reset
+            -- (30 minutes). Only the SHA-256 of the link's secret is kept.
+            CREATE TABLE account_link (
+                id INTEGER PRIMARY KEY,
+                user_id TEXT NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+                purpose TEXT NOT NULL CHECK (purpose IN ('invitation', 'password_reset')),
+                secret_hash TEXT NOT NULL UNIQUE CHECK (length(secret_hash) = 64),
+                created_by TEXT REFERENCES user(id),
+                created_at TEXT NOT NULL,
+                expires_at TEXT NOT NULL CHECK (expires_at > created_at),
+                used_at TEXT
+            ) STRICT;
+            CREATE INDEX account_link_user ON account_link(user_id, purpose);
+            """)
+    }
+}

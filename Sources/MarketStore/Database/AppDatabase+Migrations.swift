@@ -585,6 +585,7 @@ extension AppDatabase {
         migrator.registerMigration("v16-search-changes", migrate: migrateSearchChanges)
         migrator.registerMigration("v17-second-person", migrate: migrateSecondPerson)
         migrator.registerMigration("v18-second-factors", migrate: migrateSecondFactors)
+        migrator.registerMigration("v19-invitations", migrate: migrateInvitations)
         return migrator
     }
 }

@@ -59,18 +59,18 @@ struct ScopingTests {
             let northfield = try #require(try await client.me(try await client.login("commissioner@northfield.demo.test"))["council_id"] as? String)
             let answer = try await client.send(
                 .post, "/v1/users", token: councilAdmin,
-                json: ["email": "spy@demo.test", "display_name": "Spy", "password": "long-enough-password",
+                json: ["email": "spy@demo.test", "display_name": "Spy",
                        "role": "finance", "council_id": northfield])
             #expect(answer.status == .notFound)
             let own = try #require(try await client.me(councilAdmin)["council_id"] as? String)
             let provider = try await client.send(
                 .post, "/v1/users", token: councilAdmin,
-                json: ["email": "p2@demo.test", "display_name": "P", "password": "long-enough-password",
+                json: ["email": "p2@demo.test", "display_name": "P",
                        "role": "platform_admin"])
             #expect(provider.status == .forbidden)
             let created = try await client.send(
                 .post, "/v1/users", token: councilAdmin,
-                json: ["email": "finance3@demo.test", "display_name": "Third Finance", "password": "long-enough-password",
+                json: ["email": "finance3@demo.test", "display_name": "Third Finance",
                        "role": "finance", "council_id": own])
             #expect(created.status == .created)
         }
@@ -89,12 +89,12 @@ struct ScopingTests {
             let other = try #require(organisations.first { $0["id"] as? String != own }?["id"] as? String)
             let elsewhere = try await client.send(
                 .post, "/v1/users", token: provider,
-                json: ["email": "x@demo.test", "display_name": "X", "password": "long-enough-password",
+                json: ["email": "x@demo.test", "display_name": "X",
                        "role": "provider", "organisation_id": other])
             #expect(elsewhere.status == .notFound)
             let colleague = try await client.send(
                 .post, "/v1/users", token: provider,
-                json: ["email": "colleague@demo.test", "display_name": "Colleague", "password": "long-enough-password",
+                json: ["email": "colleague@demo.test", "display_name": "Colleague",
                        "role": "provider", "organisation_id": own])
             #expect(colleague.status == .created)
             let listed = try await client.send(.get, "/v1/users", token: provider).items

@@ -445,7 +445,7 @@ struct InvoicingTests {
         // The service starts at noon on 25 September, so its first run is due at 02:00 on the 26th.
         try market.setToday("2026-09-25")
         try await application.test(.live) { raw in
-            let client = Client(client: raw, clock: market.clock)
+            let client = Client(client: raw, market: market)
             let scene = try await scene(client)
             let orderID = try await client.acceptedOrder(scene.order, hours: 2, start: "2026-09-25")
             let delivery = try await client.deliver(scene.order, order: orderID, hours: 2, on: "2026-09-25")

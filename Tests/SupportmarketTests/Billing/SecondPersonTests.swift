@@ -13,7 +13,7 @@ struct SecondPersonTests {
         _ client: Client, as token: String, email: String, role: String, council: String? = nil, organisation: String? = nil
     ) async throws -> Client.Answer {
         var body: [String: any Sendable] = [
-            "email": email, "display_name": "Someone New", "password": "a long enough password", "role": role,
+            "email": email, "display_name": "Someone New", "role": role,
         ]
         if let council { body["council_id"] = council }
         if let organisation { body["organisation_id"] = organisation }
@@ -135,8 +135,8 @@ struct SecondPersonTests {
             let admin = try await client.login("admin@demo.test")
             let other = try await Self.createUser(client, as: admin, email: "other@broker.demo.test", role: "broker", organisation: organisation)
             #expect(other.status == .created, "\(other.text)")
-            let colleagueToken = try await client.login("colleague@broker.demo.test", password: "a long enough password")
-            let otherToken = try await client.login("other@broker.demo.test", password: "a long enough password")
+            let colleagueToken = try await client.acceptInvitation(of: "colleague@broker.demo.test")
+            let otherToken = try await client.acceptInvitation(of: "other@broker.demo.test")
 
             // A change proposed by the broker: not confirmable by the colleague the broker created...
             let change = try #require(try await client.send(

@@ -43,13 +43,13 @@ extension Client {
     func newUser(role: String, email: String, council: String? = nil, organisation: String? = nil) async throws -> String {
         let admin = try await login("admin@demo.test")
         var body: [String: any Sendable] = [
-            "email": email, "display_name": "Test \(role)", "password": TestMarket.demoPassword, "role": role,
+            "email": email, "display_name": "Test \(role)", "role": role,
         ]
         if let council { body["council_id"] = council }
         if let organisation { body["organisation_id"] = organisation }
         let created = try await send(.post, "/v1/users", token: admin, json: body)
         try #require(created.status == .created, "\(created.text)")
-        return try await login(email)
+        return try await acceptInvitation(of: email)
     }
 
     /// Staff of the demo's second provider, Maya's Kitchen Cakes.

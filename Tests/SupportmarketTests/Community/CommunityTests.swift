@@ -87,9 +87,9 @@ struct CommunityTests {
                 .post, "/v1/organisations", token: admin, json: ["kind": "community", "name": "Grapevine Steel Band"]).string("id"))
             _ = try await client.send(
                 .post, "/v1/users", token: admin,
-                json: ["email": "band@demo.test", "display_name": "Band", "password": "long-enough-password",
+                json: ["email": "band@demo.test", "display_name": "Band",
                        "role": "community_publisher", "organisation_id": organisation])
-            let other = try await client.login("band@demo.test", password: "long-enough-password")
+            let other = try await client.acceptInvitation(of: "band@demo.test")
             let id = try await client.createResource(try await client.login("community@demo.test"))
             #expect(try await client.send(.patch, "/v1/community/resources/\(id)", token: other, json: ["title": "Mine now"]).status == .notFound)
             #expect(try await client.send(.post, "/v1/community/resources/\(id)/verify", token: other).status == .notFound)

@@ -44,7 +44,7 @@ struct AccessLogTests {
         let logger = Logger(label: "test") { _ in LogCapture.Handler(capture: capture) }
         let app = buildApplication(configuration: TestMarket.configuration, services: market.services, logger: logger)
         let token = try await app.test(.router) { raw in
-            let client = Client(client: raw, clock: market.clock)
+            let client = Client(client: raw, market: market)
             _ = try await client.send(.get, "/v1/categories")
             let token = try await client.login("holder@demo.test")
             _ = try await client.me(token)

@@ -9,7 +9,7 @@ struct LiveServerTests {
     @Test func servesOverARealSocket() async throws {
         let market = try await TestMarket.make()
         try await market.application.test(.live) { raw in
-            let client = Client(client: raw, clock: market.clock)
+            let client = Client(client: raw, market: market)
             let token = try await client.login("holder@demo.test")
             #expect(try await client.me(token)["role"] as? String == "budget_holder")
             let missing = try await client.send(.get, "/v1/missing")

@@ -4,6 +4,7 @@ import HummingbirdTesting
 import Logging
 import MarketAPI
 import Testing
+import Webhooks
 
 @Suite("Health, metrics and pagination")
 struct SystemTests {
@@ -24,7 +25,7 @@ struct SystemTests {
         let services = try AppServices(configuration: configuration, database: market.database)
         let app = buildApplication(configuration: configuration, services: services, logger: Logger(label: "test"))
         try await app.test(.router) { raw in
-            let client = Client(client: raw, clock: market.clock)
+            let client = Client(client: raw, market: market)
             _ = try await client.send(.get, "/v1/categories")
             let scene = try await OrderScene.make(client)
             _ = try await client.placeOrder(scene.holderToken, Client.orderBody(holder: scene.holder, offering: scene.offering))
@@ -52,10 +53,11 @@ struct SystemTests {
         #expect(configuration.productionProblems(demoAccounts: 12).isEmpty, "development does not check")
         configuration.environment = "production"
         let problems = configuration.productionProblems(demoAccounts: 12)
-        #expect(problems.count == 4, "\(problems)")  // demo accounts, bcrypt, no metrics token, allow-hosts
+        #expect(problems.count == 5, "\(problems)")  // demo accounts, bcrypt, no metrics token, allow-hosts, no SMTP
         configuration.bcryptCost = 12
         configuration.metricsToken = Self.metricsToken
         configuration.webhookAllowHosts = []
+        configuration.smtp = SMTPSettings(url: "smtp://mail.example.org:587", username: "market", password: "secret", from: "no-reply@example.org")
         #expect(configuration.productionProblems(demoAccounts: 0).isEmpty)
         #expect(configuration.productionProblems(demoAccounts: 1).count == 1)
         var environment = AppConfiguration()
@@ -86,7 +88,7 @@ struct SystemTests {
                 if pages == 1 {
                     _ = try await client.send(
                         .post, "/v1/users", token: admin,
-                        json: ["email": "late@demo.test", "display_name": "Late", "password": "long-enough-password", "role": "budget_holder"])
+                        json: ["email": "late@demo.test", "display_name": "Late", "role": "budget_holder"])
                 }
             } while cursor != nil && pages < 20
             #expect(Set(seen).count == seen.count)

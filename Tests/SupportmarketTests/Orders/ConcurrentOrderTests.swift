@@ -14,7 +14,7 @@ struct ConcurrentOrderTests {
         let market = try await TestMarket.make()
         let allocation = 100_000
         try await market.application.test(.live) { raw in
-            let client = Client(client: raw, clock: market.clock)
+            let client = Client(client: raw, market: market)
             let scene = try await OrderScene.make(client, allocation: allocation, price: 1_000)
             let port = try #require(raw.port)
             let attempts = 240

@@ -90,7 +90,7 @@ struct DeliveryTests {
     @Test func theSameDeliverySentConcurrentlyRecordsOne() async throws {
         let market = try await TestMarket.make()
         try await market.application.test(.live) { raw in
-            let client = Client(client: raw, clock: market.clock)
+            let client = Client(client: raw, market: market)
             let scene = try await OrderScene.make(client, price: 1_000)
             let order = try await acceptedOrder(client, scene)
             let port = try #require(raw.port)

@@ -89,7 +89,7 @@ final class TestMarket: Sendable {
 
     /// Runs `body` against the real router and middleware stack, in process.
     func test<Value>(_ body: @escaping @Sendable (Client) async throws -> Value) async throws -> Value {
-        try await application.test(.router) { [clock] client in try await body(Client(client: client, clock: clock)) }
+        try await application.test(.router) { client in try await body(Client(client: client, market: self)) }
     }
 }
 
@@ -141,8 +141,9 @@ func runCommand(_ arguments: [String]) throws -> (status: Int32, output: String)
 /// Request helpers that read like the API.
 struct Client: Sendable {
     let client: any TestClientProtocol
-    /// The server's clock, for the one-time codes a second factor asks for.
-    var clock: ManualWallClock? = nil
+    /// The market behind the server: its clock for one-time codes, its mail outbox for invitations.
+    var market: TestMarket? = nil
+    var clock: ManualWallClock? { market?.clock }
 
     struct Answer: Sendable {
         let status: HTTPResponse.Status
@@ -199,7 +200,35 @@ struct Client: Sendable {
         let answer = try await send(.post, "/v1/auth/tokens", json: ["email": email, "password": password])
         try #require(answer.status == .created, "login of \(email) answered \(answer.status): \(answer.text)")
         let token = try #require(try answer.string("token"))
-        switch try answer.string("assurance") {
+        try await completeSecondFactor(token, email: email, assurance: try answer.string("assurance"))
+        return token
+    }
+
+    /// Accepts the invitation last mailed to `email` with `password`: a session that has done
+    /// what the account needs, as `login` answers.
+    func acceptInvitation(of email: String, password: String = "a long enough password") async throws -> String {
+        let secret = try await mailedSecret(to: email, kind: "invitation")
+        let answer = try await send(.post, "/v1/invitations/\(secret)/accept", json: ["password": password])
+        try #require(answer.status == .created, "accepting the invitation of \(email) answered \(answer.status): \(answer.text)")
+        let token = try #require(try answer.string("token"))
+        try await completeSecondFactor(token, email: email, assurance: try answer.string("assurance"))
+        return token
+    }
+
+    /// The secret of the newest link of `kind` mailed to `email`, read from the market's mail outbox.
+    func mailedSecret(to email: String, kind: String) async throws -> String {
+        let market = try #require(market, "this Client does not know its market")
+        let body = try await market.database.writer.read { db in
+            try String.fetchOne(db, sql: "SELECT body FROM mail_outbox WHERE recipient = ? AND kind = ? ORDER BY id DESC LIMIT 1", arguments: [email, kind])
+        }
+        let text = try #require(body, "no \(kind) mail to \(email)")
+        let match = try #require(text.firstMatch(of: /sm[ir]_[A-Za-z0-9_-]{43}/), "no link in: \(text)")
+        return String(match.output)
+    }
+
+    /// Steps up (a known secret) or enrols (remembering the new secret), as `assurance` asks.
+    private func completeSecondFactor(_ token: String, email: String, assurance: String?) async throws {
+        switch assurance {
         case "second_factor_required":
             let secret = try #require(
                 SecondFactorSecrets.shared.secret(of: email, clock: clock), "\(email) has a second factor this test does not know")
@@ -213,7 +242,6 @@ struct Client: Sendable {
         default:
             break
         }
-        return token
     }
 
     /// Sends the current TOTP code of `secret` to `path`; a code already used (the test's clock

@@ -182,7 +182,7 @@ struct WebhookTests {
             await receiver.script("/slow", .init(statuses: [200], delay: .seconds(3)))
             let app = market.application { $0.webhookTimeout = 1 }
             try await app.test(.router) { raw in
-                let client = Client(client: raw, clock: market.clock)
+                let client = Client(client: raw, market: market)
                 let provider = try await client.login("provider@demo.test")
                 let refused = try await client.createEndpoint(provider, url: "http://127.0.0.1:9/closed", types: ["offering.published"])
                 let slow = try await client.createEndpoint(provider, url: receiver.url("/slow"), types: ["offering.published"])
