@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 DEBIAN_PACKAGES := libsqlite3-dev sqlite3 libcurl4-openssl-dev libssl-dev pkg-config curl jq libxml2-utils chromium
 
 # The Python tools the conformance checks run (PyPI), pinned.
-PYTHON_TOOLS := jsonschema[format-nongpl]==4.26.0 openapi-python-client==0.29.1 schemathesis==4.32.5 saxonche==13.1.1 lxml==6.2.0 standardwebhooks==1.3.0 pyotp==2.9.0
+PYTHON_TOOLS := jsonschema[format-nongpl]==4.26.0 openapi-python-client==0.29.1 schemathesis==4.32.5 saxonche==13.1.1 lxml==6.2.0 standardwebhooks==1.3.0 pyotp==2.9.0 aiosmtpd==1.4.6
 
 .PHONY: deps pydeps build run test release clean
 
@@ -21,7 +21,7 @@ deps:
 
 ## Install the Python tools of scripts/conformance.sh (idempotent, quick when present).
 pydeps:
-	@python3 -c 'import jsonschema, rfc3986_validator, rfc3339_validator, openapi_python_client, schemathesis, saxonche, lxml, standardwebhooks, pyotp' 2>/dev/null \
+	@python3 -c 'import jsonschema, rfc3986_validator, rfc3339_validator, openapi_python_client, schemathesis, saxonche, lxml, standardwebhooks, pyotp, aiosmtpd' 2>/dev/null \
 		&& command -v openapi-python-client >/dev/null && command -v schemathesis >/dev/null \
 		|| python3 -m pip install -q --disable-pip-version-check $(foreach p,$(PYTHON_TOOLS),'$(p)')
 

@@ -54,7 +54,7 @@ python3 scripts/client-tour.py "$work/client" "$base"
 # The event feed long-polls for up to 30 s (`wait=`): requests may take that long.
 run_schemathesis() {
     python3 scripts/run-schemathesis.py run "$base/openapi.yaml" --url "$base" --max-examples "$examples" --workers 2 \
-        --phases examples,coverage,fuzzing --exclude-operation-id revokeCurrentToken --request-timeout 35 \
+        --phases examples,coverage,fuzzing --exclude-operation-id revokeCurrentToken --exclude-operation-id endSession --exclude-operation-id changePassword --request-timeout 35 \
         --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance \
         "$@" >"$work/fuzz.log" 2>&1
 }
@@ -77,5 +77,8 @@ for who in holder provider; do
     token=$(scripts/demo-sign-in.py "$base" "$who@demo.test")
     fuzz -H "Authorization: Bearer $token"
 done
+# A fresh session: the fuzzing above may have ended the one it had (POST /v1/auth/sessions/end-others
+# keeps it, but a step-up fuzzed with wrong codes locks its second factor for a while).
+token=$(scripts/demo-sign-in.py "$base" holder@demo.test)
 SCHEMATHESIS_HOOKS=scripts/schemathesis-hostile-text.py fuzz -H "Authorization: Bearer $token"
 echo "conformance: passed"

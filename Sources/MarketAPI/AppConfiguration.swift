@@ -29,6 +29,8 @@ public struct AppConfiguration: Sendable {
     public var mailFrom = "Supportmarket <no-reply@supportmarket.invalid>"
     /// Where mails go without an SMTP server: `mail/` beside the database unless set.
     public var mailFolder: String?
+    /// Whether `serve` sends the mail outbox (tests send it by hand, as `MailDispatcher`).
+    public var mailDispatcher = true
     /// How often the mail outbox is looked at.
     public var mailInterval: Duration = .seconds(2)
     /// Reverse proxies (their addresses as the service sees them) whose `X-Forwarded-For` names

@@ -100,13 +100,15 @@ public func buildApplication(
             runner: services.invoicing, clock: services.database.clock, time: time,
             pollInterval: configuration.schedulerPollInterval, logger: logger))
     }
-    let mailDispatcher = MailDispatcher(
-        outbox: services.mail, transport: configuration.smtp.map(SMTPTransport.init),
-        folder: configuration.mailFolder.map { URL(fileURLWithPath: $0) }
-            ?? URL(fileURLWithPath: configuration.databasePath).deletingLastPathComponent().appendingPathComponent("mail"),
-        from: configuration.mailFrom, logger: logger)
-    background.append(PeriodicFlushService(
-        name: "mail", interval: configuration.mailInterval, flush: mailDispatcher.sendDue, logger: logger))
+    if configuration.mailDispatcher {
+        let mailDispatcher = MailDispatcher(
+            outbox: services.mail, transport: configuration.smtp.map(SMTPTransport.init),
+            folder: configuration.mailFolder.map { URL(fileURLWithPath: $0) }
+                ?? URL(fileURLWithPath: configuration.databasePath).deletingLastPathComponent().appendingPathComponent("mail"),
+            from: configuration.mailFrom, logger: logger)
+        background.append(PeriodicFlushService(
+            name: "mail", interval: configuration.mailInterval, flush: mailDispatcher.sendDue, logger: logger))
+    }
     if configuration.webhookDispatcher {
         background.append(WebhookDispatcher(
             store: services.webhooks, timeout: configuration.webhookTimeout,

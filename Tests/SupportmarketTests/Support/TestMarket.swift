@@ -73,6 +73,8 @@ final class TestMarket: Sendable {
         // Webhook receivers in tests listen on loopback only.
         configuration.webhookAllowHosts = ["127.0.0.1"]
         configuration.port = 0
+        // Mail tests send the outbox by hand (`MailDispatcher`), to a real SMTP server or a folder.
+        configuration.mailDispatcher = false
         return configuration
     }
 
