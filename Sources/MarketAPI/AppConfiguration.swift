@@ -20,6 +20,9 @@ public struct AppConfiguration: Sendable {
     /// Days a provider's bank details must have been verified by a payer before they are paid
     /// (`SUPPORTMARKET_NEW_BANK_DETAILS_HOLD_DAYS`; 0 pays at once).
     public var newBankDetailsHoldDays = 3
+    /// Days after an account is granted its role before it approves or verifies anything
+    /// (`SUPPORTMARKET_NEW_ROLE_COOLING_OFF_DAYS`; 0 at once).
+    public var newRoleCoolingOffDays = 7
     public var login = LoginPolicy()
     /// The service's public address, which mailed links name (`SUPPORTMARKET_PUBLIC_URL`).
     public var publicURL = "http://127.0.0.1:8080"
@@ -117,6 +120,11 @@ public struct AppConfiguration: Sendable {
         if let value = environment["SUPPORTMARKET_NEW_BANK_DETAILS_HOLD_DAYS"] {
             if let days = Int(value), (0...90).contains(days) { newBankDetailsHoldDays = days } else {
                 problems.append("SUPPORTMARKET_NEW_BANK_DETAILS_HOLD_DAYS must be a whole number of days from 0 to 90")
+            }
+        }
+        if let value = environment["SUPPORTMARKET_NEW_ROLE_COOLING_OFF_DAYS"] {
+            if let days = Int(value), (0...90).contains(days) { newRoleCoolingOffDays = days } else {
+                problems.append("SUPPORTMARKET_NEW_ROLE_COOLING_OFF_DAYS must be a whole number of days from 0 to 90")
             }
         }
         if let value = environment["SUPPORTMARKET_TOKEN_LIFETIME_SECONDS"] {

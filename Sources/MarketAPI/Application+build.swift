@@ -57,7 +57,9 @@ public struct AppServices: Sendable {
         self.orders = OrderStore(database: database, taxonomy: taxonomy)
         self.billing = BillingStore(database: database)
         self.invoicing = InvoicingRunner(database: database)
-        self.payments = PaymentStore(database: database, newDetailsHoldDays: configuration.newBankDetailsHoldDays)
+        self.payments = PaymentStore(
+            database: database, newDetailsHoldDays: configuration.newBankDetailsHoldDays,
+            coolingOffDays: configuration.newRoleCoolingOffDays)
         self.ratings = RatingStore(database: database)
         self.concerns = ConcernStore(database: database)
         self.regulation = RegulatorStore(database: database)

@@ -1,33 +1,59 @@
+import Foundation
+
 /// Who may confirm what another person did with money: approving a payment batch, verifying a
 /// provider's bank details, confirming a payer's new originating account.
 ///
-/// The confirmer must be another person, and not one bound to the author by an account's
-/// creation: neither the account that created the author's account, nor an account the author
-/// created. (Whoever creates an account chooses its first password today, so an account one has
-/// created is not a second person.)
+/// The confirmer must be another person, not bound to the author by an invitation of the last
+/// `invitationWindow`: neither the account that invited the author, nor an account the author
+/// invited, nor one invited by an account the author invited. And the confirmer's own account
+/// must be past its cooling-off (`coolingOff` since it was granted), so that an account made
+/// today cannot move money today. (A second factor passed in the last 15 minutes is asked by
+/// `AccessPolicy.requireRecentSecondFactor`.)
 public enum FourEyes {
-    /// An account and the account that created it (`nil` for the operator's command line and the
-    /// demo seed).
+    public static let invitationWindow: TimeInterval = 30 * 86_400
+
+    /// An account, when its role was granted, and who invited it (and who invited them); `nil`
+    /// for the operator's command line and the demo seed.
     public struct Person: Sendable, Equatable {
         public let id: UserID
+        public let grantedAt: Date
         public let createdBy: UserID?
+        public let createdByAt: Date?
+        /// Who invited `createdBy`.
+        public let createdByCreator: UserID?
 
-        public init(id: UserID, createdBy: UserID?) {
+        public init(id: UserID, grantedAt: Date, createdBy: UserID?, createdByAt: Date? = nil, createdByCreator: UserID? = nil) {
             self.id = id
+            self.grantedAt = grantedAt
             self.createdBy = createdBy
+            self.createdByAt = createdByAt
+            self.createdByCreator = createdByCreator
+        }
+
+        /// Whether this account was invited, within the window before `now`, by `other`.
+        func invited(by other: UserID, before now: Date) -> Bool {
+            createdBy == other && now.timeIntervalSince(grantedAt) < FourEyes.invitationWindow
         }
     }
 
-    /// Throws `forbidden`, naming `action`, unless `confirmer` is a second person for `author`.
-    public static func check(_ confirmer: Person, confirming author: Person, _ action: String) throws(MarketError) {
+    /// Throws `forbidden`, naming `action`, unless `confirmer` is a second person for `author`
+    /// at `now`, past a cooling-off of `coolingOff` seconds.
+    public static func check(
+        _ confirmer: Person, confirming author: Person, _ action: String, at now: Date, coolingOff: TimeInterval
+    ) throws(MarketError) {
         if confirmer.id == author.id {
             throw .forbidden("four eyes: the person who \(action) cannot confirm it; another of the payer's finance staff must")
         }
-        if author.createdBy == confirmer.id {
-            throw .forbidden("four eyes: you created the account of the person who \(action); someone else must confirm it")
+        if author.invited(by: confirmer.id, before: now) {
+            throw .forbidden("four eyes: you invited the person who \(action) in the last 30 days; someone else must confirm it")
         }
-        if confirmer.createdBy == author.id {
-            throw .forbidden("four eyes: the person who \(action) created your account; someone else must confirm it")
+        if confirmer.invited(by: author.id, before: now)
+            || (confirmer.createdByCreator == author.id && now.timeIntervalSince(confirmer.grantedAt) < invitationWindow) {
+            throw .forbidden("four eyes: the person who \(action) invited your account, or the account that invited it, in the last 30 days; someone else must confirm it")
+        }
+        let ready = confirmer.grantedAt.addingTimeInterval(coolingOff)
+        if ready > now {
+            throw .forbidden("four eyes: your account was granted its role on \(CalendarDay(confirmer.grantedAt).text); it confirms payments from \(CalendarDay(ready).text)")
         }
     }
 }

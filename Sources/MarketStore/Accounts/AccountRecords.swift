@@ -91,10 +91,15 @@ struct UserRecord: MarketRecord {
 extension FourEyes.Person {
     /// The user `id` with the account that created it; `notFound` if there is none.
     static func fetch(_ id: UserID, _ db: Database) throws -> FourEyes.Person {
-        guard let row = try Row.fetchOne(db, sql: "SELECT created_by FROM user WHERE id = ?", arguments: [id]) else {
-            throw MarketError.notFound(resource: "user")
-        }
-        return FourEyes.Person(id: id, createdBy: row["created_by"])
+        guard let row = try Row.fetchOne(
+            db, sql: """
+                SELECT u.created_at, u.created_by, c.created_at AS creator_created_at, c.created_by AS creator_created_by
+                FROM user u LEFT JOIN user c ON c.id = u.created_by WHERE u.id = ?
+                """, arguments: [id])
+        else { throw MarketError.notFound(resource: "user") }
+        return FourEyes.Person(
+            id: id, grantedAt: row["created_at"], createdBy: row["created_by"], createdByAt: row["creator_created_at"],
+            createdByCreator: row["creator_created_by"])
     }
 }
 

@@ -16,8 +16,12 @@ public struct PaymentStore: Sendable {
     /// to them: a change slipped in just before a payment run is held out, with the reason, for
     /// someone to notice. 0 pays at once.
     let newDetailsHoldDays: Int
+    /// Days after its role was granted before an account confirms anything (`FourEyes`).
+    let coolingOffDays: Int
+    var coolingOff: TimeInterval { TimeInterval(coolingOffDays) * 86_400 }
 
-    public init(database: AppDatabase, newDetailsHoldDays: Int = 0) {
+    public init(database: AppDatabase, newDetailsHoldDays: Int = 0, coolingOffDays: Int = 0) {
+        self.coolingOffDays = coolingOffDays
         self.database = database
         self.newDetailsHoldDays = newDetailsHoldDays
     }
@@ -99,7 +103,7 @@ public struct PaymentStore: Sendable {
             guard current.enteredBy != user else {
                 throw MarketError.forbidden("the person who entered bank details can never verify them")
             }
-            try FourEyes.check(.fetch(user, db), confirming: .fetch(current.enteredBy, db), "entered these bank details")
+            try FourEyes.check(.fetch(user, db), confirming: .fetch(current.enteredBy, db), "entered these bank details", at: now, coolingOff: self.coolingOff)
             let already = try BankAccountVerificationRecord.fetchOne(db, key: ["bank_account_id": current.id.rawValue, "payer_id": payer.id])
             if already == nil {
                 try BankAccountVerificationRecord(
@@ -212,7 +216,7 @@ public struct PaymentStore: Sendable {
             guard record.id == changeID else {
                 throw MarketError.conflict("change \(changeID.rawValue) is not the payer's pending change: \(record.id.rawValue) is")
             }
-            try FourEyes.check(.fetch(user, db), confirming: .fetch(record.proposedBy, db), "proposed this account")
+            try FourEyes.check(.fetch(user, db), confirming: .fetch(record.proposedBy, db), "proposed this account", at: now, coolingOff: self.coolingOff)
             try db.execute(
                 sql: "UPDATE payer_account_change SET status = 'confirmed', decided_by = ?, decided_at = ? WHERE id = ?",
                 arguments: [user, now, record.id])
@@ -356,7 +360,7 @@ public struct PaymentStore: Sendable {
             guard batch.createdBy != user else {
                 throw MarketError.forbidden("four eyes: the person who created a batch cannot approve it; another of the payer's finance staff must")
             }
-            try FourEyes.check(.fetch(user, db), confirming: .fetch(batch.createdBy, db), "created this batch")
+            try FourEyes.check(.fetch(user, db), confirming: .fetch(batch.createdBy, db), "created this batch", at: now, coolingOff: self.coolingOff)
             guard !batch.payments.isEmpty else { throw MarketError.conflict("the batch pays nobody: cancel it") }
             try db.execute(
                 sql: "UPDATE payment_batch SET status = 'approved', approved_by = ?, approved_at = ? WHERE id = ?",

@@ -182,6 +182,7 @@ public struct DemoSeed: Sendable {
         }
 
         var userIDs: [String: UserID] = [:]
+        var newUsers: [UserID] = []
         for entry in file.users {
             let new = try NewUser(
                 email: entry.email, displayName: entry.displayName, password: file.password, role: entry.role,
@@ -190,12 +191,22 @@ public struct DemoSeed: Sendable {
             if let existing = try await accounts.user(email: new.email) {
                 userIDs[entry.email] = existing.id
             } else {
-                userIDs[entry.email] = try await accounts.bootstrapUser(new).id
+                let id = try await accounts.bootstrapUser(new).id
+                userIDs[entry.email] = id
+                newUsers.append(id)
             }
             if let secret = entry.secondFactorSecret, let id = userIDs[entry.email] {
                 try await SecondFactorStore(database: database).enrolConfirmed(id, secret: secret)
             }
             summary.users += 1
+        }
+        // The demo's staff have held their roles for a month, past the cooling-off of new roles
+        // (`FourEyes`), so that the tour can approve payments on the day it is seeded.
+        let monthAgo = database.clock.now().addingTimeInterval(-30 * 86_400)
+        try await database.write { [newUsers] db in
+            for id in newUsers {
+                try db.execute(sql: "UPDATE user SET created_at = ? WHERE id = ?", arguments: [monthAgo, id])
+            }
         }
 
         for entry in includingCommunity ? file.communityResources ?? [] : [] {

@@ -144,7 +144,7 @@ struct SecondPersonTests {
             let byColleague = try await client.send(
                 .post, "/v1/payer-accounts/\(organisation)/confirm", token: colleagueToken, json: ["change_id": change])
             #expect(byColleague.status == .forbidden, "\(byColleague.text)")
-            #expect(try byColleague.string("detail")?.contains("created your account") == true)
+            #expect(try byColleague.string("detail")?.contains("invited your account") == true)
             // ...nor, the other way round, a change the colleague proposed by the broker who created them.
             let theirs = try #require(try await client.send(
                 .put, "/v1/payer-accounts/\(organisation)", token: colleagueToken, json: Client.councilAccount).string("id"))
@@ -175,11 +175,50 @@ struct SecondPersonTests {
     }
 
     @Test func theRule() throws {
-        let a = UserID.random(), b = UserID.random(), c = UserID.random()
-        #expect(throws: MarketError.self) { try FourEyes.check(.init(id: a, createdBy: nil), confirming: .init(id: a, createdBy: nil), "did it") }
-        #expect(throws: MarketError.self) { try FourEyes.check(.init(id: a, createdBy: nil), confirming: .init(id: b, createdBy: a), "did it") }
-        #expect(throws: MarketError.self) { try FourEyes.check(.init(id: b, createdBy: a), confirming: .init(id: a, createdBy: nil), "did it") }
-        try FourEyes.check(.init(id: b, createdBy: c), confirming: .init(id: a, createdBy: c), "did it")
-        try FourEyes.check(.init(id: b, createdBy: nil), confirming: .init(id: a, createdBy: nil), "did it")
+        let a = UserID.random(), b = UserID.random(), c = UserID.random(), d = UserID.random()
+        let now = Date(timeIntervalSince1970: 1_790_000_000)
+        let old = now.addingTimeInterval(-60 * 86_400), recent = now.addingTimeInterval(-10 * 86_400)
+        let week: TimeInterval = 7 * 86_400
+        func check(_ confirmer: FourEyes.Person, _ author: FourEyes.Person) throws {
+            try FourEyes.check(confirmer, confirming: author, "did it", at: now, coolingOff: week)
+        }
+        // The same person; one who invited the other in the last 30 days, either way round;
+        // one invited by someone the author invited.
+        #expect(throws: MarketError.self) { try check(.init(id: a, grantedAt: old, createdBy: nil), .init(id: a, grantedAt: old, createdBy: nil)) }
+        #expect(throws: MarketError.self) { try check(.init(id: a, grantedAt: old, createdBy: nil), .init(id: b, grantedAt: recent, createdBy: a)) }
+        #expect(throws: MarketError.self) { try check(.init(id: b, grantedAt: recent, createdBy: a), .init(id: a, grantedAt: old, createdBy: nil)) }
+        #expect(throws: MarketError.self) {
+            try check(.init(id: d, grantedAt: recent, createdBy: b, createdByCreator: a), .init(id: a, grantedAt: old, createdBy: nil))
+        }
+        // A role granted in the last week confirms nothing yet.
+        #expect(throws: MarketError.self) {
+            try check(.init(id: b, grantedAt: now.addingTimeInterval(-86_400), createdBy: c), .init(id: a, grantedAt: old, createdBy: c))
+        }
+        // Invitations older than 30 days no longer bind; strangers confirm.
+        try check(.init(id: b, grantedAt: old, createdBy: a), .init(id: a, grantedAt: old, createdBy: nil))
+        try check(.init(id: b, grantedAt: recent, createdBy: c), .init(id: a, grantedAt: old, createdBy: c))
+        try check(.init(id: b, grantedAt: old, createdBy: nil), .init(id: a, grantedAt: old, createdBy: nil))
+    }
+
+    /// A finance account invited today approves nothing for a week (`SUPPORTMARKET_NEW_ROLE_COOLING_OFF_DAYS`).
+    @Test func aNewFinanceAccountWaitsOutItsCoolingOff() async throws {
+        let market = try await TestMarket.make { $0.newRoleCoolingOffDays = 7 }
+        try await market.test { client in
+            let scene = try await PaymentScene.make(client, market)
+            let batchID = try #require(try await client.createBatch(scene.finance, cutOff: "2026-11-04")["id"] as? String)
+            let boss = try await client.login("councilboss@demo.test")
+            let created = try await Self.createUser(client, as: boss, email: "finance3@demo.test", role: "finance", council: scene.order.council)
+            #expect(created.status == .created, "\(created.text)")
+            let newcomer = try await client.acceptInvitation(of: "finance3@demo.test")
+            let early = try await client.send(.post, "/v1/payment-batches/\(batchID)/approve", token: newcomer)
+            #expect(early.status == .forbidden, "\(early.text)")
+            #expect(try early.string("detail")?.contains("confirms payments from") == true)
+            market.clock.advance(by: 8 * 86_400)
+            try await client.passSecondFactor(
+                newcomer, secret: try #require(SecondFactorSecrets.shared.secret(of: "finance3@demo.test", clock: market.clock)),
+                path: "/v1/auth/step-up")
+            let later = try await client.send(.post, "/v1/payment-batches/\(batchID)/approve", token: newcomer)
+            #expect(later.status == .ok, "\(later.text)")
+        }
     }
 }

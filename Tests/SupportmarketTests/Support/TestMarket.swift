@@ -63,6 +63,8 @@ final class TestMarket: Sendable {
         configuration.bcryptCost = 4
         // Payment tests verify bank details and pay on one day; SecondPersonTests holds them.
         configuration.newBankDetailsHoldDays = 0
+        // …and new accounts confirm at once; SecondPersonTests hold them to the cooling-off.
+        configuration.newRoleCoolingOffDays = 0
         // Tests that move the clock by weeks (deliveries week by week, payments months later)
         // keep their tokens, their idle time and their second factor (a step-up lasts 60 days,
         // so that a test can still see one go stale); SecondFactorTests use the real limits.
