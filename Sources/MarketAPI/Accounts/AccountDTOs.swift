@@ -182,3 +182,24 @@ struct PasswordRequest: Decodable {
 struct PasswordResetRequest: Decodable {
     let email: String
 }
+
+struct SecurityEventResponse: ResponseEncodable, Sendable {
+    let id: Int64
+    let occurredAt: Date
+    let actorUserId: Nullable<UserID>
+    let action: String
+    let subjectType: String
+    let subjectId: String
+    /// Such as `client_address`, `user_agent`, `role`, `sessions_ended`.
+    let details: [String: String]
+
+    init(_ event: SecurityEvent) {
+        id = event.id
+        occurredAt = event.occurredAt
+        actorUserId = Nullable(event.actor)
+        action = event.action
+        subjectType = event.subjectType
+        subjectId = event.subjectID
+        details = event.details
+    }
+}

@@ -22,6 +22,7 @@ struct AccountsController {
         authenticated.post("users/:id/disable", use: disableUser)
         authenticated.post("users/:id/enable", use: enableUser)
         authenticated.delete("users/:id/second-factor", use: resetSecondFactor)
+        authenticated.get("audit/security-events", use: securityEvents)
     }
 
     // MARK: Councils
@@ -111,5 +112,11 @@ struct AccountsController {
         let id = try context.parameters.identifier("id", as: UserID.self)
         try await secondFactors.reset(id, by: context.policy)
         return .noContent
+    }
+
+    /// The security audit in the caller's scope, newest first.
+    @Sendable func securityEvents(_ request: Request, context: AuthenticatedContext) async throws -> ListResponse<SecurityEventResponse> {
+        let page = try await accounts.securityEvents(by: context.policy, page: try request.pageRequest)
+        return ListResponse(page, SecurityEventResponse.init)
     }
 }

@@ -103,6 +103,16 @@ public struct AccessPolicy: Sendable {
         }
     }
 
+    /// Whose security events the caller reads: platform admins everyone's (refused sign-ins of
+    /// unknown emails too), a council's admins those of their council's people; nobody else.
+    public func authorizeReadingSecurityEvents() throws(MarketError) -> CouncilScope {
+        switch principal.role {
+        case .platformAdmin: return .all
+        case .councilAdmin: return principal.councilID.map(CouncilScope.only) ?? .none
+        default: throw .forbidden("only platform admins and a council's admins read the security audit")
+        }
+    }
+
     // MARK: Platform
 
     /// Onboarding councils and organisations is the platform operator's job.

@@ -131,3 +131,25 @@ public struct SecondFactorEnrolment: Sendable {
         self.provisioningURI = provisioningURI
     }
 }
+
+/// One entry of the security audit: a sign-in, refusal, step-up, enrolment, reset, session end,
+/// invitation, grant or disable, with the client address where one was seen.
+public struct SecurityEvent: Sendable, Equatable {
+    public let id: Int64
+    public let occurredAt: Date
+    public let actor: UserID?
+    public let action: String
+    public let subjectType: String
+    public let subjectID: String
+    public let details: [String: String]
+
+    public init(id: Int64, occurredAt: Date, actor: UserID?, action: String, subjectType: String, subjectID: String, details: [String: String]) {
+        self.id = id
+        self.occurredAt = occurredAt
+        self.actor = actor
+        self.action = action
+        self.subjectType = subjectType
+        self.subjectID = subjectID
+        self.details = details
+    }
+}

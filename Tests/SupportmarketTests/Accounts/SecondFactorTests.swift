@@ -357,3 +357,42 @@ struct SecondFactorTests {
         }
     }
 }
+
+@Suite("The security audit")
+struct SecurityEventTests {
+    @Test func adminsReadTheSecurityEventsOfTheirScope() async throws {
+        let market = try await TestMarket.make()
+        try await market.test { client in
+            _ = try await client.send(.post, "/v1/auth/tokens", json: ["email": "finance@demo.test", "password": "wrong password!"])
+            let finance = try await client.login("finance@demo.test")
+            _ = try await client.login("commissioner@northfield.demo.test")
+            let financeID = try #require(try await client.me(finance)["user_id"] as? String)
+
+            let admin = try await client.login("admin@demo.test")
+            let all = try await client.send(.get, "/v1/audit/security-events?limit=100", token: admin)
+            #expect(all.status == .ok, "\(all.text)")
+            let actions = try all.items.compactMap { $0["action"] as? String }
+            #expect(actions.contains("session.refused") && actions.contains("session.started") && actions.contains("session.stepped_up"))
+            let ids = try all.items.compactMap { $0["id"] as? Int }
+            #expect(ids == ids.sorted(by: >), "newest first")
+
+            let boss = try await client.login("councilboss@demo.test")
+            let council = try await client.send(.get, "/v1/audit/security-events?limit=100", token: boss).items
+            #expect(council.contains { $0["actor_user_id"] as? String == financeID && $0["action"] as? String == "session.started" })
+            let northfield = try #require(try await client.me(try await client.login("commissioner@northfield.demo.test"))["user_id"] as? String)
+            #expect(!council.contains { $0["actor_user_id"] as? String == northfield }, "another council's people are not shown")
+            #expect(!council.contains { $0["action"] as? String == "session.refused" }, "refusals of unknown whose are the platform's")
+
+            let first = try await client.send(.get, "/v1/audit/security-events?limit=2", token: admin)
+            let cursor = try #require(try first.json["next_cursor"] as? String)
+            let second = try await client.send(.get, "/v1/audit/security-events?limit=2&cursor=\(cursor)", token: admin)
+            let firstIDs = try first.items.compactMap { $0["id"] as? Int }
+            let secondIDs = try second.items.compactMap { $0["id"] as? Int }
+            #expect(firstIDs.count == 2 && secondIDs.count == 2)
+            #expect(secondIDs.allSatisfy { $0 < (firstIDs.last ?? 0) }, "\(firstIDs) then \(secondIDs)")
+            #expect(try await client.send(.get, "/v1/audit/security-events?cursor=zzz", token: admin).status == .unprocessableContent)
+            #expect(try await client.send(.get, "/v1/audit/security-events", token: finance).status == .forbidden)
+            #expect(try await client.send(.get, "/v1/audit/security-events").status == .unauthorized)
+        }
+    }
+}
