@@ -36,7 +36,8 @@ run: build
 
 ## The whole test suite: the Swift tests, then against the real binary the SIGKILL crash-safety
 ## scripts (orders, invoicing runs, webhook deliveries verified by the standardwebhooks reference
-## library), the online backup and restore drill, SIGTERM under load, hostile input (scripts/hostile-drill.sh), the reports' pages in headless Chromium, and the
+## library), the online backup and restore drill, SIGTERM under load, hostile input (scripts/hostile-drill.sh),
+## accounts (scripts/identity-drill.sh: invitations over SMTP, TOTP, step-up, lock-outs), the reports' pages in headless Chromium, and the
 ## conformance checks (ORUK schemas, generated client, schemathesis).
 test: deps pydeps
 	$(SWIFT) test
@@ -47,6 +48,7 @@ test: deps pydeps
 	scripts/backup-drill.sh
 	scripts/graceful-stop.sh
 	scripts/hostile-drill.sh
+	scripts/identity-drill.sh
 	scripts/report-pages.sh
 	deploy/verify.sh
 	scripts/conformance.sh
