@@ -229,6 +229,32 @@ enum AccountMails {
         """
     }
 
+    static func newSignIn(_ user: User, client: SessionClient, at time: Date) -> String {
+        """
+        Hello \(user.displayName),
+
+        Your Supportmarket account \(user.email.value) was signed in to on \(Self.time(time))
+        from \(client.address ?? "an unknown address") with \(client.userAgent ?? "an unknown app").
+
+        If this was you, there is nothing to do. If not, change your password now, end the sessions
+        you do not know (GET /v1/auth/sessions), and tell your organisation's security contact.
+
+        """
+    }
+
+    static func secondFactorReset(_ user: User, by admin: Principal, at time: Date) -> String {
+        """
+        Hello \(user.displayName),
+
+        \(admin.email.value) (\(admin.role.rawValue)) reset the second factor of your Supportmarket
+        account \(user.email.value) on \(Self.time(time)). Every session of the account has ended;
+        you will enrol an authenticator app again at your next sign-in.
+
+        If you did not ask for this, tell your organisation's security contact at once.
+
+        """
+    }
+
     static func time(_ date: Date) -> String {
         date.formatted(.iso8601.year().month().day().dateSeparator(.dash).time(includingFractionalSeconds: false).timeSeparator(.colon)) + " UTC"
     }

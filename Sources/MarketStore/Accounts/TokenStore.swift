@@ -89,6 +89,19 @@ public struct TokenStore: Sendable {
             guard try !Self.isDisabled(user.id, db) else { return Bool?.none }
             // The right password clears the attempts counted against its email.
             if let emailHash { try LoginThrottleRecord.deleteOne(db, key: emailHash) }
+            // A sign-in from a client the account has not used before (its first ever excepted) is
+            // mailed to its owner.
+            let row = try Row.fetchOne(
+                db, sql: """
+                    SELECT count(*) AS sessions, coalesce(sum(client_address IS ? AND user_agent IS ?), 0) AS same_client
+                    FROM access_token WHERE user_id = ?
+                    """, arguments: [client.address, client.userAgent, user.id])
+            let sessions: Int = row?["sessions"] ?? 0, sameClient: Int = row?["same_client"] ?? 0
+            if sessions > 0, sameClient == 0, emailHash != nil {
+                try MailOutbox.enqueue(
+                    db, to: user.email, kind: "new_sign_in", subject: "A new sign-in to your Supportmarket account",
+                    body: AccountMails.newSignIn(user, client: client, at: now), at: now)
+            }
             try record.insert(db)
             try AuditEventRecord.append(
                 db, at: now, actor: user.id, action: emailHash == nil ? "session.issued_by_operator" : "session.started",

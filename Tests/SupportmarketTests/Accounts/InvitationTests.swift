@@ -194,4 +194,47 @@ struct InvitationTests {
         let attributes = try FileManager.default.attributesOfItem(atPath: folder.appendingPathComponent(files[0]).path)
         #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
     }
+
+    @Test func aSignInFromANewClientIsMailedToTheOwner() async throws {
+        let market = try await TestMarket.make()
+        try await market.test { client in
+            let signIn: @Sendable (String?) async throws -> Void = { agent in
+                var headers: HTTPFields = [:]
+                if let agent { headers[.userAgent] = agent }
+                let answer = try await client.send(
+                    .post, "/v1/auth/tokens", json: ["email": "holder@demo.test", "password": TestMarket.demoPassword], headers: headers)
+                try #require(answer.status == .created)
+            }
+            try await signIn("Budget app/1.0")   // the first sign-in ever: nothing to compare with
+            try await signIn("Budget app/1.0")
+            #expect(try await market.count("mail_outbox WHERE kind = 'new_sign_in'") == 0)
+            try await signIn("Unknown browser")
+            try await signIn("Unknown browser")
+            #expect(try await market.count("mail_outbox WHERE kind = 'new_sign_in' AND recipient = 'holder@demo.test'") == 1)
+        }
+    }
+
+    @Test func spentMailThrottlesAndLinksAreDeletedInTime() async throws {
+        let market = try await TestMarket.make()
+        try await market.test { client in
+            let admin = try await client.login("admin@demo.test")
+            #expect(try await Self.invite(client, as: admin, email: "invitee@demo.test", role: "budget_holder").status == .created)
+            _ = try await client.send(.post, "/v1/auth/tokens", json: ["email": "holder@demo.test", "password": "a wrong password"])
+        }
+        let dispatcher = MailDispatcher(
+            outbox: market.services.mail, transport: nil, folder: market.directory.appendingPathComponent("mail"),
+            from: "no-reply@market.test", logger: Logger(label: "test"))
+        #expect(try await dispatcher.sendDue() >= 1)
+        _ = try await market.database.deleteExpired()
+        #expect(try await market.count("login_throttle") == 1, "a throttle of today is kept")
+        #expect(try await market.count("mail_outbox WHERE sent_at IS NOT NULL") >= 1, "sent mail is kept a week")
+        market.clock.advance(by: 8 * 86_400)
+        _ = try await market.database.deleteExpired()
+        #expect(try await market.count("login_throttle") == 0)
+        #expect(try await market.count("mail_outbox WHERE sent_at IS NOT NULL") == 0)
+        #expect(try await market.count("account_link") == 1, "an invitation is kept a month after it expired")
+        market.clock.advance(by: 30 * 86_400)
+        _ = try await market.database.deleteExpired()
+        #expect(try await market.count("account_link") == 0)
+    }
 }

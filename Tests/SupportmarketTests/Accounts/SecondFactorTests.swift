@@ -234,6 +234,7 @@ struct SecondFactorTests {
             let (_, assurance) = try await Self.signIn(client, "finance@demo.test")
             #expect(assurance == "enrolment_required")
             #expect(try await market.count("audit_event WHERE action = 'user.second_factor_reset'") == 1)
+            #expect(try await market.count("mail_outbox WHERE kind = 'second_factor_reset' AND recipient = 'finance@demo.test'") == 1)
         }
     }
 
