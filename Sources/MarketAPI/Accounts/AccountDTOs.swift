@@ -31,6 +31,8 @@ struct PrincipalResponse: ResponseEncodable, Sendable {
 struct LoginRequest: Decodable {
     let email: String
     let password: String
+    /// From an earlier step-up of this account on this device: a lock of the email does not hold it out.
+    let deviceToken: String?
 }
 
 struct TokenResponse: ResponseEncodable, Sendable {
@@ -56,6 +58,8 @@ struct CodeRequest: Decodable {
 struct StepUpResponse: ResponseEncodable, Sendable {
     let secondFactorAt: Date
     let expiresAt: Date
+    /// Keep it on this device and send it with later sign-ins of this account.
+    let deviceToken: String
 }
 
 struct EnrolmentResponse: ResponseEncodable, Sendable {

@@ -29,7 +29,11 @@ struct AuthController {
 
     @Sendable func login(_ request: Request, context: AppRequestContext) async throws -> EditedResponse<TokenResponse> {
         let body = try await request.decodeJSON(as: LoginRequest.self, context: context)
-        let issued = try await tokens.login(email: body.email, password: body.password, client: client(of: request, context))
+        var validator = Validator()
+        validator.check((body.deviceToken?.count ?? 0) <= 128, "device_token", "must be at most 128 characters")
+        try validator.throwIfInvalid()
+        let issued = try await tokens.login(
+            email: body.email, password: body.password, deviceToken: body.deviceToken, client: client(of: request, context))
         let holder = try await budgets.holderID(linkedTo: issued.user.id)
         return EditedResponse(status: .created, response: TokenResponse(issued, budgetHolderID: holder))
     }
@@ -81,7 +85,7 @@ struct AuthController {
     @Sendable func stepUp(_ request: Request, context: AuthenticatedContext) async throws -> StepUpResponse {
         let body = try await request.decodeJSON(as: CodeRequest.self, context: context)
         let passed = try await secondFactors.stepUp(context.principal, session: context.authentication.tokenID, code: body.code)
-        return StepUpResponse(secondFactorAt: passed, expiresAt: context.authentication.expiresAt)
+        return StepUpResponse(secondFactorAt: passed.passedAt, expiresAt: context.authentication.expiresAt, deviceToken: passed.deviceToken)
     }
 
     @Sendable func beginEnrolment(_ request: Request, context: AuthenticatedContext) async throws -> EditedResponse<EnrolmentResponse> {

@@ -60,15 +60,25 @@ public struct SecondFactorStore: Sendable {
     }
 
     /// Passes the session's second factor now, with a TOTP code or an unused recovery code.
-    /// Answers when it passed.
+    /// Answers when it passed, and a device token (`smd_…`, 256 bits, kept as its SHA-256) that
+    /// the client keeps and sends with later sign-ins of this account: a lock of the account's
+    /// email, which anyone who knows it can cause, does not hold out this device
+    /// (`TokenStore.login`). Unused devices are forgotten after `knownDeviceRetention`.
     @discardableResult
-    public func stepUp(_ principal: Principal, session: AccessTokenID, code: String) async throws -> Date {
-        try await checkCode(code, of: principal.userID, session: session, pending: false) { db, now in
+    public func stepUp(_ principal: Principal, session: AccessTokenID, code: String) async throws -> (passedAt: Date, deviceToken: String) {
+        let deviceToken = "smd_" + TokenStore.newToken().dropFirst(4)
+        let passed = try await checkCode(code, of: principal.userID, session: session, pending: false) { db, now in
+            try db.execute(
+                sql: "INSERT INTO known_device (user_id, secret_hash, created_at, last_used_at) VALUES (?, ?, ?, ?)",
+                arguments: [principal.userID, Digest.sha256Hex(deviceToken), now, now])
             try AuditEventRecord.append(
                 db, at: now, actor: principal.userID, action: "session.stepped_up", subjectType: "session",
                 subjectID: session.rawValue)
         }
+        return (passed, deviceToken)
     }
+
+    public static let knownDeviceRetention: TimeInterval = 90 * 86_400
 
     /// Removes an account's second factor and recovery codes and ends its sessions; the account
     /// enrols again at its next sign-in. Admins in scope only, never for themselves.

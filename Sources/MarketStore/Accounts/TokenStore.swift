@@ -21,13 +21,31 @@ public struct TokenStore: Sendable {
     /// counted in the write that checks the lock, before bcrypt runs, so that of a burst of
     /// concurrent guesses at most `maximumFailures` are evaluated. Throws `overloaded`, writing
     /// nothing, when the password hasher has no turn free.
-    public func login(email: String, password: String, client: SessionClient = SessionClient()) async throws -> IssuedToken {
-        let (user, emailHash) = try await checkPassword(email: email, password: password, client: client)
-        return try await issue(for: user, emailHash: emailHash, client: client)
+    ///
+    /// A `deviceToken` that a session of this account earned by passing its second factor
+    /// (`SecondFactorStore.stepUp`) moves the count from the email to that device: someone who
+    /// knows the email and locks it out does not lock out its owner's own devices.
+    public func login(
+        email: String, password: String, deviceToken: String? = nil, client: SessionClient = SessionClient()
+    ) async throws -> IssuedToken {
+        let (user, throttleKeys) = try await checkPassword(email: email, password: password, deviceToken: deviceToken, client: client)
+        let issued = try await issue(for: user, emailHash: throttleKeys.email, client: client)
+        if let device = throttleKeys.device, let deviceToken {
+            let now = database.clock.now()
+            try await database.write { db in
+                try LoginThrottleRecord.deleteOne(db, key: device)
+                try db.execute(
+                    sql: "UPDATE known_device SET last_used_at = ? WHERE secret_hash = ? AND user_id = ?",
+                    arguments: [now, Digest.sha256Hex(deviceToken), user.id])
+            }
+        }
+        return issued
     }
 
     /// The user whose email and password these are, throttled as `login` describes.
-    private func checkPassword(email: String, password: String, client: SessionClient) async throws -> (User, emailHash: String) {
+    private func checkPassword(
+        email: String, password: String, deviceToken: String? = nil, client: SessionClient
+    ) async throws -> (User, keys: (email: String, device: String?)) {
         var validator = Validator()
         validator.check((1...254).contains(email.count), "email", "must be 1 to 254 characters")
         validator.check((1...NewUser.passwordLength.upperBound).contains(password.count), "password",
@@ -36,13 +54,22 @@ public struct TokenStore: Sendable {
         let normalised = EmailAddress(email)?.value ?? email.lowercased()
         let emailHash = Digest.sha256Hex(normalised)
         let policy = self.policy
-        let outcome: User? = try await hasher.withTurn { turn in
+        let deviceHash = deviceToken.map { Digest.sha256Hex($0) }
+        let outcome: (User, device: String?)? = try await hasher.withTurn { turn in
             let now = database.clock.now()
-            let reservation = try await database.write { db -> (admitted: Bool, user: UserRecord?) in
-                let throttle = try LoginThrottleRecord.fetchOne(db, key: emailHash)
-                if policy.lockRemaining(throttle?.throttle, now: now) != nil { return (false, nil) }
-                try LoginThrottleRecord(emailHash: emailHash, policy.recordingFailure(throttle?.throttle, now: now)).save(db)
-                return (true, try UserRecord.filter(Column("email") == normalised).fetchOne(db))
+            let reservation = try await database.write { db -> (admitted: Bool, user: UserRecord?, device: String?) in
+                let user = try UserRecord.filter(Column("email") == normalised).fetchOne(db)
+                // A device of this very account counts its own attempts; anything else, the email's.
+                var key = emailHash, device: String?
+                if let deviceHash, let user, try db.tableExists("known_device"),
+                    try String.fetchOne(db, sql: "SELECT user_id FROM known_device WHERE secret_hash = ?", arguments: [deviceHash]) == user.id.rawValue {
+                    key = Digest.sha256Hex("device:\(deviceHash)")
+                    device = key
+                }
+                let throttle = try LoginThrottleRecord.fetchOne(db, key: key)
+                if policy.lockRemaining(throttle?.throttle, now: now) != nil { return (false, nil, nil) }
+                try LoginThrottleRecord(emailHash: key, policy.recordingFailure(throttle?.throttle, now: now)).save(db)
+                return (true, user, device)
             }
             guard reservation.admitted else {
                 // Locked: answer after as long as a checked password takes, without checking it.
@@ -53,7 +80,7 @@ public struct TokenStore: Sendable {
                 _ = await turn.verifyAgainstDummy(password)
                 return nil
             }
-            return await turn.verify(password, against: record.passwordHash) ? record.user : nil
+            return await turn.verify(password, against: record.passwordHash) ? (record.user, reservation.device) : nil
         }
         guard let user = outcome else {
             try await database.write { db in
@@ -63,7 +90,7 @@ public struct TokenStore: Sendable {
             }
             throw MarketError.unauthenticated("email or password is wrong")
         }
-        return (user, emailHash)
+        return (user.0, (emailHash, user.device))
     }
 
     /// Issues a token for a user without a password: for the operator's command line. The

@@ -70,3 +70,20 @@ extension AppDatabase {
             """)
     }
 }
+
+extension AppDatabase {
+    /// v20: devices that passed an account's second factor, whose sign-ins a lock of the account's
+    /// email does not hold out (their attempts are throttled per device instead).
+    static func migrateKnownDevices(_ db: Database) throws {
+        try db.execute(sql: """
+            CREATE TABLE known_device (
+                id INTEGER PRIMARY KEY,
+                user_id TEXT NOT NULL REFERENCES user(id) ON DELETE CASCADE,
+                secret_hash TEXT NOT NULL UNIQUE CHECK (length(secret_hash) = 64),
+                created_at TEXT NOT NULL,
+                last_used_at TEXT NOT NULL
+            ) STRICT;
+            CREATE INDEX known_device_user ON known_device(user_id);
+            """)
+    }
+}

@@ -586,6 +586,7 @@ extension AppDatabase {
         migrator.registerMigration("v17-second-person", migrate: migrateSecondPerson)
         migrator.registerMigration("v18-second-factors", migrate: migrateSecondFactors)
         migrator.registerMigration("v19-invitations", migrate: migrateInvitations)
+        migrator.registerMigration("v20-known-devices", migrate: migrateKnownDevices)
         return migrator
     }
 }

@@ -35,6 +35,9 @@ extension AppDatabase {
             try db.execute(
                 sql: "DELETE FROM account_link WHERE coalesce(used_at, expires_at) < ?", arguments: [now.addingTimeInterval(-30 * 86_400)])
             deleted += db.changesCount
+            try db.execute(
+                sql: "DELETE FROM known_device WHERE last_used_at < ?", arguments: [now.addingTimeInterval(-SecondFactorStore.knownDeviceRetention)])
+            deleted += db.changesCount
             // The search index reads only what is newer than its last catch-up; far behind, it rebuilds.
             try db.execute(sql: "DELETE FROM search_change WHERE id <= (SELECT max(id) FROM search_change) - ?", arguments: [Self.searchChangeRetention])
             deleted += db.changesCount

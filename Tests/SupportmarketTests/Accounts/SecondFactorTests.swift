@@ -397,3 +397,60 @@ struct SecurityEventTests {
         }
     }
 }
+
+@Suite("Nobody who knows an email can keep its owner out")
+struct KnownDeviceTests {
+    /// Five wrong guesses lock finance@'s email; the officer's own device, which passed the
+    /// second factor before, still signs in, and its token helps nobody else.
+    @Test func aLockedEmailDoesNotHoldOutItsOwnersDevice() async throws {
+        let market = try await TestMarket.make()
+        try await market.test { client in
+            let finance = try await client.login("finance@demo.test")
+            _ = finance
+            // The officer's device: the step-up answered a device token (the helper's step-up did too;
+            // take a fresh one to hold).
+            let (second, _) = try await SecondFactorTests.signIn(client, "finance@demo.test")
+            market.clock.advance(by: TOTP.period)
+            let stepped = try await client.send(
+                .post, "/v1/auth/step-up", token: second, json: ["code": try SecondFactorTests.code(SecondFactorTests.financeSecret, market)])
+            #expect(stepped.status == .ok, "\(stepped.text)")
+            let device = try #require(try stepped.string("device_token"))
+            #expect(device.hasPrefix("smd_"))
+            #expect(try await market.count("known_device WHERE secret_hash = '\(device)'") == 0, "kept only as a hash")
+
+            // An attacker who knows the email locks it.
+            for guess in 1...6 {
+                let answer = try await client.send(.post, "/v1/auth/tokens", json: ["email": "finance@demo.test", "password": "guess \(guess) at it"])
+                #expect(answer.status == .unauthorized)
+            }
+            let locked = try await client.send(.post, "/v1/auth/tokens", json: ["email": "finance@demo.test", "password": TestMarket.demoPassword])
+            #expect(locked.status == .unauthorized, "the right password without the device is held out")
+
+            // The owner's device is not.
+            let owner = try await client.send(
+                .post, "/v1/auth/tokens", json: ["email": "finance@demo.test", "password": TestMarket.demoPassword, "device_token": device])
+            #expect(owner.status == .created, "\(owner.text)")
+            #expect(try owner.string("assurance") == "second_factor_required", "the device skips the lock, not the second factor")
+
+            // The device token of one account does nothing for another, nor with a wrong password.
+            let guessed = try await client.send(
+                .post, "/v1/auth/tokens", json: ["email": "finance@demo.test", "password": "one more guess", "device_token": device])
+            #expect(guessed.status == .unauthorized)
+            for guess in 1...5 {
+                _ = try await client.send(.post, "/v1/auth/tokens", json: ["email": "finance2@demo.test", "password": "guess \(guess) at it"])
+            }
+            let borrowed = try await client.send(
+                .post, "/v1/auth/tokens", json: ["email": "finance2@demo.test", "password": TestMarket.demoPassword, "device_token": device])
+            #expect(borrowed.status == .unauthorized)
+            // Guessing through the device is throttled per device.
+            for guess in 1...5 {
+                _ = try await client.send(
+                    .post, "/v1/auth/tokens", json: ["email": "finance@demo.test", "password": "device guess \(guess)", "device_token": device])
+            }
+            let deviceLocked = try await client.send(
+                .post, "/v1/auth/tokens", json: ["email": "finance@demo.test", "password": TestMarket.demoPassword, "device_token": device])
+            #expect(deviceLocked.status == .unauthorized)
+            #expect(try await client.send(.post, "/v1/auth/tokens", json: ["email": "x@demo.test", "password": "p", "device_token": String(repeating: "a", count: 200)]).status == .unprocessableContent)
+        }
+    }
+}
