@@ -11,6 +11,7 @@
 # - 50 concurrent wrong guesses for one email: no more than the lock allows are checked, every
 #   refusal is the same 401 body but for its request id, and afterwards the right password
 #   answers exactly like a wrong one;
+# - someone who locks an email does not keep its owner out: the owner's device signs in;
 # - a disabled account's token fails on its next request.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -111,6 +112,7 @@ grep -q 'insufficient_user_authentication' <<<"$challenge" || fail "no RFC 9470 
 now_code=$(totp "$secret")
 code=$(post /v1/auth/step-up "$second" "{\"code\":\"$now_code\"}")
 [ "$code" = 200 ] || fail "step-up answered $code: $(cat "$work/answer")"
+fran_device=$(jq -r .device_token "$work/answer")
 third=$(curl -sf "$base/v1/auth/tokens" -H 'content-type: application/json' -d '{"email":"finance3@demo.test","password":"fran chose this herself"}' | jq -r .token)
 code=$(post /v1/auth/step-up "$third" "{\"code\":\"$now_code\"}")
 [ "$code" = 422 ] || fail "a replayed TOTP code answered $code"
@@ -154,6 +156,18 @@ right=$(curl -s "$base/v1/auth/tokens" -H 'content-type: application/json' -d '{
 wrong=$(curl -s "$base/v1/auth/tokens" -H 'content-type: application/json' -d '{"email":"finance@demo.test","password":"yet another guess"}' | jq -c 'del(.request_id)')
 [ "$right" = "$wrong" ] || fail "after the lock the right password answers differently: $right vs $wrong"
 echo "identity-drill: 50 concurrent wrong guesses: all 401 with one body, $checked checked; after the lock the right password answered exactly like a wrong one"
+
+# 5b. Someone who knows Fran's email locks it; Fran's own device still signs in.
+for guess in 1 2 3 4 5 6; do
+    curl -s -o /dev/null "$base/v1/auth/tokens" -H 'content-type: application/json' -d "{\"email\":\"finance3@demo.test\",\"password\":\"attacker guess $guess\"}"
+done
+code=$(curl -s -o /dev/null -w '%{http_code}' "$base/v1/auth/tokens" -H 'content-type: application/json' -d '{"email":"finance3@demo.test","password":"fran chose this herself"}')
+[ "$code" = 401 ] || fail "a locked email let the right password in without a device ($code)"
+code=$(curl -s -o "$work/answer" -w '%{http_code}' "$base/v1/auth/tokens" -H 'content-type: application/json' \
+    -d "{\"email\":\"finance3@demo.test\",\"password\":\"fran chose this herself\",\"device_token\":\"$fran_device\"}")
+[ "$code" = 201 ] || fail "the owner's device was held out by a lock an attacker caused ($code)"
+[ "$(jq -r .assurance "$work/answer")" = second_factor_required ] || fail "the device skipped the second factor"
+echo "identity-drill: an attacker locked Fran's email with 6 guesses; Fran's own device (its token from her step-up) still signed in, and was asked for her second factor"
 
 # 6. A disabled account's token fails at once.
 fran_id=$(curl -sf "$base/v1/me" -H "authorization: Bearer $second" | jq -r .user_id)
