@@ -9,6 +9,10 @@ public struct LoginPolicy: Sendable, Equatable {
     public var stepUpMaximumAge: TimeInterval = 15 * 60
     /// Failures within `failureWindow` that lock the email.
     public var maximumFailures: Int
+    /// Failures within `failureWindow` from one client address, over every email, that lock the
+    /// address (loopback excepted: behind a proxy not named in `SUPPORTMARKET_TRUSTED_PROXIES`
+    /// everyone would share one).
+    public var maximumFailuresPerAddress = 50
     public var failureWindow: TimeInterval
     public var lockDuration: TimeInterval
 
@@ -30,13 +34,13 @@ public struct LoginPolicy: Sendable, Equatable {
 
     /// The throttle after one more failure: a new window once the old one has passed, and a lock
     /// once `maximumFailures` fall within one window.
-    public func recordingFailure(_ throttle: LoginThrottle?, now: Date) -> LoginThrottle {
+    public func recordingFailure(_ throttle: LoginThrottle?, now: Date, limit: Int? = nil) -> LoginThrottle {
         var next = throttle ?? LoginThrottle(failureCount: 0, windowStartedAt: now, lockedUntil: nil)
         if now.timeIntervalSince(next.windowStartedAt) >= failureWindow {
             next = LoginThrottle(failureCount: 0, windowStartedAt: now, lockedUntil: nil)
         }
         next.failureCount += 1
-        if next.failureCount >= maximumFailures {
+        if next.failureCount >= (limit ?? maximumFailures) {
             next.lockedUntil = now.addingTimeInterval(lockDuration)
         }
         return next

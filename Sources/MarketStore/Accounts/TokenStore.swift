@@ -30,6 +30,20 @@ public struct TokenStore: Sendable {
     ) async throws -> IssuedToken {
         let (user, throttleKeys) = try await checkPassword(email: email, password: password, deviceToken: deviceToken, client: client)
         let issued = try await issue(for: user, emailHash: throttleKeys.email, client: client)
+        if let address = throttleKeys.address {
+            // The attempt was counted against the address before its password was checked; a
+            // right one is not a failure.
+            let limit = policy.maximumFailuresPerAddress
+            try await database.write { db in
+                try db.execute(sql: "DELETE FROM login_throttle WHERE email_hash = ? AND failure_count <= 1", arguments: [address])
+                try db.execute(
+                    sql: """
+                        UPDATE login_throttle SET failure_count = failure_count - 1,
+                            locked_until = CASE WHEN failure_count - 1 < ? THEN NULL ELSE locked_until END
+                        WHERE email_hash = ?
+                        """, arguments: [limit, address])
+            }
+        }
         if let device = throttleKeys.device, let deviceToken {
             let now = database.clock.now()
             try await database.write { db in
@@ -45,7 +59,7 @@ public struct TokenStore: Sendable {
     /// The user whose email and password these are, throttled as `login` describes.
     private func checkPassword(
         email: String, password: String, deviceToken: String? = nil, client: SessionClient
-    ) async throws -> (User, keys: (email: String, device: String?)) {
+    ) async throws -> (User, keys: (email: String, device: String?, address: String?)) {
         var validator = Validator()
         validator.check((1...254).contains(email.count), "email", "must be 1 to 254 characters")
         validator.check((1...NewUser.passwordLength.upperBound).contains(password.count), "password",
@@ -55,6 +69,7 @@ public struct TokenStore: Sendable {
         let emailHash = Digest.sha256Hex(normalised)
         let policy = self.policy
         let deviceHash = deviceToken.map { Digest.sha256Hex($0) }
+        let addressKey = client.address.flatMap { Self.isLoopback($0) ? nil : Digest.sha256Hex("address:\($0)") }
         let outcome: (User, device: String?)? = try await hasher.withTurn { turn in
             let now = database.clock.now()
             let reservation = try await database.write { db -> (admitted: Bool, user: UserRecord?, device: String?) in
@@ -68,7 +83,16 @@ public struct TokenStore: Sendable {
                 }
                 let throttle = try LoginThrottleRecord.fetchOne(db, key: key)
                 if policy.lockRemaining(throttle?.throttle, now: now) != nil { return (false, nil, nil) }
+                // The client's address backs off too, over every email it tries (not for a known device).
+                let addressThrottle = try (device == nil ? addressKey : nil).flatMap { try LoginThrottleRecord.fetchOne(db, key: $0) }
+                if policy.lockRemaining(addressThrottle?.throttle, now: now) != nil { return (false, nil, nil) }
                 try LoginThrottleRecord(emailHash: key, policy.recordingFailure(throttle?.throttle, now: now)).save(db)
+                if device == nil, let addressKey {
+                    try LoginThrottleRecord(
+                        emailHash: addressKey,
+                        policy.recordingFailure(addressThrottle?.throttle, now: now, limit: policy.maximumFailuresPerAddress)
+                    ).save(db)
+                }
                 return (true, user, device)
             }
             guard reservation.admitted else {
@@ -90,7 +114,7 @@ public struct TokenStore: Sendable {
             }
             throw MarketError.unauthenticated("email or password is wrong")
         }
-        return (user.0, (emailHash, user.device))
+        return (user.0, (emailHash, user.device, user.device == nil ? addressKey : nil))
     }
 
     /// Issues a token for a user without a password: for the operator's command line. The
@@ -260,6 +284,10 @@ public struct TokenStore: Sendable {
                 db, at: now, actor: principal.userID, action: "user.password_changed", subjectType: "user",
                 subjectID: principal.userID.rawValue, details: ["other_sessions_ended": String(ended)])
         }
+    }
+
+    static func isLoopback(_ address: String) -> Bool {
+        address.hasPrefix("127.") || address == "::1" || address == "::ffff:127.0.0.1"
     }
 
     /// 32 random bytes (256 bits), base64url, with a recognisable prefix for secret scanners.

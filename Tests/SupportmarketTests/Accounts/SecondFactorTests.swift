@@ -1,4 +1,6 @@
 import Foundation
+import GRDB
+import HummingbirdTesting
 import HTTPTypes
 import MarketCore
 import MarketStore
@@ -451,6 +453,37 @@ struct KnownDeviceTests {
                 .post, "/v1/auth/tokens", json: ["email": "finance@demo.test", "password": TestMarket.demoPassword, "device_token": device])
             #expect(deviceLocked.status == .unauthorized)
             #expect(try await client.send(.post, "/v1/auth/tokens", json: ["email": "x@demo.test", "password": "p", "device_token": String(repeating: "a", count: 200)]).status == .unprocessableContent)
+        }
+    }
+}
+
+@Suite("Sign-in back-off per client address")
+struct AddressThrottleTests {
+    /// Behind a trusted proxy, guesses from one address at many emails lock that address (not
+    /// the emails' owners elsewhere); a header from anyone else is not believed.
+    @Test func guessesFromOneAddressLockThatAddress() async throws {
+        let market = try await TestMarket.make { configuration in
+            configuration.trustedProxies = ["127.0.0.1"]
+            configuration.login.maximumFailuresPerAddress = 4
+        }
+        try await market.application.test(.live) { raw in
+            let client = Client(client: raw, market: market)
+            let from: @Sendable (String, String, String) async throws -> HTTPResponse.Status = { address, email, password in
+                try await client.send(
+                    .post, "/v1/auth/tokens", json: ["email": email, "password": password],
+                    headers: [HTTPField.Name("X-Forwarded-For")!: "198.51.100.1, \(address)"]).status
+            }
+            // A right password from the address does not count against it.
+            #expect(try await from("203.0.113.7", "holder@demo.test", TestMarket.demoPassword) == .created)
+            for (number, email) in ["a@demo.test", "b@demo.test", "c@demo.test", "d@demo.test"].enumerated() {
+                #expect(try await from("203.0.113.7", email, "guess \(number)") == .unauthorized)
+            }
+            #expect(try await from("203.0.113.7", "holder@demo.test", TestMarket.demoPassword) == .unauthorized, "the address is locked")
+            #expect(try await from("203.0.113.8", "holder@demo.test", TestMarket.demoPassword) == .created, "other addresses are not")
+            let sessions = try await market.database.writer.read { db in
+                try String.fetchAll(db, sql: "SELECT DISTINCT client_address FROM access_token WHERE client_address IS NOT NULL ORDER BY 1")
+            }
+            #expect(sessions == ["203.0.113.7", "203.0.113.8"], "the audit names the client the proxy saw, not the proxy")
         }
     }
 }
