@@ -46,4 +46,10 @@ public enum EventType: String, Sendable, Codable, CaseIterable {
     /// The service disabled a webhook endpoint (`endpoint_id`, `reason`): it answered 410 Gone, or
     /// failed for days. Told to the owner's other endpoints and in the feed.
     case webhookEndpointDisabled = "webhook_endpoint.disabled"
+    /// A person was invited to an account (`user_id`, `role`, `council_id`, `organisation_id`,
+    /// `actor_user_id`): told to the account and its council or organisation.
+    case userInvited = "user.invited"
+    case userDisabled = "user.disabled"
+    case userEnabled = "user.enabled"
+    case userSecondFactorReset = "user.second_factor_reset"
 }

@@ -50,6 +50,7 @@ extension AccountStore {
                 db, to: user.email, kind: "invitation", subject: "Your Supportmarket account",
                 body: AccountMails.invitation(user, by: actor, link: link, api: "\(links.publicURL)/v1/invitations/\(secret)/accept", until: expiresAt),
                 at: now)
+            try Self.announce(.userInvited, user, actor: actor?.userID, at: now, db)
             for admin in try Self.otherAdmins(of: user, besides: actor?.userID, db) {
                 try MailOutbox.enqueue(
                     db, to: admin, kind: "role_granted", subject: "An account was opened with the role \(user.role.rawValue)",
@@ -161,6 +162,18 @@ extension AccountStore {
             try change(user, now, db)
             return user
         }
+    }
+
+    /// A `user.*` event for webhooks and the feed: the account and its council or organisation
+    /// hear it; no email or name is in it.
+    static func announce(_ type: EventType, _ user: User, actor: UserID?, at now: Date, _ db: Database) throws {
+        var payload: EventPayload = ["user_id": .string(user.id.rawValue), "role": .string(user.role.rawValue)]
+        if let council = user.councilID { payload["council_id"] = .string(council.rawValue) }
+        if let organisation = user.organisationID { payload["organisation_id"] = .string(organisation.rawValue) }
+        if let actor { payload["actor_user_id"] = .string(actor.rawValue) }
+        try OutboxEventRecord.append(
+            db, type, at: now, payload: payload,
+            audience: EventAudience().adding(user: user.id).adding(council: user.councilID).adding(organisation: user.organisationID))
     }
 
     /// Who is told that `user` was granted its role: the other enabled admins of its council

@@ -214,6 +214,7 @@ public struct AccountStore: Sendable {
             try AuditEventRecord.append(
                 db, at: now, actor: policy.principal.userID, action: disabled ? "user.disabled" : "user.enabled",
                 subjectType: "user", subjectID: id.rawValue, details: details)
+            try Self.announce(disabled ? .userDisabled : .userEnabled, record.user, actor: policy.principal.userID, at: now, db)
             return record.user
         }
     }

@@ -96,6 +96,7 @@ public struct SecondFactorStore: Sendable {
             try AuditEventRecord.append(
                 db, at: now, actor: policy.principal.userID, action: "user.second_factor_reset", subjectType: "user",
                 subjectID: userID.rawValue, details: ["sessions_ended": String(ended)])
+            try AccountStore.announce(.userSecondFactorReset, user, actor: policy.principal.userID, at: now, db)
             try MailOutbox.enqueue(
                 db, to: user.email, kind: "second_factor_reset", subject: "Your Supportmarket second factor was reset",
                 body: AccountMails.secondFactorReset(user, by: policy.principal, at: now), at: now)

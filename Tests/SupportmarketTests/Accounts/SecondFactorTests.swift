@@ -357,6 +357,11 @@ struct SecondFactorTests {
             #expect(try await client.send(.get, "/v1/me", token: finance).status == .unauthorized, "ended sessions stay ended")
             _ = try await client.login("finance@demo.test")
             #expect(try await market.count("audit_event WHERE action IN ('user.disabled', 'user.enabled')") == 2)
+            #expect(try await market.count("outbox_event WHERE type IN ('user.disabled', 'user.enabled')") == 2, "for webhooks and the feed")
+            let feed = try await client.send(.get, "/v1/events?limit=100", token: boss)
+            #expect(try feed.items.contains { $0["type"] as? String == "user.disabled" }, "the council hears it")
+            let provider2 = try await client.login("provider@demo.test")
+            #expect(try await client.send(.get, "/v1/events?limit=100", token: provider2).items.allSatisfy { ($0["type"] as? String)?.hasPrefix("user.") != true })
         }
     }
 }
