@@ -11,26 +11,23 @@ extension AccountStore {
         let scope = try policy.authorizeReadingSecurityEvents()
         let before = try page.afterRowNumber()
         let events = try await database.read { db -> [SecurityEvent] in
-            var sql = """
-                SELECT id, occurred_at, actor_user_id, action, subject_type, subject_id, details FROM audit_event
-                WHERE (action LIKE 'session.%' OR action LIKE 'user.%') AND id < ?
-                """
-            var arguments: StatementArguments = [before ?? Int64.max]
+            var request = Table("audit_event")
+                .filter(Column("action").like("session.%") || Column("action").like("user.%"))
+                .filter(Column("id") < (before ?? Int64.max))
+                .order(Column("id").desc)
+                .limit(page.limit + 1)
             switch scope {
             case .all:
                 break
             case .only(let council):
-                sql += """
-                     AND (actor_user_id IN (SELECT id FROM user WHERE council_id = ?)
-                        OR (subject_type = 'user' AND subject_id IN (SELECT id FROM user WHERE council_id = ?)))
-                    """
-                arguments += [council, council]
+                let people = Table("user").select(Column("id")).filter(Column("council_id") == council.rawValue)
+                request = request.filter(
+                    people.contains(Column("actor_user_id"))
+                        || (Column("subject_type") == "user" && people.contains(Column("subject_id"))))
             case .none:
                 return []
             }
-            sql += " ORDER BY id DESC LIMIT ?"
-            arguments += [page.limit + 1]
-            return try Row.fetchAll(db, sql: sql, arguments: arguments).map { row in
+            return try Row.fetchAll(db, request).map { row in
                 SecurityEvent(
                     id: row["id"], occurredAt: row["occurred_at"], actor: row["actor_user_id"], action: row["action"],
                     subjectType: row["subject_type"], subjectID: row["subject_id"],
