@@ -107,6 +107,8 @@ struct CouncilResponse: ResponseEncodable, Sendable {
     let name: String
     let code: String
     let communityStaleAfterDays: Int
+    /// Empty: staff accounts may be at any address.
+    let staffEmailDomains: [String]
     let createdAt: Date
 
     init(_ council: Council) {
@@ -114,12 +116,19 @@ struct CouncilResponse: ResponseEncodable, Sendable {
         name = council.name
         code = council.code
         communityStaleAfterDays = council.communityStaleAfterDays
+        staffEmailDomains = council.staffEmailDomains.domains
         createdAt = council.createdAt
     }
 }
 
 struct UpdateCouncilRequest: Decodable {
     let communityStaleAfterDays: Int?
+    /// `[]` lifts the restriction; absent changes nothing.
+    let staffEmailDomains: [String]?
+}
+
+struct ChangeRoleRequest: Decodable {
+    let role: Role?
 }
 
 struct CreateCouncilRequest: Decodable {

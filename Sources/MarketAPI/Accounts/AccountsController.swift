@@ -21,6 +21,7 @@ struct AccountsController {
         authenticated.get("users/:id", use: showUser)
         authenticated.post("users/:id/disable", use: disableUser)
         authenticated.post("users/:id/enable", use: enableUser)
+        authenticated.post("users/:id/role", use: changeRole)
         authenticated.delete("users/:id/second-factor", use: resetSecondFactor)
         authenticated.get("audit/security-events", use: securityEvents)
     }
@@ -44,12 +45,14 @@ struct AccountsController {
         return CouncilResponse(try await accounts.council(id, by: context.policy))
     }
 
-    /// Council settings; for now the community staleness window.
+    /// Council settings: the community staleness window and the email domains of its staff.
     @Sendable func updateCouncil(_ request: Request, context: AuthenticatedContext) async throws -> CouncilResponse {
         let id = try context.parameters.identifier("id", as: CouncilID.self)
         let body = try await request.decodeJSON(as: UpdateCouncilRequest.self, context: context)
         let council = try await accounts.updateSettings(
-            of: id, communityStaleAfterDays: body.communityStaleAfterDays, by: context.policy)
+            of: id, communityStaleAfterDays: body.communityStaleAfterDays,
+            staffEmailDomains: try body.staffEmailDomains.map { domains throws(MarketError) in try StaffEmailDomains(domains) },
+            by: context.policy)
         return CouncilResponse(council)
     }
 
@@ -105,6 +108,13 @@ struct AccountsController {
     @Sendable func enableUser(_ request: Request, context: AuthenticatedContext) async throws -> UserResponse {
         let id = try context.parameters.identifier("id", as: UserID.self)
         return UserResponse(try await accounts.setDisabled(id, false, by: context.policy))
+    }
+
+    /// Grants the account another role in its council or organisation; its sessions end.
+    @Sendable func changeRole(_ request: Request, context: AuthenticatedContext) async throws -> UserResponse {
+        let id = try context.parameters.identifier("id", as: UserID.self)
+        let body = try await request.decodeJSON(as: ChangeRoleRequest.self, context: context)
+        return UserResponse(try await accounts.changeRole(of: id, to: body.role, by: context.policy))
     }
 
     /// Removes a user's second factor (lost phone): their sessions end and they enrol again.

@@ -46,7 +46,7 @@ public struct AccessPolicy: Sendable {
             return .all
         case .councilAdmin:
             return principal.councilID.map(UserScope.councilStaff) ?? .only(principal.userID)
-        case .provider, .broker, .communityPublisher:
+        case .provider, .broker, .brokerFinance, .communityPublisher:
             return principal.organisationID.map(UserScope.organisation) ?? .only(principal.userID)
         case .commissioner, .finance, .budgetHolder:
             return .only(principal.userID)
@@ -57,14 +57,16 @@ public struct AccessPolicy: Sendable {
         userScope.contains(user)
     }
 
-    /// Throws unless the caller may create a user with this role, council and organisation.
-    /// Platform admins create anyone; council admins create their own council's staff;
-    /// organisation staff add colleagues with their own role to their own organisation.
-    public func authorizeCreatingUser(role: Role, councilID: CouncilID?, organisationID: OrganisationID?) throws(MarketError) {
+    /// Throws unless the caller may grant `role` (by an invitation or a change of role) to an
+    /// account of this council and organisation. The one rule for who grants what:
+    /// - a council's finance role only by that council's admins, never the platform's operator;
+    /// - a broker's finance role only by platform admins, never the broker's own staff;
+    /// - other council staff roles by the council's admins (or platform admins);
+    /// - organisation staff add colleagues with their own role to their own organisation;
+    /// - nobody else grants anything.
+    public func authorizeGranting(role: Role, councilID: CouncilID?, organisationID: OrganisationID?) throws(MarketError) {
         switch principal.role {
         case .platformAdmin:
-            // A council's finance staff verify bank details and approve its payments: only the
-            // council's own admins grant that role, never the platform's operator.
             guard role != .finance else {
                 throw .forbidden("a council's finance staff are created by that council's admins, not by platform admins")
             }
@@ -77,10 +79,13 @@ public struct AccessPolicy: Sendable {
             if let organisationID, organisationID != principal.organisationID {
                 throw .notFound(resource: "organisation")
             }
+            guard role != .brokerFinance else {
+                throw .forbidden("a broker's finance staff are granted their role by a platform admin, not by the broker's own staff")
+            }
             guard role == principal.role else {
                 throw .forbidden("organisation staff add colleagues with their own role only")
             }
-        case .commissioner, .finance, .budgetHolder:
+        case .commissioner, .finance, .brokerFinance, .budgetHolder:
             throw .forbidden("this role cannot create users")
         }
     }

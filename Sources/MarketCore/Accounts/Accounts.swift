@@ -8,17 +8,74 @@ public struct Council: Sendable, Equatable, Codable {
     public var code: String
     /// Community resources listed for this council's area are stale after this many days unverified.
     public var communityStaleAfterDays: Int
+    /// The email domains its staff's accounts must use; empty: any.
+    public var staffEmailDomains: StaffEmailDomains
     public let createdAt: Date
 
     public init(
         id: CouncilID, name: String, code: String,
-        communityStaleAfterDays: Int = CommunityFreshness.defaultWindowDays, createdAt: Date
+        communityStaleAfterDays: Int = CommunityFreshness.defaultWindowDays, staffEmailDomains: StaffEmailDomains = .any,
+        createdAt: Date
     ) {
         self.id = id
         self.name = name
         self.code = code
         self.communityStaleAfterDays = communityStaleAfterDays
+        self.staffEmailDomains = staffEmailDomains
         self.createdAt = createdAt
+    }
+}
+
+/// The email domains a council's staff accounts must be at, so that nobody is invited as its
+/// finance officer at a web-mail address. A domain matches exactly: `harrowby.gov.uk` does not
+/// admit `mail.harrowby.gov.uk`, which is listed on its own if wanted. Empty: any address.
+public struct StaffEmailDomains: Sendable, Equatable, Codable {
+    public static let any = StaffEmailDomains(checked: [])
+    public static let maximumCount = 20
+
+    /// Lower-case host names, each listed once, in the order given.
+    public let domains: [String]
+
+    private init(checked domains: [String]) { self.domains = domains }
+
+    /// Checks and normalises `texts` (trimmed, lower-cased host names of at least two labels,
+    /// letters, digits and hyphens); `invalid` naming `field` otherwise.
+    public init(_ texts: [String], field: String = "staff_email_domains") throws(MarketError) {
+        guard texts.count <= Self.maximumCount else { throw .invalid(field, "may list at most \(Self.maximumCount) domains") }
+        var domains: [String] = []
+        for (index, text) in texts.enumerated() {
+            let domain = text.trimmingCharacters(in: .whitespaces).lowercased()
+            let labels = domain.split(separator: ".", omittingEmptySubsequences: false)
+            let wellFormed = domain.count <= 253 && labels.count >= 2 && labels.allSatisfy { label in
+                (1...63).contains(label.count) && !label.hasPrefix("-") && !label.hasSuffix("-")
+                    && label.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-") }
+            }
+            guard wellFormed else { throw .invalid("\(field)[\(index)]", "must be a domain name such as harrowby.gov.uk") }
+            if !domains.contains(domain) { domains.append(domain) }
+        }
+        self.domains = domains
+    }
+
+    /// Whether `email` may hold a staff account of the council.
+    public func admits(_ email: EmailAddress) -> Bool {
+        guard !domains.isEmpty else { return true }
+        return domains.contains(String(email.value[email.value.index(after: email.value.lastIndex(of: "@")!)...]))
+    }
+
+    public init(from decoder: Decoder) throws { self.domains = try [String](from: decoder) }
+    public func encode(to encoder: Encoder) throws { try domains.encode(to: encoder) }
+
+    /// The JSON array a store keeps; `nil` for any.
+    public var storedText: String? {
+        guard !domains.isEmpty, let data = try? JSONEncoder().encode(domains) else { return nil }
+        return String(decoding: data, as: UTF8.self)
+    }
+
+    /// What `storedText` kept. Text that is not an array of strings (a hand edit) admits nobody,
+    /// rather than everybody: `unreadable.invalid` is a reserved name no mailbox has (RFC 2606).
+    public init(storedText: String?) {
+        guard let storedText else { self = .any; return }
+        self.domains = (try? JSONDecoder().decode([String].self, from: Data(storedText.utf8))) ?? ["unreadable.invalid"]
     }
 }
 

@@ -6,6 +6,9 @@ public enum Role: String, Sendable, Codable, CaseIterable {
     case finance
     case provider
     case broker
+    /// A broker organisation's finance staff: they alone approve its payment batches and confirm
+    /// where its money goes, and only a platform admin grants the role.
+    case brokerFinance = "broker_finance"
     case budgetHolder = "budget_holder"
     case communityPublisher = "community_publisher"
 
@@ -21,9 +24,15 @@ public enum Role: String, Sendable, Codable, CaseIterable {
     /// (NCSC and the DSPT ask for MFA on privileged access); everyone else may enrol one.
     public var requiresSecondFactor: Bool {
         switch self {
-        case .platformAdmin, .councilAdmin, .finance, .broker: true
+        case .platformAdmin, .councilAdmin, .finance, .broker, .brokerFinance: true
         default: false
         }
+    }
+
+    /// Roles that confirm what another person did with a payer's money: approving its payment
+    /// batches, verifying bank details, confirming its originating account (`FourEyes`).
+    public var confirmsPayments: Bool {
+        self == .finance || self == .brokerFinance
     }
 
     /// Every council staff role.
@@ -33,7 +42,7 @@ public enum Role: String, Sendable, Codable, CaseIterable {
     public var organisationKind: OrganisationKind? {
         switch self {
         case .provider: .provider
-        case .broker: .broker
+        case .broker, .brokerFinance: .broker
         case .communityPublisher: .community
         default: nil
         }

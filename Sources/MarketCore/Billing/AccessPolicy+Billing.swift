@@ -16,7 +16,8 @@ extension AccessPolicy {
         case .platformAdmin: .all
         case .provider: principal.organisationID.map(InvoiceScope.provider) ?? .none
         case .councilAdmin, .commissioner, .finance: principal.councilID.map(InvoiceScope.council) ?? .none
-        case .broker, .budgetHolder: .payer(broker: principal.role == .broker ? principal.organisationID : nil, holders: budgetHolderScope)
+        case .broker, .brokerFinance, .budgetHolder:
+            .payer(broker: principal.role.organisationKind == .broker ? principal.organisationID : nil, holders: budgetHolderScope)
         case .communityPublisher: .none
         }
     }
@@ -28,7 +29,7 @@ extension AccessPolicy {
     public func authorizeApproving(payer: Payer, holderRights: HolderRights?) throws(MarketError) {
         let allowed: Bool = switch payer {
         case .council(let council): principal.role == .finance && principal.councilID == council
-        case .broker(let broker): principal.role == .broker && principal.organisationID == broker
+        case .broker(let broker): principal.role.organisationKind == .broker && principal.organisationID == broker
         case .holder: holderRights?.contains(.approveInvoices) ?? false
         }
         guard allowed else {

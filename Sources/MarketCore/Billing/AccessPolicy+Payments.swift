@@ -8,11 +8,11 @@ public enum PaymentBatchScope: Sendable, Equatable {
 
 extension AccessPolicy {
     /// The payer the caller makes payments for: a council's finance staff pay for their council,
-    /// a broker's staff for their organisation. Everyone else pays in no batch.
+    /// a broker's staff (and its finance staff) for their organisation. Everyone else pays in no batch.
     public var batchPayer: BatchPayer? {
         switch principal.role {
         case .finance: principal.councilID.map(BatchPayer.council)
-        case .broker: principal.organisationID.map(BatchPayer.broker)
+        case .broker, .brokerFinance: principal.organisationID.map(BatchPayer.broker)
         default: nil
         }
     }
@@ -26,13 +26,24 @@ extension AccessPolicy {
         return payer
     }
 
+    /// Throws unless the caller holds the finance role of the payer they act for: a council's
+    /// finance staff, or a broker's finance staff (`Role.confirmsPayments`). Approving a batch,
+    /// verifying bank details and confirming an originating account ask this before `FourEyes`.
+    public func authorizeConfirmingPayments() throws(MarketError) -> BatchPayer {
+        let payer = try authorizePaying()
+        guard principal.role.confirmsPayments else {
+            throw .forbidden("only the broker's finance staff approve its payments and confirm where its money goes")
+        }
+        return payer
+    }
+
     /// Platform admins read every batch; a council's admins and finance staff their council's;
     /// a broker's staff their organisation's. Providers read only their remittances.
     public var paymentBatchScope: PaymentBatchScope {
         switch principal.role {
         case .platformAdmin: .all
         case .finance, .councilAdmin: principal.councilID.map { .payer($0.rawValue) } ?? .none
-        case .broker: principal.organisationID.map { .payer($0.rawValue) } ?? .none
+        case .broker, .brokerFinance: principal.organisationID.map { .payer($0.rawValue) } ?? .none
         default: .none
         }
     }

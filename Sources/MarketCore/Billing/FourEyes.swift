@@ -3,36 +3,46 @@ import Foundation
 /// Who may confirm what another person did with money: approving a payment batch, verifying a
 /// provider's bank details, confirming a payer's new originating account.
 ///
-/// The confirmer must be another person, not bound to the author by an invitation of the last
-/// `invitationWindow`: neither the account that invited the author, nor an account the author
-/// invited, nor one invited by an account the author invited. And the confirmer's own account
+/// The confirmer must be another person, not bound to the author by an invitation (or a role
+/// grant) of the last `invitationWindow`: neither the account that invited the author, nor an
+/// account the author invited or granted its role, nor one invited by an account the author invited. And the confirmer's own account
 /// must be past its cooling-off (`coolingOff` since it was granted), so that an account made
 /// today cannot move money today. (A second factor passed in the last 15 minutes is asked by
 /// `AccessPolicy.requireRecentSecondFactor`.)
 public enum FourEyes {
     public static let invitationWindow: TimeInterval = 30 * 86_400
 
-    /// An account, when its role was granted, and who invited it (and who invited them); `nil`
-    /// for the operator's command line and the demo seed.
+    /// An account: when it was invited and by whom (and who invited them), and when and by whom
+    /// its current role was granted, if later. `nil` inviters are the operator's command line
+    /// and the demo seed.
     public struct Person: Sendable, Equatable {
         public let id: UserID
+        /// When the current role was granted: the cooling-off counts from here.
         public let grantedAt: Date
         public let createdBy: UserID?
-        public let createdByAt: Date?
+        /// When the account was invited (`grantedAt` unless its role changed since).
+        public let invitedAt: Date
+        /// Who granted the current role, when not at the invitation.
+        public let grantedBy: UserID?
         /// Who invited `createdBy`.
         public let createdByCreator: UserID?
 
-        public init(id: UserID, grantedAt: Date, createdBy: UserID?, createdByAt: Date? = nil, createdByCreator: UserID? = nil) {
+        public init(
+            id: UserID, grantedAt: Date, createdBy: UserID?, invitedAt: Date? = nil, grantedBy: UserID? = nil,
+            createdByCreator: UserID? = nil
+        ) {
             self.id = id
             self.grantedAt = grantedAt
             self.createdBy = createdBy
-            self.createdByAt = createdByAt
+            self.invitedAt = invitedAt ?? grantedAt
+            self.grantedBy = grantedBy
             self.createdByCreator = createdByCreator
         }
 
-        /// Whether this account was invited, within the window before `now`, by `other`.
+        /// Whether `other` invited this account, or granted its role, within the window before `now`.
         func invited(by other: UserID, before now: Date) -> Bool {
-            createdBy == other && now.timeIntervalSince(grantedAt) < FourEyes.invitationWindow
+            (createdBy == other && now.timeIntervalSince(invitedAt) < FourEyes.invitationWindow)
+                || (grantedBy == other && now.timeIntervalSince(grantedAt) < FourEyes.invitationWindow)
         }
     }
 
@@ -48,7 +58,7 @@ public enum FourEyes {
             throw .forbidden("four eyes: you invited the person who \(action) in the last 30 days; someone else must confirm it")
         }
         if confirmer.invited(by: author.id, before: now)
-            || (confirmer.createdByCreator == author.id && now.timeIntervalSince(confirmer.grantedAt) < invitationWindow) {
+            || (confirmer.createdByCreator == author.id && now.timeIntervalSince(confirmer.invitedAt) < invitationWindow) {
             throw .forbidden("four eyes: the person who \(action) invited your account, or the account that invited it, in the last 30 days; someone else must confirm it")
         }
         let ready = confirmer.grantedAt.addingTimeInterval(coolingOff)

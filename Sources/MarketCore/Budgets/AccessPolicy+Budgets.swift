@@ -59,7 +59,7 @@ extension AccessPolicy {
             }
         case .provider:
             return []
-        case .broker, .budgetHolder, .communityPublisher:
+        case .broker, .brokerFinance, .budgetHolder, .communityPublisher:
             break
         }
         for delegation in delegations where delegation.holderID == holder.id && delegation.isGranted(to: principal) {
@@ -93,7 +93,8 @@ extension AccessPolicy {
         case .councilAdmin, .commissioner, .finance: principal.councilID.map(BudgetHolderScope.council) ?? .none
         case .broker: .actingFor(user: principal.userID, broker: principal.organisationID)
         case .budgetHolder: .actingFor(user: principal.userID, broker: nil)
-        case .provider, .communityPublisher: .none
+        // A broker's finance staff pay its invoices; they do not act for its people.
+        case .provider, .brokerFinance, .communityPublisher: .none
         }
     }
 

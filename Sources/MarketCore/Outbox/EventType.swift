@@ -52,4 +52,6 @@ public enum EventType: String, Sendable, Codable, CaseIterable {
     case userDisabled = "user.disabled"
     case userEnabled = "user.enabled"
     case userSecondFactorReset = "user.second_factor_reset"
+    /// An admin granted the account another role (`role` is the new one).
+    case userRoleChanged = "user.role_changed"
 }

@@ -3,7 +3,7 @@ extension AccessPolicy {
     /// community staff) or their council's (council staff). Nobody else has endpoints.
     public var webhookOwner: WebhookOwner? {
         switch principal.role {
-        case .provider, .broker, .communityPublisher: principal.organisationID.map(WebhookOwner.organisation)
+        case .provider, .broker, .brokerFinance, .communityPublisher: principal.organisationID.map(WebhookOwner.organisation)
         case .councilAdmin, .commissioner, .finance: principal.councilID.map(WebhookOwner.council)
         case .platformAdmin, .budgetHolder: nil
         }

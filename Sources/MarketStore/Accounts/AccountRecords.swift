@@ -9,6 +9,8 @@ struct CouncilRecord: MarketRecord {
     var code: String
     var communityStaleAfterDays: Int
     var createdAt: Date
+    /// A JSON array (v21); `nil`: any domain.
+    var staffEmailDomains: String?
 
     init(_ council: Council) {
         id = council.id
@@ -16,10 +18,24 @@ struct CouncilRecord: MarketRecord {
         code = council.code
         communityStaleAfterDays = council.communityStaleAfterDays
         createdAt = council.createdAt
+        staffEmailDomains = council.staffEmailDomains.storedText
+    }
+
+    // `staff_email_domains` is written only when set, so that the demo seed can still write
+    // councils into a database of an earlier schema (the migration tests do).
+    func encode(to container: inout PersistenceContainer) throws {
+        container["id"] = id
+        container["name"] = name
+        container["code"] = code
+        container["community_stale_after_days"] = communityStaleAfterDays
+        container["created_at"] = createdAt
+        if let staffEmailDomains { container["staff_email_domains"] = staffEmailDomains }
     }
 
     var council: Council {
-        Council(id: id, name: name, code: code, communityStaleAfterDays: communityStaleAfterDays, createdAt: createdAt)
+        Council(
+            id: id, name: name, code: code, communityStaleAfterDays: communityStaleAfterDays,
+            staffEmailDomains: StaffEmailDomains(storedText: staffEmailDomains), createdAt: createdAt)
     }
 }
 
@@ -89,17 +105,18 @@ struct UserRecord: MarketRecord {
 }
 
 extension FourEyes.Person {
-    /// The user `id` with the account that created it; `notFound` if there is none.
+    /// The user `id` with the accounts that invited it and granted its role; `notFound` if there is none.
     static func fetch(_ id: UserID, _ db: Database) throws -> FourEyes.Person {
         guard let row = try Row.fetchOne(
             db, sql: """
-                SELECT u.created_at, u.created_by, c.created_at AS creator_created_at, c.created_by AS creator_created_by
+                SELECT u.created_at, u.created_by, u.role_granted_at, u.role_granted_by, c.created_by AS creator_created_by
                 FROM user u LEFT JOIN user c ON c.id = u.created_by WHERE u.id = ?
                 """, arguments: [id])
         else { throw MarketError.notFound(resource: "user") }
+        let invitedAt: Date = row["created_at"]
         return FourEyes.Person(
-            id: id, grantedAt: row["created_at"], createdBy: row["created_by"], createdByAt: row["creator_created_at"],
-            createdByCreator: row["creator_created_by"])
+            id: id, grantedAt: row["role_granted_at"] ?? invitedAt, createdBy: row["created_by"], invitedAt: invitedAt,
+            grantedBy: row["role_granted_by"], createdByCreator: row["creator_created_by"])
     }
 }
 

@@ -34,7 +34,7 @@ extension AccountStore {
     /// policy (the operator's command line) the account has no creator.
     public func invite(_ new: NewUser, by policy: AccessPolicy?, idempotency: IdempotencyKey?) async throws -> Invitation {
         if let policy {
-            try policy.authorizeCreatingUser(role: new.role, councilID: new.councilID, organisationID: new.organisationID)
+            try policy.authorizeGranting(role: new.role, councilID: new.councilID, organisationID: new.organisationID)
             try policy.requireRecentSecondFactor(for: "inviting a person to an account")
         }
         let passwordHash = try await hasher.hash(Self.unguessablePassword())
@@ -177,9 +177,10 @@ extension AccountStore {
     }
 
     /// Who is told that `user` was granted its role: the other enabled admins of its council
-    /// for council staff, else the platform's other admins.
+    /// for council staff; else the platform's other admins, and for a broker's finance role
+    /// the broker's other staff too (nobody else there grants it, so they hear of it).
     static func otherAdmins(of user: User, besides actor: UserID?, _ db: Database) throws -> [EmailAddress] {
-        let admins: [String]
+        var admins: [String]
         if user.role.isCouncilStaff, let council = user.councilID {
             admins = try String.fetchAll(
                 db, sql: "SELECT email FROM user WHERE role = 'council_admin' AND council_id = ? AND disabled_at IS NULL AND id <> ? AND id <> ?",
@@ -188,6 +189,11 @@ extension AccountStore {
             admins = try String.fetchAll(
                 db, sql: "SELECT email FROM user WHERE role = 'platform_admin' AND disabled_at IS NULL AND id <> ? AND id <> ?",
                 arguments: [actor?.rawValue ?? "", user.id])
+        }
+        if user.role == .brokerFinance, let organisation = user.organisationID {
+            admins += try String.fetchAll(
+                db, sql: "SELECT email FROM user WHERE organisation_id = ? AND disabled_at IS NULL AND id <> ? AND id <> ?",
+                arguments: [organisation, actor?.rawValue ?? "", user.id])
         }
         return admins.compactMap(EmailAddress.init)
     }
@@ -224,6 +230,18 @@ enum AccountMails {
             and tell your organisation's security contact.
 
             """
+    }
+
+    static func roleChanged(_ user: User, from previous: Role, by granter: Principal, at time: Date) -> String {
+        """
+        \(granter.email.value) (\(granter.role.rawValue)) changed the role of the Supportmarket account
+        \(user.email.value) from \(previous.rawValue) to \(user.role.rawValue) on \(Self.time(time)).
+        Every session of the account has ended; it signs in again with its new role.
+
+        If you did not expect this, tell your organisation's security contact, and ask an admin to
+        disable the account (POST /v1/users/\(user.id.rawValue)/disable).
+
+        """
     }
 
     static func passwordReset(_ user: User, link: String, api: String, until: Date) -> String {

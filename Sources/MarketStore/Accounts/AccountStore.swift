@@ -40,26 +40,36 @@ public struct AccountStore: Sendable {
     }
 
     /// Changes the council's settings: how many days (1...3650) a community resource listed for it
-    /// stays fresh unverified. With nothing to change, answers the council as it is.
+    /// stays fresh unverified, and the email domains its staff must use (a change of access: it
+    /// asks a recent second factor; staff already invited keep their accounts). With nothing to
+    /// change, answers the council as it is.
     public func updateSettings(
-        of id: CouncilID, communityStaleAfterDays: Int?, by policy: AccessPolicy
+        of id: CouncilID, communityStaleAfterDays: Int?, staffEmailDomains: StaffEmailDomains? = nil, by policy: AccessPolicy
     ) async throws -> Council {
-        guard let days = communityStaleAfterDays else { return try await council(id, by: policy) }
+        guard communityStaleAfterDays != nil || staffEmailDomains != nil else { return try await council(id, by: policy) }
         try policy.authorizeChangingSettings(of: id)
-        guard (1...3650).contains(days) else {
+        if let days = communityStaleAfterDays, !(1...3650).contains(days) {
             throw MarketError.invalid("community_stale_after_days", "must be between 1 and 3650 days")
         }
+        if staffEmailDomains != nil { try policy.requireRecentSecondFactor(for: "changing the email domains of a council's staff") }
         let now = database.clock.now()
         return try await database.write { db in
-            guard var record = try CouncilRecord.fetchOne(db, key: id.rawValue) else {
+            guard let record = try CouncilRecord.fetchOne(db, key: id.rawValue) else {
                 throw MarketError.notFound(resource: "council")
             }
-            record.communityStaleAfterDays = days
-            try record.update(db)
+            var details: [String: String] = [:]
+            if let days = communityStaleAfterDays {
+                try db.execute(sql: "UPDATE council SET community_stale_after_days = ? WHERE id = ?", arguments: [days, id])
+                details["community_stale_after_days"] = String(days)
+            }
+            if let staffEmailDomains {
+                try db.execute(sql: "UPDATE council SET staff_email_domains = ? WHERE id = ?", arguments: [staffEmailDomains.storedText, id])
+                details["staff_email_domains"] = staffEmailDomains.domains.joined(separator: " ")
+            }
             try AuditEventRecord.append(
                 db, at: now, actor: policy.principal.userID, action: "council.settings_changed",
-                subjectType: "council", subjectID: id.rawValue, details: ["community_stale_after_days": String(days)])
-            return record.council
+                subjectType: "council", subjectID: id.rawValue, details: details)
+            return try CouncilRecord.fetchOne(db, key: record.id.rawValue)?.council ?? record.council
         }
     }
 
@@ -141,8 +151,14 @@ public struct AccountStore: Sendable {
         let user = User(
             id: .random(), email: new.email, displayName: new.displayName, role: new.role,
             councilID: new.councilID, organisationID: new.organisationID, createdAt: now)
-        if let councilID = new.councilID, try !CouncilRecord.exists(db, key: councilID.rawValue) {
-            throw MarketError.notFound(resource: "council")
+        if let councilID = new.councilID {
+            guard let council = try CouncilRecord.fetchOne(db, key: councilID.rawValue)?.council else {
+                throw MarketError.notFound(resource: "council")
+            }
+            guard !new.role.isCouncilStaff || council.staffEmailDomains.admits(new.email) else {
+                throw MarketError.invalid(
+                    "email", "must be at one of the council's staff email domains: \(council.staffEmailDomains.domains.joined(separator: ", "))")
+            }
         }
         if let organisationID = new.organisationID {
             guard let organisation = try OrganisationRecord.fetchOne(db, key: organisationID.rawValue) else {
@@ -216,6 +232,56 @@ public struct AccountStore: Sendable {
                 subjectType: "user", subjectID: id.rawValue, details: details)
             try Self.announce(disabled ? .userDisabled : .userEnabled, record.user, actor: policy.principal.userID, at: now, db)
             return record.user
+        }
+    }
+
+    /// Grants `user` another role in the same council or organisation (a commissioner becomes
+    /// finance; a broker's staff member its finance staff), as the policy's one rule for grants
+    /// allows, after a recent second factor. The role's cooling-off counts from now, the grant
+    /// binds its granter as an invitation does (`FourEyes`), every session of the account ends
+    /// (it signs in again, enrolling a second factor if the new role needs one), and the person
+    /// and the other admins are mailed. Granting the role it has changes nothing.
+    public func changeRole(of id: UserID, to role: Role?, by policy: AccessPolicy) async throws -> User {
+        guard let role else {
+            throw MarketError.invalid("role", "is required: one of \(Role.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        let now = database.clock.now()
+        let actor = policy.principal
+        return try await database.write { db in
+            guard let record = try UserRecord.fetchOne(db, key: id.rawValue), policy.maySee(record.user) else {
+                throw MarketError.notFound(resource: "user")
+            }
+            let before = record.user
+            try policy.authorizeManaging(before)
+            let sameHome = before.role.isCouncilStaff
+                ? role.isCouncilStaff : (before.role.organisationKind != nil && role.organisationKind == before.role.organisationKind)
+            guard sameHome else {
+                let within = Role.allCases.filter { other in
+                    before.role.isCouncilStaff ? other.isCouncilStaff : (before.role.organisationKind != nil && other.organisationKind == before.role.organisationKind)
+                }
+                throw MarketError.invalid("role", within.count > 1
+                    ? "must keep the account in its council or organisation: one of \(within.map(\.rawValue).joined(separator: ", "))"
+                    : "a \(before.role.rawValue)'s role does not change: invite another account")
+            }
+            try policy.authorizeGranting(role: role, councilID: before.councilID, organisationID: before.organisationID)
+            try policy.requireRecentSecondFactor(for: "changing a person's role")
+            guard role != before.role else { return before }
+            try db.execute(
+                sql: "UPDATE user SET role = ?, role_granted_at = ?, role_granted_by = ? WHERE id = ?",
+                arguments: [role, now, actor.userID, id])
+            let ended = try TokenStore.revokeSessions(of: id, at: now, db)
+            try AuditEventRecord.append(
+                db, at: now, actor: actor.userID, action: "user.role_changed", subjectType: "user", subjectID: id.rawValue,
+                details: ["from": before.role.rawValue, "to": role.rawValue, "sessions_ended": String(ended)])
+            guard let after = try UserRecord.fetchOne(db, key: id.rawValue)?.user else { throw MarketError.notFound(resource: "user") }
+            try Self.announce(.userRoleChanged, after, actor: actor.userID, at: now, db)
+            let mail = AccountMails.roleChanged(after, from: before.role, by: actor, at: now)
+            for address in [after.email] + (try Self.otherAdmins(of: after, besides: actor.userID, db)) {
+                try MailOutbox.enqueue(
+                    db, to: address, kind: "role_granted", subject: "A Supportmarket account was granted the role \(role.rawValue)",
+                    body: mail, at: now)
+            }
+            return after
         }
     }
 

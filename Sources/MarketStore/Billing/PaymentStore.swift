@@ -86,7 +86,7 @@ public struct PaymentStore: Sendable {
     public func verifyBankAccount(
         of provider: OrganisationID, version: Int?, method: String?, by policy: AccessPolicy, idempotency: IdempotencyKey?
     ) async throws -> BankAccount {
-        let payer = try policy.authorizePaying()
+        let payer = try policy.authorizeConfirmingPayments()
         var v = Validator()
         let method = v.text(method ?? "", "method", maxLength: 500)
         v.check(version.map { $0 >= 1 } ?? false, "version", "must be the version you checked, a whole number from 1")
@@ -204,8 +204,9 @@ public struct PaymentStore: Sendable {
     public func confirmPayerAccount(_ payerID: String, change changeID: PayerAccountChangeID, by policy: AccessPolicy) async throws -> PayerAccount {
         guard policy.maySeePayerAccount(payerID) else { throw MarketError.notFound(resource: "payer account change") }
         guard policy.batchPayer?.id == payerID else {
-            throw MarketError.forbidden("only the payer's finance staff (a broker's staff) confirm the account it pays from")
+            throw MarketError.forbidden("only the payer's finance staff confirm the account it pays from")
         }
+        _ = try policy.authorizeConfirmingPayments()
         try policy.requireRecentSecondFactor(for: "confirming the account a payer pays from")
         let user = policy.principal.userID
         let now = database.clock.now()
@@ -353,9 +354,11 @@ public struct PaymentStore: Sendable {
         try await database.read { db in try Self.load(id, policy: policy, db) }
     }
 
-    /// Approves a draft, as a payer's user other than its creator (four-eyes; also a CHECK).
+    /// Approves a draft, as the payer's finance staff other than its creator (four-eyes; also a CHECK).
     public func approve(_ id: PaymentBatchID, by policy: AccessPolicy, idempotency: IdempotencyKey?) async throws -> PaymentBatch {
-        try await step(id, .paymentBatchApproved, by: policy, idempotency: idempotency, stepUp: "approving a payment batch") { batch, user, now, db in
+        try await step(
+            id, .paymentBatchApproved, by: policy, idempotency: idempotency, confirming: true, stepUp: "approving a payment batch"
+        ) { batch, user, now, db in
             guard batch.status == .draft else { throw MarketError.conflict("the batch is \(batch.status.rawValue): only a draft can be approved") }
             guard batch.createdBy != user else {
                 throw MarketError.forbidden("four eyes: the person who created a batch cannot approve it; another of the payer's finance staff must")
@@ -498,7 +501,8 @@ public struct PaymentStore: Sendable {
     /// given, is announced with the batch as it is after. `stepUp`, when given, names an action
     /// that needs a recent second factor.
     private func step(
-        _ id: PaymentBatchID, _ event: EventType?, by policy: AccessPolicy, idempotency: IdempotencyKey?, stepUp: String? = nil,
+        _ id: PaymentBatchID, _ event: EventType?, by policy: AccessPolicy, idempotency: IdempotencyKey?, confirming: Bool = false,
+        stepUp: String? = nil,
         _ change: @escaping @Sendable (PaymentBatch, UserID, Date, Database) throws -> Void
     ) async throws -> PaymentBatch {
         let now = database.clock.now()
@@ -508,6 +512,7 @@ public struct PaymentStore: Sendable {
             guard policy.batchPayer == batch.payer else {
                 throw MarketError.forbidden("only the payer's finance staff (a broker's staff) act on its payment batches")
             }
+            if confirming { _ = try policy.authorizeConfirmingPayments() }
             if let stepUp { try policy.requireRecentSecondFactor(for: stepUp) }
             try change(batch, user, now, db)
             let changed = try Self.load(id, policy: policy, db)

@@ -87,3 +87,66 @@ extension AppDatabase {
             """)
     }
 }
+
+extension AppDatabase {
+    /// v21: the broker-finance role, role grants that can change after an account is made, and
+    /// the email domains a council's staff must use.
+    ///
+    /// SQLite cannot change a CHECK in place, so `user` is rebuilt (SQLite's twelve-step
+    /// procedure; the migrator defers foreign-key checks to the end of the migration). The one
+    /// trigger that names `user` in its body is dropped first and made again after.
+    static func migrateRoleGrants(_ db: Database) throws {
+        try db.execute(sql: """
+            DROP TRIGGER budget_holder_account;
+            CREATE TABLE user_rebuilt (
+                id TEXT PRIMARY KEY NOT NULL CHECK (id GLOB 'usr_*'),
+                email TEXT NOT NULL UNIQUE
+                    CHECK (email = lower(trim(email)) AND length(email) BETWEEN 3 AND 254 AND email LIKE '%_@_%'),
+                display_name TEXT NOT NULL CHECK (length(trim(display_name)) BETWEEN 1 AND 120),
+                password_hash TEXT NOT NULL CHECK (password_hash GLOB '$2*'),
+                role TEXT NOT NULL CHECK (role IN ('platform_admin', 'council_admin', 'commissioner',
+                    'finance', 'provider', 'broker', 'broker_finance', 'budget_holder', 'community_publisher')),
+                council_id TEXT REFERENCES council(id),
+                organisation_id TEXT,
+                organisation_kind TEXT,
+                created_at TEXT NOT NULL,
+                created_by TEXT REFERENCES user(id),
+                disabled_at TEXT,
+                -- When and by whom the current role was granted, if not at the account's creation
+                -- (then `created_at` and `created_by` say it): the four-eyes cooling-off counts from it.
+                role_granted_at TEXT CHECK (role_granted_at >= created_at),
+                role_granted_by TEXT REFERENCES user(id),
+                FOREIGN KEY (organisation_id, organisation_kind) REFERENCES organisation(id, kind),
+                CHECK ((organisation_id IS NULL) = (organisation_kind IS NULL)),
+                CHECK ((role_granted_by IS NULL) OR (role_granted_at IS NOT NULL)),
+                CHECK (CASE role
+                    WHEN 'platform_admin' THEN council_id IS NULL AND organisation_id IS NULL
+                    WHEN 'council_admin' THEN council_id IS NOT NULL AND organisation_id IS NULL
+                    WHEN 'commissioner' THEN council_id IS NOT NULL AND organisation_id IS NULL
+                    WHEN 'finance' THEN council_id IS NOT NULL AND organisation_id IS NULL
+                    WHEN 'provider' THEN organisation_kind = 'provider' AND council_id IS NULL
+                    WHEN 'broker' THEN organisation_kind = 'broker' AND council_id IS NULL
+                    WHEN 'broker_finance' THEN organisation_kind = 'broker' AND council_id IS NULL
+                    WHEN 'community_publisher' THEN organisation_kind = 'community' AND council_id IS NULL
+                    WHEN 'budget_holder' THEN organisation_id IS NULL
+                END)
+            ) STRICT;
+            INSERT INTO user_rebuilt (id, email, display_name, password_hash, role, council_id, organisation_id,
+                organisation_kind, created_at, created_by, disabled_at)
+            SELECT id, email, display_name, password_hash, role, council_id, organisation_id,
+                organisation_kind, created_at, created_by, disabled_at FROM user;
+            DROP TABLE user;
+            ALTER TABLE user_rebuilt RENAME TO user;
+            CREATE INDEX user_council ON user(council_id) WHERE council_id IS NOT NULL;
+            CREATE INDEX user_organisation ON user(organisation_id) WHERE organisation_id IS NOT NULL;
+            CREATE TRIGGER budget_holder_account BEFORE INSERT ON budget_holder WHEN new.user_id IS NOT NULL
+                AND NOT EXISTS (SELECT 1 FROM user WHERE id = new.user_id AND role = 'budget_holder'
+                    AND council_id IS new.council_id)
+                BEGIN SELECT RAISE(ABORT, 'a linked account must be a budget holder of the same council'); END;
+
+            -- A JSON array of lower-case domains; NULL: any address.
+            ALTER TABLE council ADD COLUMN staff_email_domains TEXT
+                CHECK (staff_email_domains IS NULL OR (json_valid(staff_email_domains) AND json_type(staff_email_domains) = 'array'));
+            """)
+    }
+}

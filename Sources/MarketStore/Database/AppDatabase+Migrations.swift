@@ -587,6 +587,7 @@ extension AppDatabase {
         migrator.registerMigration("v18-second-factors", migrate: migrateSecondFactors)
         migrator.registerMigration("v19-invitations", migrate: migrateInvitations)
         migrator.registerMigration("v20-known-devices", migrate: migrateKnownDevices)
+        migrator.registerMigration("v21-role-grants", migrate: migrateRoleGrants)
         return migrator
     }
 }

@@ -124,34 +124,45 @@ struct SecondPersonTests {
         }
     }
 
+    /// A broker's staff cannot make their own approver: the broker finance role is granted by a
+    /// platform admin only, and a colleague the broker invited stays bound to them after the grant.
     @Test func aColleagueOneCreatedIsNoSecondPerson() async throws {
         let market = try await TestMarket.make(seedPayments: true)
         try await market.test { client in
             let broker = try await client.login("broker@demo.test")
             let organisation = try #require(try await client.me(broker)["organisation_id"] as? String)
-            // The broker makes a colleague, and the platform admin makes another.
+            let asFinance = try await Self.createUser(
+                client, as: broker, email: "approver@broker.demo.test", role: "broker_finance", organisation: organisation)
+            #expect(asFinance.status == .forbidden, "\(asFinance.text)")
+            #expect(try asFinance.string("detail")?.contains("platform admin") == true)
+            // The broker invites a colleague with their own role; the platform admin makes another finance.
             let colleague = try await Self.createUser(client, as: broker, email: "colleague@broker.demo.test", role: "broker", organisation: organisation)
             #expect(colleague.status == .created, "\(colleague.text)")
+            let colleagueID = try #require(try colleague.string("id"))
             let admin = try await client.login("admin@demo.test")
-            let other = try await Self.createUser(client, as: admin, email: "other@broker.demo.test", role: "broker", organisation: organisation)
+            let other = try await Self.createUser(client, as: admin, email: "other@broker.demo.test", role: "broker_finance", organisation: organisation)
             #expect(other.status == .created, "\(other.text)")
-            let colleagueToken = try await client.acceptInvitation(of: "colleague@broker.demo.test")
+            var colleagueToken = try await client.acceptInvitation(of: "colleague@broker.demo.test")
             let otherToken = try await client.acceptInvitation(of: "other@broker.demo.test")
 
-            // A change proposed by the broker: not confirmable by the colleague the broker created...
+            // A change proposed by the broker: the colleague, as broker staff, confirms nothing...
             let change = try #require(try await client.send(
                 .put, "/v1/payer-accounts/\(organisation)", token: broker, json: Client.councilAccount).string("id"))
+            let asStaff = try await client.send(
+                .post, "/v1/payer-accounts/\(organisation)/confirm", token: colleagueToken, json: ["change_id": change])
+            #expect(asStaff.status == .forbidden, "\(asStaff.text)")
+            #expect(try asStaff.string("detail")?.contains("finance staff") == true)
+            // ...and once a platform admin grants them the finance role, still not what the broker who invited them did.
+            let granted = try await client.send(.post, "/v1/users/\(colleagueID)/role", token: admin, json: ["role": "broker_finance"])
+            #expect(granted.status == .ok && granted.text.contains("\"broker_finance\""), "\(granted.text)")
+            #expect(try await client.send(.get, "/v1/me", token: colleagueToken).status == .unauthorized, "a role change ends the sessions")
+            colleagueToken = try await client.login("colleague@broker.demo.test", password: "a long enough password")
             let byColleague = try await client.send(
                 .post, "/v1/payer-accounts/\(organisation)/confirm", token: colleagueToken, json: ["change_id": change])
             #expect(byColleague.status == .forbidden, "\(byColleague.text)")
             #expect(try byColleague.string("detail")?.contains("invited your account") == true)
-            // ...nor, the other way round, a change the colleague proposed by the broker who created them.
-            let theirs = try #require(try await client.send(
-                .put, "/v1/payer-accounts/\(organisation)", token: colleagueToken, json: Client.councilAccount).string("id"))
-            let byCreator = try await client.send(.post, "/v1/payer-accounts/\(organisation)/confirm", token: broker, json: ["change_id": theirs])
-            #expect(byCreator.status == .forbidden, "\(byCreator.text)")
-            // A colleague with no such tie confirms it.
-            let byOther = try await client.send(.post, "/v1/payer-accounts/\(organisation)/confirm", token: otherToken, json: ["change_id": theirs])
+            // A finance colleague with no such tie confirms it.
+            let byOther = try await client.send(.post, "/v1/payer-accounts/\(organisation)/confirm", token: otherToken, json: ["change_id": change])
             #expect(byOther.status == .ok, "\(byOther.text)")
         }
     }
