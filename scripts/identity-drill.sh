@@ -6,8 +6,9 @@
 #   approves a payment batch someone else created;
 # - a second session signs in, is held at the second factor, steps up with the next code; the same
 #   code replayed, and a recovery code used twice, are refused;
-# - a broker invites a colleague, who cannot confirm the broker's own change of the account the
-#   broker pays from (four eyes held by one person through an invitation);
+# - a broker cannot invite its own finance staff; a colleague it invites, even once a platform
+#   admin grants them the broker's finance role, cannot confirm the broker's own change of the
+#   account the broker pays from (four eyes held by one person through an invitation);
 # - 50 concurrent wrong guesses for one email: no more than the lock allows are checked, every
 #   refusal is the same 401 body but for its request id, and afterwards the right password
 #   answers exactly like a wrong one;
@@ -126,19 +127,32 @@ echo "identity-drill: a new session held at the second factor (401 insufficient_
 # 4. Four eyes held by one person through an invitation: refused.
 broker=$(scripts/demo-sign-in.py "$base" broker@demo.test)
 organisation=$(curl -sf "$base/v1/me" -H "authorization: Bearer $broker" | jq -r .organisation_id)
+code=$(post /v1/users "$broker" "{\"email\":\"colleague@broker.demo.test\",\"display_name\":\"Colleague\",\"role\":\"broker_finance\",\"organisation_id\":\"$organisation\"}")
+[ "$code" = 403 ] || fail "the broker invited its own finance staff ($code)"
 code=$(post /v1/users "$broker" "{\"email\":\"colleague@broker.demo.test\",\"display_name\":\"Colleague\",\"role\":\"broker\",\"organisation_id\":\"$organisation\"}")
 [ "$code" = 201 ] || fail "the broker's invitation answered $code"
+colleague_id=$(jq -r .id "$work/answer")
 colleague_link=$(mail_to colleague@broker.demo.test | grep -o 'smi_[A-Za-z0-9_-]*' | head -1)
 colleague=$(curl -sf "$base/v1/invitations/$colleague_link/accept" -H 'content-type: application/json' -d '{"password":"the colleague chose this"}' | jq -r .token)
 colleague_secret=$(curl -sf -X POST "$base/v1/auth/second-factor" -H "authorization: Bearer $colleague" | jq -r .secret)
 post /v1/auth/second-factor/confirm "$colleague" "{\"code\":\"$(totp "$colleague_secret")\"}" >/dev/null
+colleague_recovery=$(jq -r '.recovery_codes[0]' "$work/answer")
+platform_admin=$(scripts/demo-sign-in.py "$base" admin@demo.test)
+code=$(post "/v1/users/$colleague_id/role" "$platform_admin" '{"role":"broker_finance"}')
+[ "$code" = 200 ] || fail "the platform admin's grant of broker_finance answered $code: $(cat "$work/answer")"
+code=$(curl -s -o /dev/null -w '%{http_code}' "$base/v1/me" -H "authorization: Bearer $colleague")
+[ "$code" = 401 ] || fail "the colleague's session outlived the change of role ($code)"
+colleague=$(curl -sf "$base/v1/auth/tokens" -H 'content-type: application/json' -d '{"email":"colleague@broker.demo.test","password":"the colleague chose this"}' | jq -r .token)
+code=$(post /v1/auth/step-up "$colleague" "{\"code\":\"$colleague_recovery\"}")
+[ "$code" = 200 ] || fail "the colleague's step-up answered $code"
 code=$(curl -s -o "$work/answer" -w '%{http_code}' -X PUT "$base/v1/payer-accounts/$organisation" -H "authorization: Bearer $broker" \
     -H 'content-type: application/json' -d '{"account_name":"Somewhere Else","sort_code":"20-00-00","account_number":"66666666","service_user_number":"123456"}')
 [ "$code" = 202 ] || fail "the broker's proposal answered $code: $(cat "$work/answer")"
 change=$(jq -r .id "$work/answer")
 code=$(post "/v1/payer-accounts/$organisation/confirm" "$colleague" "{\"change_id\":\"$change\"}")
 [ "$code" = 403 ] || fail "a colleague the broker invited confirmed the broker's change ($code)"
-echo "identity-drill: a colleague the broker invited could not confirm the broker's own change of account (403)"
+grep -q "invited your account" "$work/answer" || fail "the colleague was refused for another reason: $(cat "$work/answer")"
+echo "identity-drill: the broker could not invite its own finance staff (403); a colleague it invited, granted broker_finance by a platform admin, could not confirm the broker's own change of account (403, four eyes)"
 
 # 5. 50 concurrent wrong guesses at one email.
 mkdir "$work/guesses"
