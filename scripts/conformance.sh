@@ -9,7 +9,9 @@
 #   3. a client generated from openapi.yaml by openapi-python-client, with no warnings, runs the
 #      tour: log in, search, place an order (scripts/client-tour.py);
 #   4. schemathesis fuzzes every operation with status-code, content-type, header and
-#      response-schema conformance checks, anonymously and as a budget holder and a provider
+#      response-schema conformance checks, anonymously and as a budget holder, a provider, a
+#      council's finance officer and a platform admin, each signed in with the second factor
+#      passed, so that the routes behind step-up (money, access) are reached, not only their 401
 #      (bounded: EXAMPLES per operation, 5 by default; scripts/fuzz.sh is the long run); then once
 #      more as a provider with a hostile character in every string of every body and query
 #      (scripts/schemathesis-hostile-text.py): control, bidirectional and combining characters
@@ -73,7 +75,7 @@ fuzz() {
     echo "conformance: schemathesis $(grep -E '[0-9]+ generated' "$work/fuzz.log" | tr -s ' ')"
 }
 fuzz
-for who in holder provider; do
+for who in holder provider finance admin; do
     token=$(scripts/demo-sign-in.py "$base" "$who@demo.test")
     fuzz -H "Authorization: Bearer $token"
 done

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Fuzzes a freshly seeded local server from openapi.yaml with schemathesis, anonymously and as seven
+# Fuzzes a freshly seeded local server from openapi.yaml with schemathesis, anonymously and as nine
 # demo accounts, and fails on any 5xx and on any answer the spec does not describe (status code,
 # content type, headers, response schema). Bounded: 40 examples per operation and role.
 # `make test` runs a shorter pass of the same checks (scripts/conformance.sh).
@@ -20,7 +20,7 @@ run() {
     --max-examples 40 --exclude-operation-id revokeCurrentToken --exclude-operation-id endSession --exclude-operation-id changePassword "$@"
 }
 run
-for who in admin councilboss community provider holder broker selffunder; do
+for who in admin councilboss finance community provider holder broker broker2 selffunder; do
   token=$(scripts/demo-sign-in.py "http://127.0.0.1:$port" "$who@demo.test")
   run -H "Authorization: Bearer $token"
 done
