@@ -55,10 +55,12 @@ print(f"{rps:.1f} {ms('50'):.2f} {ms('99'):.2f}")
 PY
 }
 
-# measure NAME BINARY: serves a fresh demo market with BINARY and writes NAME.<line> results.
+# measure NAME TREE: serves a fresh demo market (the tree's own) with the tree's release binary
+# and writes NAME.<line> results.
 measure() {
-  local name=$1 binary=$2 db="$WORK/$1.sqlite" base="http://127.0.0.1:$PORT"
-  "$binary" seed --demo --database "$db" >/dev/null
+  local name=$1 tree=$2 db="$WORK/$1.sqlite" base="http://127.0.0.1:$PORT"
+  local binary="$tree/.build/release/supportmarket"
+  (cd "$tree" && "$binary" seed --demo --database "$db" >/dev/null)
   "$binary" serve --database "$db" --hostname 127.0.0.1 --port "$PORT" > "$WORK/$name.log" 2>&1 &
   SERVER_PID=$!
   for _ in $(seq 1 300); do curl -sf "$base/health" >/dev/null 2>&1 && break; sleep 0.1; done
@@ -75,8 +77,8 @@ measure() {
 }
 
 echo "== $(nproc) cores shared by wrk and the server; ${DURATION}s per line; before: $BEFORE_COMMIT, after: $(git rev-parse --short HEAD)"
-measure before "$BEFORE_TREE/.build/release/supportmarket"
-measure after .build/release/supportmarket
+measure before "$BEFORE_TREE"
+measure after "$PWD"
 printf "%-9s %27s   %27s   %s\n" "" "before: req/s p50 p99 (ms)" "after: req/s p50 p99 (ms)" "after/before: req/s, p99"
 for line in health me council sign-in; do
   read -r b_rps b_p50 b_p99 < <(wrk_line "$WORK/before.$line.wrk")
