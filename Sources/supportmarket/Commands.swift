@@ -50,6 +50,15 @@ struct Migrate: AsyncParsableCommand {
     }
 }
 
+struct Schema: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Print today's schema (every table, index and trigger of a database migrated from empty), as docs/schema.sql keeps it.")
+
+    func run() async throws {
+        print(try AppDatabase.schemaText(), terminator: "")
+    }
+}
+
 struct CheckLedger: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "check-ledger",

@@ -7,7 +7,7 @@ struct Supportmarket: AsyncParsableCommand {
         commandName: "supportmarket",
         abstract: "The backend of a marketplace for social care and community support.",
         subcommands: [
-            Serve.self, Migrate.self, Seed.self, CheckLedger.self, CheckText.self, InvoiceRun.self, RegulatorCommand.self, Backup.self,
+            Serve.self, Migrate.self, Schema.self, Seed.self, CheckLedger.self, CheckText.self, InvoiceRun.self, RegulatorCommand.self, Backup.self,
             Restore.self, ReportCommand.self, UserCommand.self, TokenCommand.self,
         ],
         defaultSubcommand: Serve.self)

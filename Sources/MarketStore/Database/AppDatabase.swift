@@ -55,6 +55,34 @@ public struct AppDatabase: Sendable {
         try writer.read { db in try Self.migrator.appliedMigrations(db) }
     }
 
+    /// Today's schema, as `docs/schema.sql` keeps it: every table, index, trigger and view of a
+    /// database migrated from empty, in SQLite's own words (columns added by `ALTER TABLE` show
+    /// where SQLite put them), ordered by kind and name so that a migration's effect reads as a
+    /// diff. GRDB's migration log, SQLite's internal tables and full-text search's shadow tables
+    /// are left out.
+    public static func schemaText() throws -> String {
+        let database = try AppDatabase.open(path: ":memory:")
+        try database.migrate()
+        let statements = try database.writer.read { db in
+            try String.fetchAll(db, sql: """
+                SELECT sql FROM sqlite_master m
+                WHERE sql IS NOT NULL AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'grdb_%'
+                  AND NOT EXISTS (
+                      SELECT 1 FROM sqlite_master v
+                      WHERE v.sql LIKE 'CREATE VIRTUAL TABLE%' AND m.name LIKE v.name || '!_%' ESCAPE '!')
+                ORDER BY CASE type WHEN 'table' THEN 0 WHEN 'index' THEN 1 WHEN 'trigger' THEN 2 ELSE 3 END, name
+                """)
+        }
+        return """
+            -- Supportmarket's schema after \(try database.appliedMigrations().last ?? "no migration").
+            -- Written by `supportmarket schema`; SchemaTests keeps this file true. Change the schema
+            -- with a migration (Sources/MarketStore/Database), then regenerate this file:
+            --   .build/debug/supportmarket schema > docs/schema.sql
+
+
+            """ + statements.map { $0 + ";\n" }.joined(separator: "\n")
+    }
+
     /// Whether every known migration has been applied.
     public func isFullyMigrated() throws -> Bool {
         try writer.read { db in try Self.migrator.hasCompletedMigrations(db) }
