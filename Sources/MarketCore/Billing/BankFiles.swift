@@ -149,11 +149,6 @@ public enum BACSStandard18 {
         }
         return String(result.prefix(width)).trimmingCharacters(in: .whitespaces)
     }
-
-    /// Whether `character` may appear in a Standard 18 file.
-    public static func isInCharacterSet(_ character: Character) -> Bool {
-        character.isASCII && (character.isUppercase || character.isNumber || " .&/-".contains(character))
-    }
 }
 
 /// A fixed-width record being filled: spaces until a field is put at its 1-based position.

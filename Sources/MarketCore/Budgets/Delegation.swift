@@ -42,10 +42,6 @@ public struct Delegation: Sendable, Equatable, Codable {
         self.revokedAt = revokedAt
     }
 
-    public func isActive(on day: CalendarDay) -> Bool {
-        revokedAt == nil && (expiresOn.map { day <= $0 } ?? true)
-    }
-
     /// Whether `principal` is the grantee (the named user, or staff of the named broker).
     public func isGranted(to principal: Principal) -> Bool {
         switch grantee {

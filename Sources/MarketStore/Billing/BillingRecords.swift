@@ -192,15 +192,17 @@ struct InvoiceRecord: MarketRecord {
     }
 
     var payer: Payer {
-        if let payerCouncilId { return .council(payerCouncilId) }
-        if let payerOrganisationId { return .broker(payerOrganisationId) }
-        guard let payerBudgetHolderId else { preconditionFailure("the schema keeps exactly one payer") }
-        return .holder(payerBudgetHolderId)
+        get throws {
+            if let payerCouncilId { return .council(payerCouncilId) }
+            if let payerOrganisationId { return .broker(payerOrganisationId) }
+            guard let payerBudgetHolderId else { throw UnreadableRow(table: Self.databaseTableName, reason: "invoice \(number) has no payer") }
+            return .holder(payerBudgetHolderId)
+        }
     }
 
-    func invoice(lines: [InvoiceLine], creditNotes: [CreditNote]) -> Invoice {
+    func invoice(lines: [InvoiceLine], creditNotes: [CreditNote]) throws -> Invoice {
         var invoice = Invoice(
-            id: id, number: number, sequenceNumber: sequenceNumber, providerID: providerId, payer: payer,
+            id: id, number: number, sequenceNumber: sequenceNumber, providerID: providerId, payer: try payer,
             councilID: councilId, period: BillingPeriod(start: periodStart, end: periodEnd), issueDate: issueDate,
             dueDate: dueDate, totalPence: totalPence, lineCount: lineCount, creditedPence: creditedPence, status: status, approvedBy: approvedBy,
             approvedAt: approvedAt, disputedBy: disputedBy, disputedAt: disputedAt, disputeReason: disputeReason,
@@ -232,33 +234,16 @@ struct InvoiceLineRecord: MarketRecord {
     var disputed: Bool
     var creditedPence: Int64
 
-    init(_ line: InvoiceLine, of invoice: InvoiceID) {
-        invoiceId = invoice
-        lineNumber = line.lineNumber
-        deliveryId = line.deliveryID
-        orderId = line.orderID
-        budgetHolderId = line.holderID
-        offeringId = line.offeringID
-        description = line.description
-        deliveredOn = line.deliveredOn
-        quantityHundredths = line.quantity.hundredths
-        unit = line.unit
-        unitPricePence = line.unitPricePence
-        totalPence = line.totalPence
-        vatCategory = line.vatCategory
-        councilReference = line.councilReference
-        confirmedByBuyer = line.confirmedByBuyer
-        disputed = line.disputed
-        creditedPence = line.creditedPence
-    }
-
     var line: InvoiceLine {
-        InvoiceLine(
-            lineNumber: lineNumber, deliveryID: deliveryId, orderID: orderId, holderID: budgetHolderId, offeringID: offeringId,
-            description: description, deliveredOn: deliveredOn, quantity: storedQuantity(quantityHundredths), unit: unit,
-            unitPricePence: unitPricePence, totalPence: totalPence, vatCategory: vatCategory,
-            councilReference: councilReference, confirmedByBuyer: confirmedByBuyer, disputed: disputed,
-            creditedPence: creditedPence)
+        get throws {
+            InvoiceLine(
+                lineNumber: lineNumber, deliveryID: deliveryId, orderID: orderId, holderID: budgetHolderId, offeringID: offeringId,
+                description: description, deliveredOn: deliveredOn,
+                quantity: try storedQuantity(quantityHundredths, in: Self.databaseTableName), unit: unit,
+                unitPricePence: unitPricePence, totalPence: totalPence, vatCategory: vatCategory,
+                councilReference: councilReference, confirmedByBuyer: confirmedByBuyer, disputed: disputed,
+                creditedPence: creditedPence)
+        }
     }
 }
 

@@ -134,7 +134,7 @@ public struct BillingStore: Sendable {
         let query = sql
         let fetched = try await database.read { [arguments] db in
             try InvoiceRecord.fetchAll(db, sql: query, arguments: arguments).map { record in
-                (seq: record.seq ?? 0, invoice: record.invoice(lines: [], creditNotes: []))
+                (seq: record.seq ?? 0, invoice: try record.invoice(lines: [], creditNotes: []))
             }
         }
         return Page(fetched: fetched, limit: page.limit, key: { String($0.seq) }).map(\.invoice)
@@ -207,8 +207,8 @@ public struct BillingStore: Sendable {
                 .order(Column("invoice_line_number")).fetchAll(db),
             by: \.creditNoteId)
         let notes = try CreditNoteRecord.filter(Column("invoice_id") == id.rawValue).order(Column("seq")).fetchAll(db)
-        return record.invoice(
-            lines: lines.map(\.line),
+        return try record.invoice(
+            lines: lines.map { try $0.line },
             creditNotes: notes.map { note in
                 note.creditNote(lines: (noteLines[note.id] ?? []).map {
                     CreditNote.Line(invoiceLineNumber: $0.invoiceLineNumber, amountPence: $0.amountPence)

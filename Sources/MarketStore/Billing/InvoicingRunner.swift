@@ -150,7 +150,7 @@ public struct InvoicingRunner: Sendable {
                     """, arguments: [BillingSettings.standard.deemedConfirmedAfterDays, asOf, council, Self.deemedPerTransaction])
                 let now = database.clock.now()
                 for record in due {
-                    var delivery = record.delivery
+                    var delivery = try record.delivery
                     try OrderContext.service(record.orderId, db).confirm(&delivery, acting: nil, at: now, db)
                 }
                 try db.execute(
@@ -297,7 +297,7 @@ public struct InvoicingRunner: Sendable {
             issueDate: today, dueDate: today.adding(days: profile.paymentTermsDays), totalPence: total, lineCount: lines.count, creditedPence: 0,
             status: automatic ? .approved : .awaitingApproval, approvedBy: automatic ? Invoice.automaticApproval : nil,
             approvedAt: automatic ? now : nil, disputedBy: nil, disputedAt: nil, disputeReason: nil, runID: run,
-            createdAt: now, lines: lines.enumerated().map { $1.line(number: $0 + 1) }, creditNotes: [])
+            createdAt: now, lines: try lines.enumerated().map { try $1.line(number: $0 + 1) }, creditNotes: [])
         try InvoiceRecord(invoice, supplier: supplier).insert(db)
         try BillingStore.announce(.invoiceIssued, invoice, actor: user, at: now, db)
         if automatic { try BillingStore.announce(.invoiceApproved, invoice, actor: nil, at: now, db) }
@@ -338,10 +338,10 @@ struct DueLine {
     let councilReference: String?
     let confirmedByBuyer: Bool
 
-    func line(number: Int) -> InvoiceLine {
+    func line(number: Int) throws -> InvoiceLine {
         InvoiceLine(
             lineNumber: number, deliveryID: deliveryID, orderID: orderID, holderID: holderID, offeringID: offeringID,
-            description: description, deliveredOn: deliveredOn, quantity: storedQuantity(quantityHundredths), unit: unit,
+            description: description, deliveredOn: deliveredOn, quantity: try storedQuantity(quantityHundredths, in: "delivery"), unit: unit,
             unitPricePence: unitPricePence, totalPence: totalPence, vatCategory: .exempt, councilReference: councilReference,
             confirmedByBuyer: confirmedByBuyer, disputed: false, creditedPence: 0)
     }

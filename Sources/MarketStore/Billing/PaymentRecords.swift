@@ -154,9 +154,13 @@ struct PaymentBatchRecord: MarketRecord {
     var cancelledAt: Date?
 
     var payer: BatchPayer {
-        if payerKind == .council, let council = CouncilID(payerId) { return .council(council) }
-        guard let broker = OrganisationID(payerId) else { preconditionFailure("the schema keeps a payer's id well formed") }
-        return .broker(broker)
+        get throws {
+            if payerKind == .council, let council = CouncilID(payerId) { return .council(council) }
+            guard payerKind == .broker, let broker = OrganisationID(payerId) else {
+                throw UnreadableRow(table: Self.databaseTableName, reason: "the payer \(payerId) is not a \(payerKind.rawValue)")
+            }
+            return .broker(broker)
+        }
     }
 }
 

@@ -620,7 +620,7 @@ public struct PaymentStore: Sendable {
             arguments: [record.id]
         ).map { ExportedFile(format: $0["format"], sha256: $0["sha256"], bytes: $0["bytes"]) }
         return PaymentBatch(
-            id: record.id, sequenceNumber: record.seq ?? 0, payer: record.payer, payerName: payerName, cutOffDate: record.cutOffDate,
+            id: record.id, sequenceNumber: record.seq ?? 0, payer: try record.payer, payerName: payerName, cutOffDate: record.cutOffDate,
             status: record.status, originator: try JSONDecoder().decode(PayerAccount.self, from: Data(record.originator.utf8)),
             totalPence: record.totalPence, held: try JSONDecoder().decode([HeldPayment].self, from: Data(record.held.utf8)),
             createdBy: record.createdBy, createdAt: record.createdAt, approvedBy: record.approvedBy, approvedAt: record.approvedAt,

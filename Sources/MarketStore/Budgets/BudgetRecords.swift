@@ -170,15 +170,17 @@ struct DelegationRecord: MarketRecord {
     }
 
     var delegation: Delegation {
-        var rights: Set<DelegatedRight> = [.view]
-        if mayOrder { rights.insert(.order) }
-        if mayApproveInvoices { rights.insert(.approveInvoices) }
-        guard let grantee = granteeOrganisationId.map(Grantee.organisation) ?? granteeUserId.map(Grantee.user) else {
-            preconditionFailure("the schema's CHECK keeps exactly one grantee")
+        get throws {
+            var rights: Set<DelegatedRight> = [.view]
+            if mayOrder { rights.insert(.order) }
+            if mayApproveInvoices { rights.insert(.approveInvoices) }
+            guard let grantee = granteeOrganisationId.map(Grantee.organisation) ?? granteeUserId.map(Grantee.user) else {
+                throw UnreadableRow(table: Self.databaseTableName, reason: "delegation \(id.rawValue) has no grantee")
+            }
+            return Delegation(
+                id: id, holderID: budgetHolderId, grantee: grantee, rights: rights, expiresOn: expiresOn, grantedBy: grantedBy,
+                grantedAt: grantedAt, revokedAt: revokedAt)
         }
-        return Delegation(
-            id: id, holderID: budgetHolderId, grantee: grantee, rights: rights, expiresOn: expiresOn, grantedBy: grantedBy,
-            grantedAt: grantedAt, revokedAt: revokedAt)
     }
 }
 

@@ -230,7 +230,7 @@ public struct BudgetStore: Sendable {
         arguments += [page.limit + 1]
         let query = sql
         let fetched = try await database.read { [arguments] db in
-            try DelegationRecord.fetchAll(db, sql: query, arguments: arguments).map(\.delegation)
+            try DelegationRecord.fetchAll(db, sql: query, arguments: arguments).map { try $0.delegation }
         }
         return Page(fetched: fetched, limit: page.limit, key: \.id.rawValue)
     }
@@ -244,7 +244,7 @@ public struct BudgetStore: Sendable {
             guard let record = try DelegationRecord.fetchOne(db, key: id.rawValue) else {
                 throw MarketError.notFound(resource: "delegation")
             }
-            var delegation = record.delegation
+            var delegation = try record.delegation
             if !delegation.isGranted(to: policy.principal) {
                 let access = try HolderAccess.load(record.budgetHolderId, policy: policy, today: today, db)
                 _ = try access.authorize(.manageDelegations)

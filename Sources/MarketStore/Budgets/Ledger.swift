@@ -78,7 +78,7 @@ struct HolderAccess {
             SELECT * FROM delegation WHERE budget_holder_id = ? AND revoked_at IS NULL
                 AND (expires_on IS NULL OR expires_on >= ?) AND (grantee_user_id = ? OR grantee_organisation_id = ?)
             """), arguments: [id, today, principal.userID, principal.role == .broker ? principal.organisationID : nil]
-        ).map(\.delegation)
+        ).map { try $0.delegation }
         let access = HolderAccess(holder: record.holder, policy: policy, delegations: delegations)
         try policy.authorize(.view, over: access.holder, delegations: delegations)
         return access

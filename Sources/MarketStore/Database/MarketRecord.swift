@@ -6,6 +6,16 @@ import MarketCore
 /// Records stay inside MarketStore; stores map them to MarketCore values.
 protocol MarketRecord: Codable, Sendable, FetchableRecord, PersistableRecord {}
 
+/// A stored row that breaks what the schema promises (a hand edit, a faulty migration). Mapping
+/// it to a domain value throws this instead of stopping the process: the request that read it
+/// fails with a logged 500, and every other request goes on.
+struct UnreadableRow: Error, CustomStringConvertible {
+    let table: String
+    let reason: String
+
+    var description: String { "a row of \(table) is unreadable: \(reason)" }
+}
+
 extension MarketRecord {
     static var databaseColumnDecodingStrategy: DatabaseColumnDecodingStrategy { .convertFromSnakeCase }
     static var databaseColumnEncodingStrategy: DatabaseColumnEncodingStrategy { .convertToSnakeCase }

@@ -118,10 +118,12 @@ struct OrderLineRecord: MarketRecord {
     }
 
     var line: OrderLine {
-        OrderLine(
-            lineNumber: lineNumber, offeringID: offeringId, title: title, category: category, unit: unit,
-            quantity: storedQuantity(quantityHundredths), unitPricePence: unitPricePence,
-            priceSource: priceSource, lineTotalPence: lineTotalPence)
+        get throws {
+            OrderLine(
+                lineNumber: lineNumber, offeringID: offeringId, title: title, category: category, unit: unit,
+                quantity: try storedQuantity(quantityHundredths), unitPricePence: unitPricePence,
+                priceSource: priceSource, lineTotalPence: lineTotalPence)
+        }
     }
 }
 
@@ -165,21 +167,25 @@ struct DeliveryRecord: MarketRecord {
     }
 
     var delivery: Delivery {
-        var delivery = Delivery(
-            id: id, orderID: orderId, lineNumber: lineNumber, deliveredOn: deliveredOn,
-            quantity: storedQuantity(quantityHundredths), amountPence: amountPence,
-            status: status, disputeReason: disputeReason, note: note, recordedAt: recordedAt)
-        delivery.confirmedAt = confirmedAt
-        delivery.disputedAt = disputedAt
-        delivery.voidedAt = voidedAt
-        delivery.confirmationDeemed = confirmationDeemed
-        return delivery
+        get throws {
+            var delivery = Delivery(
+                id: id, orderID: orderId, lineNumber: lineNumber, deliveredOn: deliveredOn,
+                quantity: try storedQuantity(quantityHundredths, in: Self.databaseTableName), amountPence: amountPence,
+                status: status, disputeReason: disputeReason, note: note, recordedAt: recordedAt)
+            delivery.confirmedAt = confirmedAt
+            delivery.disputedAt = disputedAt
+            delivery.voidedAt = voidedAt
+            delivery.confirmationDeemed = confirmationDeemed
+            return delivery
+        }
     }
 }
 
 /// A quantity read back from a column whose `CHECK` keeps it positive.
-func storedQuantity(_ hundredths: Int64) -> Quantity {
-    guard let quantity = Quantity(hundredths: hundredths) else { preconditionFailure("the schema keeps quantities positive") }
+func storedQuantity(_ hundredths: Int64, in table: String = "order_line") throws -> Quantity {
+    guard let quantity = Quantity(hundredths: hundredths) else {
+        throw UnreadableRow(table: table, reason: "a quantity of \(hundredths) hundredths is not positive")
+    }
     return quantity
 }
 

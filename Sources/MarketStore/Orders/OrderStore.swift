@@ -216,10 +216,10 @@ public struct OrderStore: Sendable {
             let deliveries = Dictionary(
                 grouping: try DeliveryRecord.filter(ids.contains(Column("order_id"))).order(Column("seq")).fetchAll(db),
                 by: \.orderId)
-            return records.map { record in
+            return try records.map { record in
                 (seq: record.seq ?? 0, order: OrderWithDeliveries(
-                    order: record.order(lines: (lines[record.id] ?? []).map(\.line)),
-                    deliveries: (deliveries[record.id] ?? []).map(\.delivery)))
+                    order: record.order(lines: try (lines[record.id] ?? []).map { try $0.line }),
+                    deliveries: try (deliveries[record.id] ?? []).map { try $0.delivery }))
             }
         }
         return Page(fetched: fetched, limit: page.limit, key: { String($0.seq) }).map(\.order)
@@ -365,7 +365,7 @@ public struct OrderStore: Sendable {
         return try await database.write(as: policy.principal.userID, idempotency: idempotency) { db in
             let (context, record) = try OrderContext.load(delivery: id, policy: policy, today: today, db)
             try policy.authorizeFulfilling(orderFrom: context.order.providerID)
-            var delivery = record.delivery
+            var delivery = try record.delivery
             guard delivery.status == .recorded || delivery.status == .disputed else {
                 throw MarketError.conflict("the delivery is \(delivery.status.rawValue): only a recorded or disputed delivery can be voided")
             }
@@ -420,7 +420,7 @@ public struct OrderStore: Sendable {
                 throw MarketError.forbidden("only the buyer confirms or disputes a delivery")
             }
             let acting = try access.authorize(.order)
-            var delivery = record.delivery
+            var delivery = try record.delivery
             let event = try step(context, &delivery, acting, now, db)
             if event != .deliveryConfirmed {
                 try context.audit(event.rawValue, subject: delivery, acting: acting, at: now, db)
@@ -486,7 +486,7 @@ struct OrderContext {
             throw MarketError.notFound(resource: missing)
         }
         let lines = try OrderLineRecord.filter(Column("order_id") == id.rawValue).order(Column("line_number")).fetchAll(db)
-        return OrderContext(order: record.order(lines: lines.map(\.line)), holderAccess: nil)
+        return OrderContext(order: record.order(lines: try lines.map { try $0.line }), holderAccess: nil)
     }
 
     /// A delivery and its order as the caller reaches them; `notFound` ("delivery") outside.
@@ -525,7 +525,7 @@ struct OrderContext {
     }
 
     func deliveries(_ db: Database) throws -> [Delivery] {
-        try DeliveryRecord.filter(Column("order_id") == order.id.rawValue).order(Column("seq")).fetchAll(db).map(\.delivery)
+        try DeliveryRecord.filter(Column("order_id") == order.id.rawValue).order(Column("seq")).fetchAll(db).map { try $0.delivery }
     }
 
     /// Releases the reservation not taken by deliveries that count (recorded, disputed or confirmed).

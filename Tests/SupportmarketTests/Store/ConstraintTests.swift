@@ -64,3 +64,27 @@ struct ConstraintTests {
         #expect(try await market.count("purchase_order") == 0)
     }
 }
+
+/// A row that breaks what the schema promises (written here past its CHECKs, as a hand edit
+/// would) fails the request that reads it with a 500; the process and every other request go on.
+@Suite("Unreadable rows")
+struct UnreadableRowTests {
+    @Test func aBadRowIsA500NotAStoppedProcess() async throws {
+        let market = try await TestMarket.make()
+        try await market.test { client in
+            let scene = try await OrderScene.make(client, price: 1_000)
+            let orderID = try await client.acceptedOrder(scene, hours: 6)
+            try await market.database.writer.writeWithoutTransaction { db in
+                try db.execute(sql: "PRAGMA ignore_check_constraints = ON")
+                try db.execute(sql: "DROP TRIGGER order_line_fixed")
+                try db.execute(sql: "UPDATE order_line SET quantity_hundredths = 0 WHERE order_id = ?", arguments: [orderID])
+                try db.execute(sql: "PRAGMA ignore_check_constraints = OFF")
+            }
+            let broken = try await client.send(.get, "/v1/orders/\(orderID)", token: scene.holderToken)
+            #expect(broken.status == .internalServerError, "\(broken.text)")
+            #expect(broken.problemType == "internal-error")
+            #expect(try await client.send(.get, "/health").status == .ok)
+            #expect(try await client.send(.get, "/v1/me", token: scene.holderToken).status == .ok)
+        }
+    }
+}
