@@ -40,6 +40,7 @@ run: build
 ## accounts (scripts/identity-drill.sh: invitations over SMTP, TOTP, step-up, lock-outs), the reports' pages in headless Chromium, and the
 ## conformance checks (ORUK schemas, generated client, schemathesis).
 test: deps pydeps
+	scripts/check-imports.py
 	$(SWIFT) test
 	$(SWIFT) build --product supportmarket
 	scripts/crash-safety.sh

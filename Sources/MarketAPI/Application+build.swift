@@ -3,6 +3,7 @@ import Hummingbird
 import Logging
 import MarketCore
 import MarketStore
+import Passwords
 import ServiceLifecycle
 import Webhooks
 
@@ -43,7 +44,7 @@ public struct AppServices: Sendable {
     public init(configuration: AppConfiguration, database: AppDatabase) throws {
         self.database = database
         self.taxonomy = try CategoryTaxonomy.load(from: URL(fileURLWithPath: configuration.catalogueDirectory))
-        let hasher = PasswordHasher(cost: configuration.bcryptCost, concurrencyLimit: configuration.passwordHashingLimit)
+        let hasher = PasswordHasher.bcrypt(cost: configuration.bcryptCost, concurrencyLimit: configuration.passwordHashingLimit)
         self.accounts = AccountStore(database: database, hasher: hasher, links: AccountLinks(publicURL: configuration.publicURL))
         self.mail = MailOutbox(database: database)
         self.tokens = TokenStore(database: database, hasher: hasher, policy: configuration.login)

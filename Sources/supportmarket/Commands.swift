@@ -4,6 +4,7 @@ import Hummingbird
 import MarketAPI
 import MarketCore
 import MarketStore
+import Passwords
 
 struct Serve: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Migrate the database and serve the API.")
@@ -165,7 +166,7 @@ struct Seed: AsyncParsableCommand {
         if synthetic {
             let started = ContinuousClock.now
             let summary = try await SyntheticMarket(
-                database: stores.database, taxonomy: stores.taxonomy, hasher: PasswordHasher(cost: 4)
+                database: stores.database, taxonomy: stores.taxonomy, hasher: PasswordHasher.bcrypt(cost: 4)
             ).generate(
                 .init(councils: councils, providers: providers, offerings: offerings), seed: seed,
                 logger: logger)

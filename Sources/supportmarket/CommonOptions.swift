@@ -4,6 +4,7 @@ import Logging
 import MarketAPI
 import MarketCore
 import MarketStore
+import Passwords
 
 /// Options every command shares. Precedence: command line, then `SUPPORTMARKET_*` environment
 /// variables, then defaults.
@@ -41,7 +42,7 @@ struct CommonOptions: ParsableArguments {
     func operatorStores() throws -> OperatorStores {
         let configuration = try configuration()
         let database = try openDatabase(configuration)
-        let hasher = PasswordHasher(cost: configuration.bcryptCost)
+        let hasher = PasswordHasher.bcrypt(cost: configuration.bcryptCost)
         let taxonomy = try CategoryTaxonomy.load(from: URL(fileURLWithPath: configuration.catalogueDirectory))
         return OperatorStores(
             database: database,

@@ -1,11 +1,18 @@
 import Dispatch
 import Foundation
-import HummingbirdBcrypt
 import MarketCore
 import Synchronization
 
-/// bcrypt hashing and verification, run on a Dispatch queue: bcrypt is deliberately slow and must
-/// never block Swift's cooperative thread pool (two threads on this machine).
+/// A deliberately slow password hash (bcrypt, from the `Passwords` module): the stores name only
+/// this, so that MarketStore links no web framework.
+public protocol PasswordAlgorithm: Sendable {
+    /// A new salted hash of `password` at `cost` (bcrypt's work factor).
+    func hash(_ password: String, cost: UInt8) -> String
+    func verify(_ password: String, hash: String) -> Bool
+}
+
+/// Password hashing and verification, run on a Dispatch queue: the algorithm is deliberately slow
+/// and must never block Swift's cooperative thread pool (two threads on this machine).
 ///
 /// At most `concurrencyLimit` hashes run at once and at most `waitingLimit` more wait for a turn;
 /// beyond that the caller is refused at once with `MarketError.overloaded`, so that a flood of
@@ -13,6 +20,7 @@ import Synchronization
 public struct PasswordHasher: Sendable {
     /// bcrypt's work factor. 12 in production; tests may lower it (4 is bcrypt's minimum).
     public let cost: UInt8
+    private let algorithm: any PasswordAlgorithm
 
     /// A hash that matches no password, at this hasher's cost; see `verifyAgainstDummy`.
     private let dummyHash: String
@@ -21,10 +29,11 @@ public struct PasswordHasher: Sendable {
     /// - Parameters:
     ///   - concurrencyLimit: hashes that run at once (default: one fewer than the machine's cores, at least one).
     ///   - waitingLimit: hashes that may wait for a turn (default: four per running one).
-    public init(cost: UInt8 = 12, concurrencyLimit: Int? = nil, waitingLimit: Int? = nil) {
+    public init(_ algorithm: any PasswordAlgorithm, cost: UInt8 = 12, concurrencyLimit: Int? = nil, waitingLimit: Int? = nil) {
+        self.algorithm = algorithm
         self.cost = cost
         let started = ContinuousClock.now
-        self.dummyHash = Bcrypt.hash("no password matches this hash", cost: cost)
+        self.dummyHash = algorithm.hash("no password matches this hash", cost: cost)
         let running = max(1, concurrencyLimit ?? (ProcessInfo.processInfo.activeProcessorCount - 1))
         self.gate = AdmissionGate(
             limit: running, waitingLimit: max(0, waitingLimit ?? running * 4), typicalDuration: ContinuousClock.now - started)
@@ -32,8 +41,8 @@ public struct PasswordHasher: Sendable {
 
     /// Throws `MarketError.overloaded` when the hasher is saturated.
     public func hash(_ password: String) async throws -> String {
-        let cost = self.cost
-        return try await gate.withTurn { await Self.offload { Bcrypt.hash(password, cost: cost) } }
+        let (cost, algorithm) = (self.cost, self.algorithm)
+        return try await gate.withTurn { await Self.offload { algorithm.hash(password, cost: cost) } }
     }
 
     /// Throws `MarketError.overloaded` when the hasher is saturated.
@@ -54,7 +63,8 @@ public struct PasswordHasher: Sendable {
 
         func verify(_ password: String, against hash: String) async -> Bool {
             let started = ContinuousClock.now
-            let verified = await PasswordHasher.offload { Bcrypt.verify(password, hash: hash) }
+            let algorithm = hasher.algorithm
+            let verified = await PasswordHasher.offload { algorithm.verify(password, hash: hash) }
             hasher.gate.record(ContinuousClock.now - started)
             return verified
         }

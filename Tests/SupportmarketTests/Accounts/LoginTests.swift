@@ -5,6 +5,7 @@ import MarketCore
 import Testing
 
 @testable import MarketStore
+import Passwords
 
 @Suite("Login, tokens and lockout")
 struct LoginTests {
@@ -181,7 +182,7 @@ struct LoginInputTests {
 @Suite("Password hashing under load")
 struct PasswordHashingLoadTests {
     @Test func aSaturatedHasherRefusesAtOnceWithOverloadedAndServesItsQueueInOrder() async throws {
-        let hasher = PasswordHasher(cost: 4, concurrencyLimit: 1, waitingLimit: 1)
+        let hasher = PasswordHasher.bcrypt(cost: 4, concurrencyLimit: 1, waitingLimit: 1)
         let hash = try await hasher.hash("a password of some length")
         let (entered, enteredSignal) = AsyncStream<Void>.makeStream()
         let (release, releaseSignal) = AsyncStream<Void>.makeStream()

@@ -3,6 +3,7 @@ import GRDB
 import Logging
 @testable import MarketCore
 @testable import MarketStore
+import Passwords
 import Testing
 
 /// The in-memory search index (issue 16) answers exactly as the SQL search did: the SQL search is
@@ -13,7 +14,7 @@ struct SearchIndexTests {
     /// stores and regulator registrations on some, so every filter has something to find.
     static func market() async throws -> TestMarket {
         let market = try await TestMarket.make(seedDemo: false)
-        _ = try await SyntheticMarket(database: market.database, taxonomy: market.services.taxonomy, hasher: PasswordHasher(cost: 4))
+        _ = try await SyntheticMarket(database: market.database, taxonomy: market.services.taxonomy, hasher: PasswordHasher.bcrypt(cost: 4))
             .generate(.init(councils: 2, providers: 12, offerings: 1_500), seed: 11, logger: Logger(label: "test"))
         try await market.database.writer.write { db in
             try db.execute(sql: """

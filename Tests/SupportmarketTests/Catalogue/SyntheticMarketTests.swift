@@ -3,12 +3,13 @@ import GRDB
 import Logging
 import MarketCore
 import MarketStore
+import Passwords
 import Testing
 
 @Suite("Synthetic market for benchmarks")
 struct SyntheticMarketTests {
     func generate(_ market: TestMarket, seed: UInt64) async throws -> SyntheticMarket.Summary {
-        try await SyntheticMarket(database: market.database, taxonomy: market.services.taxonomy, hasher: PasswordHasher(cost: 4))
+        try await SyntheticMarket(database: market.database, taxonomy: market.services.taxonomy, hasher: PasswordHasher.bcrypt(cost: 4))
             .generate(.init(councils: 2, providers: 12, offerings: 1_500), seed: seed, logger: Logger(label: "test"))
     }
 
