@@ -5,21 +5,12 @@
 # order acknowledged before the backup began must be there, the ledger check must pass, and no
 # order in the copy may be half there (lines, reservation and event all present). A restore over
 # the database the first server uses must be refused.
-set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/lib.sh"
 
-binary=${BINARY:-.build/debug/supportmarket}
 port=${PORT:-18187}
 orders=${ORDERS:-600}
 backup_after=${BACKUP_AFTER:-40}
 base="http://127.0.0.1:$port"
-work=$(mktemp -d)
-server=""
-cleanup() {
-    if [ -n "$server" ]; then kill -9 "$server" 2>/dev/null || true; fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
 
 start_server() {  # DATABASE PORT
     "$binary" serve --database "$1" --hostname 127.0.0.1 --port "$2" >>"$work/server.log" 2>&1 &

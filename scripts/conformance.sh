@@ -16,21 +16,12 @@
 #      more as a provider with a hostile character in every string of every body and query
 #      (scripts/schemathesis-hostile-text.py): control, bidirectional and combining characters
 #      must always be answered 4xx, never 5xx.
-set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/lib.sh"
 
-binary=${BINARY:-.build/debug/supportmarket}
 port=${PORT:-18183}
 examples=${EXAMPLES:-5}
 standards=${STANDARDS:-../shared/standards}
 base="http://127.0.0.1:$port"
-work=$(mktemp -d)
-server=""
-cleanup() {
-    if [ -n "$server" ]; then kill "$server" 2>/dev/null || true; wait "$server" 2>/dev/null || true; fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
 
 python3 scripts/openapi-statuses.py openapi.yaml
 STANDARDS="$standards" python3 scripts/ubl-validate.py --self-test
@@ -40,8 +31,7 @@ STANDARDS="$standards" python3 scripts/ubl-validate.py --self-test
 # Fuzzed webhook endpoints name hosts anywhere: nothing is sent from this run (loopback only).
 SUPPORTMARKET_WEBHOOK_DISPATCH=off "$binary" serve --database "$work/market.sqlite" --hostname 127.0.0.1 --port "$port" >"$work/server.log" 2>&1 &
 server=$!
-for _ in $(seq 1 100); do curl -sf "$base/health" >/dev/null 2>&1 && break; sleep 0.1; done
-curl -sf "$base/health" >/dev/null || { echo "conformance: the server did not start" >&2; cat "$work/server.log" >&2; exit 1; }
+wait_healthy "$base" || { echo "conformance: the server did not start" >&2; cat "$work/server.log" >&2; exit 1; }
 
 python3 scripts/oruk-validate.py "$base/v1/community/oruk" "$standards"
 

@@ -2,21 +2,12 @@
 # Crash safety: places orders against a real server, kills it with SIGKILL mid-stream, restarts it
 # on the same database, and checks that every order answered 201 is there with its reservation and
 # that the ledger invariants hold (`supportmarket check-ledger`). Run by `make test`.
-set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/lib.sh"
 
-binary=${BINARY:-.build/debug/supportmarket}
 port=${PORT:-18181}
 orders=${ORDERS:-400}
 kill_after=${KILL_AFTER:-60}   # kill once this many orders have been answered 201
 base="http://127.0.0.1:$port"
-work=$(mktemp -d)
-server=""
-cleanup() {
-    if [ -n "$server" ]; then kill -9 "$server" 2>/dev/null || true; fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
 
 start_server() {
     "$binary" serve --database "$work/market.sqlite" --hostname 127.0.0.1 --port "$port" >>"$work/server.log" 2>&1 &

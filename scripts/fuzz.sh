@@ -4,16 +4,13 @@
 # content type, headers, response schema). Bounded: 40 examples per operation and role.
 # `make test` runs a shorter pass of the same checks (scripts/conformance.sh).
 # Usage: scripts/fuzz.sh   (needs `pip install schemathesis`; builds the debug binary first)
-set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/lib.sh"
 port=${PORT:-8099}
-database=$(mktemp -d)/fuzz.sqlite
 swift build
-.build/debug/supportmarket seed --demo --database "$database"
-SUPPORTMARKET_WEBHOOK_DISPATCH=off .build/debug/supportmarket serve --database "$database" --port "$port" --hostname 127.0.0.1 > /dev/null &
+"$binary" seed --demo --database "$work/fuzz.sqlite"
+SUPPORTMARKET_WEBHOOK_DISPATCH=off "$binary" serve --database "$work/fuzz.sqlite" --port "$port" --hostname 127.0.0.1 > /dev/null &
 server=$!
-trap 'kill $server' EXIT
-sleep 2
+wait_healthy "http://127.0.0.1:$port"
 run() {
   python3 "$(dirname "$0")/run-schemathesis.py" run "http://127.0.0.1:$port/openapi.yaml" --url "http://127.0.0.1:$port" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance \

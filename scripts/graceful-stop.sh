@@ -6,27 +6,18 @@
 # community_usage, and the search in the demand log, both flushed on the way out. Connections
 # still in the kernel's accept queue when the listener closes are reset, as with any server; they
 # are counted, not failed.
-set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/lib.sh"
 
-binary=${BINARY:-.build/debug/supportmarket}
 port=${PORT:-18189}
 requests=${REQUESTS:-1500}
 stop_after=${STOP_AFTER:-300}
 base="http://127.0.0.1:$port"
-work=$(mktemp -d)
-server=""
-cleanup() {
-    if [ -n "$server" ]; then kill -9 "$server" 2>/dev/null || true; fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
 
 "$binary" migrate --database "$work/market.sqlite" >/dev/null
 "$binary" seed --demo --database "$work/market.sqlite" >/dev/null
 "$binary" serve --database "$work/market.sqlite" --hostname 127.0.0.1 --port "$port" >"$work/server.log" 2>&1 &
 server=$!
-for _ in $(seq 1 100); do curl -sf "$base/health" >/dev/null 2>&1 && break; sleep 0.1; done
+wait_healthy "$base" || { echo "graceful-stop: the server did not start" >&2; cat "$work/server.log" >&2; exit 1; }
 
 resource=$(curl -sf "$base/v1/community/resources?limit=1" | jq -r '.items[0].id')
 provider=$(scripts/demo-sign-in.py "$base" provider@demo.test)

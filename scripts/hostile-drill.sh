@@ -13,19 +13,10 @@
 #   details (pending verification), then cannot make the council's finance staff; one finance
 #   user cannot put a new originating account into effect alone; a batch exported afterwards holds
 #   the unverified details out and its pain.001 validates against the ISO XSD.
-set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/lib.sh"
 
-binary=${BINARY:-.build/debug/supportmarket}
 port=${PORT:-18193}
 base="http://127.0.0.1:$port"
-work=$(mktemp -d)
-server=""
-cleanup() {
-    if [ -n "$server" ]; then kill -9 "$server" 2>/dev/null || true; fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
 fail() { echo "hostile-drill: FAILED: $*" >&2; tail -20 "$work/server.log" >&2 || true; exit 1; }
 
 "$binary" migrate --database "$work/market.sqlite" >/dev/null
@@ -35,8 +26,7 @@ fail() { echo "hostile-drill: FAILED: $*" >&2; tail -20 "$work/server.log" >&2 |
 "$binary" invoice-run --database "$work/market.sqlite" >/dev/null 2>&1
 SUPPORTMARKET_BCRYPT_COST=12 "$binary" serve --database "$work/market.sqlite" --hostname 127.0.0.1 --port "$port" >"$work/server.log" 2>&1 &
 server=$!
-for _ in $(seq 1 100); do curl -sf "$base/health" >/dev/null 2>&1 && break; sleep 0.1; done
-curl -sf "$base/health" >/dev/null || fail "the server did not start"
+wait_healthy "$base" || fail "the server did not start"
 
 login() { scripts/demo-sign-in.py "$base" "$1"; }
 provider=$(login provider@demo.test)

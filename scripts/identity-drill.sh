@@ -14,20 +14,11 @@
 #   answers exactly like a wrong one;
 # - someone who locks an email does not keep its owner out: the owner's device signs in;
 # - a disabled account's token fails on its next request.
-set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/lib.sh"
 
-binary=${BINARY:-.build/debug/supportmarket}
 port=${PORT:-18195}
 smtp_port=$((port + 1))
 base="http://127.0.0.1:$port"
-work=$(mktemp -d)
-server="" smtp=""
-cleanup() {
-    for pid in $server $smtp; do { kill -9 "$pid" && wait "$pid"; } 2>/dev/null || true; done
-    rm -rf "$work"
-}
-trap cleanup EXIT
 fail() { echo "identity-drill: FAILED: $*" >&2; tail -20 "$work/server.log" >&2 || true; exit 1; }
 totp() { python3 -c 'import pyotp,sys; print(pyotp.TOTP(sys.argv[1]).now())' "$1"; }
 # Waits for the next 30-second step, so that a new code is not the one just used.
@@ -39,7 +30,7 @@ post() {  # PATH TOKEN [BODY]: the status; the body is in $work/answer
 }
 
 python3 -m aiosmtpd -n -l "127.0.0.1:$smtp_port" -c aiosmtpd.handlers.Mailbox "$work/maildir" >/dev/null 2>&1 &
-smtp=$!
+track $!
 "$binary" migrate --database "$work/market.sqlite" >/dev/null
 "$binary" seed --demo --database "$work/market.sqlite" >/dev/null
 "$binary" seed --deliveries 400 --database "$work/market.sqlite" >/dev/null 2>&1
@@ -49,8 +40,7 @@ SUPPORTMARKET_SMTP_URL="smtp://127.0.0.1:$smtp_port" SUPPORTMARKET_SMTP_PLAINTEX
 SUPPORTMARKET_MAIL_FROM='Supportmarket <no-reply@market.test>' SUPPORTMARKET_PUBLIC_URL="$base" \
     "$binary" serve --database "$work/market.sqlite" --hostname 127.0.0.1 --port "$port" >"$work/server.log" 2>&1 &
 server=$!
-for _ in $(seq 1 100); do curl -sf "$base/health" >/dev/null 2>&1 && break; sleep 0.1; done
-curl -sf "$base/health" >/dev/null || fail "the server did not start"
+wait_healthy "$base" || fail "the server did not start"
 
 # The newest mail to $1, its body decoded; waits up to 15 s for the dispatcher.
 mail_to() {

@@ -4,19 +4,10 @@
 # then a run to the end. Checks: no delivery on two lines, every due delivery on one line, the
 # invoice numbers of every provider 1..N without a gap, every invoice equal to its lines, the
 # ledger whole (`supportmarket check-ledger`), and a last run that writes nothing. Run by `make test`.
-set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/lib.sh"
 
-binary=${BINARY:-.build/debug/supportmarket}
 deliveries=${DELIVERIES:-40000}
-work=$(mktemp -d)
 db="$work/market.sqlite"
-runner=""
-cleanup() {
-    if [ -n "$runner" ]; then kill -9 "$runner" 2>/dev/null || true; fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
 sql() { sqlite3 -batch -noheader "$db" "PRAGMA busy_timeout = 5000; $1" | tail -n 1; }
 
 "$binary" migrate --database "$db" >/dev/null
@@ -34,6 +25,7 @@ for share in 10 40 70; do
     if [ "$threshold" -le "$already" ]; then threshold=$((already + 1)); fi
     "$binary" invoice-run --database "$db" >>"$work/runs.log" 2>&1 &
     runner=$!
+    track "$runner"
     while kill -0 "$runner" 2>/dev/null; do
         lines=$(sql "SELECT count(*) FROM invoice_line")
         if [ "$lines" -ge "$threshold" ]; then

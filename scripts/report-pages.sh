@@ -5,20 +5,11 @@
 # page must render with its charts (SVG in the browser's DOM), no scripts, and a screenshot with
 # something on it; one page is printed to PDF. The screenshots are kept in $PAGES (default
 # .build/report-pages) to look at.
-set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/lib.sh"
 
-binary=${BINARY:-.build/debug/supportmarket}
 port=${PORT:-18191}
 pages=${PAGES:-.build/report-pages}
 base="http://127.0.0.1:$port"
-work=$(mktemp -d)
-server=""
-cleanup() {
-    if [ -n "$server" ]; then kill -9 "$server" 2>/dev/null || true; fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
 
 browser=$(command -v chromium || command -v chromium-browser || true)
 if [ -z "$browser" ]; then echo "report-pages: chromium is not installed (make deps installs it)" >&2; exit 1; fi
@@ -34,7 +25,7 @@ render() {  # ARGS...
 "$binary" serve --database "$work/market.sqlite" --hostname 127.0.0.1 --port "$port" >"$work/server.log" 2>&1 &
 server=$!
 disown "$server"  # killed by the trap; no "Killed" notice
-for _ in $(seq 1 100); do curl -sf "$base/health" >/dev/null 2>&1 && break; sleep 0.1; done
+wait_healthy "$base" || { echo "report-pages: the server did not start" >&2; cat "$work/server.log" >&2; exit 1; }
 
 token=$(curl -sf "$base/v1/auth/tokens" -H 'content-type: application/json' \
     -d '{"email":"commissioner@demo.test","password":"supportmarket-demo"}' | jq -r .token)

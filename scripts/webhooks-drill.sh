@@ -5,24 +5,13 @@
 #      when the old secret and the new one both sign;
 #   2. orders are placed while the server is killed with SIGKILL mid-delivery and restarted: every
 #      committed event for the provider's endpoint reaches it (at least once, the same webhook-id).
-set -euo pipefail
-cd "$(dirname "$0")/.."
+source "$(dirname "$0")/lib.sh"
 
-binary=${BINARY:-.build/debug/supportmarket}
 port=${PORT:-18185}
 receiver_port=${RECEIVER_PORT:-18186}
 orders=${ORDERS:-150}
 kill_after=${KILL_AFTER:-40}
 base="http://127.0.0.1:$port"
-work=$(mktemp -d)
-server=""
-receiver=""
-cleanup() {
-    if [ -n "$server" ]; then kill -9 "$server" 2>/dev/null || true; fi
-    if [ -n "$receiver" ]; then kill "$receiver" 2>/dev/null || true; fi
-    rm -rf "$work"
-}
-trap cleanup EXIT
 export SUPPORTMARKET_WEBHOOK_ALLOW_HOSTS=127.0.0.1
 
 start_server() {
@@ -36,7 +25,7 @@ token_of() { scripts/demo-sign-in.py "$base" "$1"; }
 "$binary" migrate --database "$work/market.sqlite" >/dev/null
 "$binary" seed --demo --database "$work/market.sqlite" >/dev/null
 python3 scripts/webhook-receiver.py "$receiver_port" "$work/secrets" "$work/received.jsonl" &
-receiver=$!
+track $!
 start_server
 
 provider=$(token_of provider@demo.test)
