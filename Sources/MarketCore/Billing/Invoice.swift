@@ -205,17 +205,6 @@ public struct Invoice: Sendable, Equatable, Codable {
 
     /// What is still owed: the total less its credit notes.
     public var outstandingPence: Int64 { totalPence - creditedPence }
-
-    /// `PREFIX-000001`: six digits, more when a provider passes a million.
-    public static func number(prefix: String, _ sequence: Int64) -> String {
-        let digits = String(sequence)
-        return prefix + "-" + String(repeating: "0", count: max(0, 6 - digits.count)) + digits
-    }
-
-    /// `PREFIX-CN-000001`: credit notes have their own sequence.
-    public static func creditNoteNumber(prefix: String, _ sequence: Int64) -> String {
-        number(prefix: prefix + "-CN", sequence)
-    }
 }
 
 /// An invoice with what its printed copy and e-invoice name: the provider's billing profile
