@@ -1,0 +1,126 @@
+import Foundation
+import GRDB
+import MarketCore
+
+struct WebhookEndpointRecord: MarketRecord {
+    static let databaseTableName = "webhook_endpoint"
+    var seq: Int64?
+    var id: WebhookEndpointID
+    var ownerId: String
+    var url: String
+    var description: String?
+    var eventTypes: String
+    var enabled: Bool
+    var disabledReason: String?
+    var secret: String
+    var previousSecret: String?
+    var previousSecretUntil: Date?
+    var failingSince: Date?
+    var createdBy: UserID
+    var createdAt: Date
+    var updatedAt: Date
+    var deletedAt: Date?
+
+    enum Columns {
+        static let seq = Column("seq")
+        static let id = Column("id")
+        static let ownerID = Column("owner_id")
+        static let deletedAt = Column("deleted_at")
+    }
+
+    var endpoint: WebhookEndpoint {
+        let types = (try? JSONDecoder().decode([String].self, from: Data(eventTypes.utf8))) ?? []
+        return WebhookEndpoint(
+            id: id, ownerID: ownerId, url: url, description: description, eventTypes: types.compactMap(EventType.init),
+            enabled: enabled, disabledReason: disabledReason, createdAt: createdAt, updatedAt: updatedAt)
+    }
+}
+
+extension DerivableRequest<WebhookEndpointRecord> {
+    /// The endpoints of `owner` that are not deleted.
+    func owned(by owner: WebhookOwner) -> Self {
+        filter(WebhookEndpointRecord.Columns.ownerID == owner.id && WebhookEndpointRecord.Columns.deletedAt == nil)
+    }
+}
+
+/// A delivery of one event to one endpoint, with its latest attempts.
+public struct WebhookDelivery: Sendable, Equatable, Codable {
+    public enum Status: String, Sendable, Codable, CaseIterable {
+        case pending
+        case succeeded
+        case failed
+    }
+
+    public struct Attempt: Sendable, Equatable, Codable {
+        public let attemptedAt: Date
+        public let statusCode: Int?
+        public let durationMilliseconds: Int
+        public let error: String?
+        public let responseExcerpt: String?
+    }
+
+    public let id: WebhookDeliveryID
+    public let endpointID: WebhookEndpointID
+    /// The event's id: the `webhook-id` header, the same on every attempt.
+    public let eventID: OutboxEventID
+    public let eventType: String
+    public let eventSeq: Int64
+    public let status: Status
+    public let attempts: Int
+    public let nextAttemptAt: Date?
+    public let lastStatusCode: Int?
+    public let createdAt: Date
+    public let succeededAt: Date?
+    /// The most recent first, at most `WebhookStore.attemptsShown`.
+    public let recentAttempts: [Attempt]
+}
+
+extension WebhookDelivery.Status: DatabaseValueConvertible {}
+
+/// One event as the feed and webhooks show it: its sequence (the feed's cursor), id, type, time
+/// and typed payload (JSON text as written).
+public struct PublishedEvent: Sendable, Equatable {
+    public let seq: Int64
+    public let id: OutboxEventID
+    public let type: String
+    public let occurredAt: Date
+    public let payloadJSON: String
+
+    /// The payload as written (typed); empty if it cannot be read.
+    public var payload: EventPayload {
+        (try? JSONDecoder().decode(EventPayload.self, from: Data(payloadJSON.utf8))) ?? [:]
+    }
+
+    /// The webhook body: `{"type", "timestamp", "data"}`.
+    public var webhookBody: String {
+        "{\"type\":\(FlatJSON.string(type)),\"timestamp\":\(FlatJSON.string(occurredAt.formatted(Date.ISO8601FormatStyle()))),\"data\":\(payloadJSON)}"
+    }
+}
+
+/// A delivery the dispatcher is to send now: where, with which secrets, and what.
+public struct DueDelivery: Sendable, Equatable {
+    public let seq: Int64
+    public let endpointID: WebhookEndpointID
+    public let url: String
+    /// The current secret, then the previous one while a rotation's 24 hours last.
+    public let secrets: [String]
+    public let attemptsMade: Int
+    public let event: PublishedEvent
+}
+
+/// What one attempt came to, as the transport saw it.
+public struct AttemptResult: Sendable, Equatable {
+    public let statusCode: Int?
+    public let durationMilliseconds: Int
+    public let error: String?
+    public let responseExcerpt: String?
+    public let retryAfter: TimeInterval?
+
+    public init(statusCode: Int?, durationMilliseconds: Int, error: String?, responseExcerpt: String?, retryAfter: TimeInterval?) {
+        self.statusCode = statusCode
+        self.durationMilliseconds = durationMilliseconds
+        self.error = error
+        self.responseExcerpt = responseExcerpt
+        self.retryAfter = retryAfter
+    }
+}

@@ -1,0 +1,59 @@
+import Foundation
+import GRDB
+import MarketCore
+
+/// The deliveries of an owner's endpoints, for its staff to read and retry.
+extension WebhookStore {
+    /// The endpoint's deliveries, newest first, optionally of one status.
+    public func deliveries(
+        of id: WebhookEndpointID, status: WebhookDelivery.Status?, by policy: AccessPolicy, page: PageRequest
+    ) async throws -> Page<WebhookDelivery> {
+        try await database.read { db in
+            _ = try Self.owned(id, by: policy, db)
+            var sql = """
+                SELECT d.*, e.id AS event_id, e.type AS event_type FROM webhook_delivery d JOIN outbox_event e ON e.seq = d.event_seq
+                WHERE d.endpoint_id = ? AND (? IS NULL OR d.status = ?)
+                """
+            var arguments: StatementArguments = [id, status, status]
+            try page.newestFirst(by: "d.seq", &sql, &arguments)
+            let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
+            let deliveries = try rows.map { try Self.delivery($0, db) }
+            return Page(fetched: zip(rows, deliveries).map { (seq: $0.0["seq"] as Int64, delivery: $0.1) }, limit: page.limit,
+                        key: { String($0.seq) }).map(\.delivery)
+        }
+    }
+
+    /// Sends a delivery again now, with a fresh schedule of retries (its attempts are kept).
+    public func replay(_ id: WebhookDeliveryID, by policy: AccessPolicy, idempotency: IdempotencyKey?) async throws -> WebhookDelivery {
+        let now = database.clock.now()
+        return try await database.write(as: policy.principal.userID, idempotency: idempotency) { db in
+            guard let endpointID = try WebhookEndpointID.fetchOne(db, sql: "SELECT endpoint_id FROM webhook_delivery WHERE id = ?", arguments: [id])
+            else { throw MarketError.notFound(resource: "webhook delivery") }
+            do { _ = try Self.owned(endpointID, by: policy, db) } catch MarketError.notFound { throw MarketError.notFound(resource: "webhook delivery") }
+            try db.execute(
+                sql: "UPDATE webhook_delivery SET status = 'pending', attempts = 0, next_attempt_at = ?, succeeded_at = NULL WHERE id = ?",
+                arguments: [now, id])
+            let row = try Row.fetchOne(db, sql: """
+                SELECT d.*, e.id AS event_id, e.type AS event_type FROM webhook_delivery d JOIN outbox_event e ON e.seq = d.event_seq
+                WHERE d.id = ?
+                """, arguments: [id])
+            guard let row else { throw MarketError.notFound(resource: "webhook delivery") }
+            return try Self.delivery(row, db)
+        }
+    }
+
+    /// Sends again every delivery to the endpoint that failed since `since`; returns how many.
+    public func recover(
+        _ id: WebhookEndpointID, since: Date, by policy: AccessPolicy, idempotency: IdempotencyKey?
+    ) async throws -> Int {
+        let now = database.clock.now()
+        return try await database.write(as: policy.principal.userID, idempotency: idempotency) { db in
+            _ = try Self.owned(id, by: policy, db)
+            try db.execute(sql: """
+                UPDATE webhook_delivery SET status = 'pending', attempts = 0, next_attempt_at = ?
+                WHERE endpoint_id = ? AND status = 'failed' AND created_at >= ?
+                """, arguments: [now, id, since])
+            return db.changesCount
+        }
+    }
+}
