@@ -65,7 +65,7 @@ fuzz() {
     echo "conformance: schemathesis $(grep -E '[0-9]+ generated' "$work/fuzz.log" | tr -s ' ')"
 }
 fuzz
-for who in holder provider finance admin; do
+for who in holder provider finance; do
     token=$(scripts/demo-sign-in.py "$base" "$who@demo.test")
     fuzz -H "Authorization: Bearer $token"
 done
@@ -73,4 +73,8 @@ done
 # keeps it, but a step-up fuzzed with wrong codes locks its second factor for a while).
 token=$(scripts/demo-sign-in.py "$base" holder@demo.test)
 SCHEMATHESIS_HOOKS=scripts/schemathesis-hostile-text.py fuzz -H "Authorization: Bearer $token"
+# The platform admin last: schemathesis finds real user ids in answers and disables, re-roles and
+# resets the second factor of demo accounts (as an admin may), which would lock out the passes above.
+token=$(scripts/demo-sign-in.py "$base" admin@demo.test)
+fuzz -H "Authorization: Bearer $token"
 echo "conformance: passed"
