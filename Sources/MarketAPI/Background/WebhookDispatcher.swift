@@ -24,8 +24,6 @@ struct WebhookDispatcher: Service {
     var perEndpoint = 4
     var pollInterval: Duration = .seconds(1)
 
-    private static let outcomes = ["succeeded", "failed", "gone", "unanswered"]
-
     func run() async throws {
         let transport = try CurlTransport(userAgent: "Supportmarket-Webhooks/1.0 (\(Curl.version))", timeout: timeout)
         let inFlight = InFlight(perEndpoint: perEndpoint)
@@ -78,16 +76,11 @@ struct WebhookDispatcher: Service {
             headers: WebhookSigner.headers(signers: signers, messageID: delivery.event.id.rawValue, timestamp: timestamp, body: body),
             body: body, allowPrivateAddresses: store.urlPolicy.allowsPrivateAddresses(of: host)))
         guard !response.cancelled else { return }
-        let outcome: String
-        switch WebhookRetry.outcome(ofStatus: response.statusCode) {
-        case .succeeded: outcome = "succeeded"
-        case .gone: outcome = "gone"
-        case .failed: outcome = response.statusCode == nil ? "unanswered" : "failed"
-        }
-        Counter(label: "supportmarket_webhook_deliveries_total", dimensions: [("outcome", outcome)]).increment()
+        let outcome = WebhookRetry.outcome(ofStatus: response.statusCode)
+        Counter(label: "supportmarket_webhook_deliveries_total", dimensions: [("outcome", outcome.rawValue)]).increment()
         Metrics.Timer(label: "supportmarket_webhook_attempt_duration_seconds")
             .recordMilliseconds(response.durationMilliseconds)
-        if outcome == "succeeded" {
+        if outcome == .succeeded {
             // From the event's commit to its receipt, whatever the retries in between.
             Metrics.Timer(label: "supportmarket_webhook_delivery_latency_seconds")
                 .recordNanoseconds(Int64(max(0, Date().timeIntervalSince(delivery.event.occurredAt)) * 1_000_000_000))
@@ -95,7 +88,7 @@ struct WebhookDispatcher: Service {
         logger.info("webhook attempt", metadata: [
             "webhook.endpoint_id": "\(delivery.endpointID)", "webhook.event_id": "\(delivery.event.id)",
             "webhook.event_type": "\(delivery.event.type)", "webhook.attempt": "\(delivery.attemptsMade + 1)",
-            "webhook.status": "\(response.statusCode.map(String.init) ?? "none")", "webhook.outcome": "\(outcome)",
+            "webhook.status": "\(response.statusCode.map(String.init) ?? "none")", "webhook.outcome": "\(outcome.rawValue)",
             "webhook.duration_ms": "\(response.durationMilliseconds)", "webhook.error": "\(response.error ?? "")",
         ])
         do {

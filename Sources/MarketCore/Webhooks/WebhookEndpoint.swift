@@ -173,9 +173,10 @@ public struct WebhookEndpointInput: Sendable, Equatable {
     }
 }
 
-/// When a failed delivery is tried again: Svix's schedule (at once, then 5 s, 5 min, 30 min, 2 h,
-/// 5 h, 10 h, 10 h), each delay with ±10% jitter, or the receiver's `Retry-After` when it asks for
-/// longer (capped at 10 h). Eight attempts in all.
+/// The whole retry decision, in one place: what an attempt's answer means (`Outcome`) and what
+/// follows it (`decision`). A failed delivery is tried again on Svix's schedule (at once, then
+/// 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h), each delay with ±10% jitter, or after the receiver's
+/// `Retry-After` when it asks for longer (capped at 10 h). Eight attempts in all.
 public enum WebhookRetry {
     /// The delay before each attempt; the first is immediate.
     public static let schedule: [TimeInterval] = [0, 5, 300, 1_800, 7_200, 18_000, 36_000, 36_000]
@@ -190,16 +191,43 @@ public enum WebhookRetry {
         return max(scheduled, min(retryAfter, maximumRetryAfter))
     }
 
-    /// What one answer means: only 2xx is success; 410 Gone disables the endpoint at once.
-    public enum Outcome: Sendable, Equatable {
+    /// What one answer means: only 2xx is success; 410 Gone disables the endpoint at once; any
+    /// other status failed; no status at all (refused, timed out, cut off) went unanswered. The raw
+    /// value is the `outcome` label of `supportmarket_webhook_deliveries_total`.
+    public enum Outcome: String, Sendable, Equatable, CaseIterable {
         case succeeded
         case gone
         case failed
+        case unanswered
     }
 
     public static func outcome(ofStatus status: Int?) -> Outcome {
-        guard let status else { return .failed }
+        guard let status else { return .unanswered }
         if (200...299).contains(status) { return .succeeded }
         return status == 410 ? .gone : .failed
+    }
+
+    /// What follows an attempt.
+    public enum Decision: Sendable, Equatable {
+        /// Delivered: the endpoint is no longer failing.
+        case delivered
+        /// The receiver said the endpoint is gone: the delivery fails and the endpoint is disabled.
+        case endpointGone
+        /// Tried again after this many seconds.
+        case retry(after: TimeInterval)
+        /// No attempts left: the delivery fails.
+        case exhausted
+    }
+
+    /// The decision after the attempt numbered `attemptsMade` (from 1) came to `outcome`.
+    public static func decision(
+        after outcome: Outcome, attemptsMade: Int, retryAfter: TimeInterval?, jitter: Double
+    ) -> Decision {
+        switch outcome {
+        case .succeeded: return .delivered
+        case .gone: return .endpointGone
+        case .failed, .unanswered:
+            return delay(afterAttempts: attemptsMade, retryAfter: retryAfter, jitter: jitter).map(Decision.retry) ?? .exhausted
+        }
     }
 }

@@ -67,8 +67,8 @@ extension WebhookStore {
         }
     }
 
-    /// Records one attempt and what follows: success; 410 Gone (the endpoint is disabled); or a
-    /// retry on the schedule (`WebhookRetry`), the delivery failing after the last. An endpoint
+    /// Records one attempt and applies what `WebhookRetry.decision` says follows: delivered; 410
+    /// Gone (the endpoint is disabled); a retry on the schedule; or, with none left, failed. An endpoint
     /// failing without a break for `disableAfter` is disabled. `jitter` is a draw in -1...1.
     public func record(_ result: AttemptResult, of delivery: DueDelivery, jitter: Double) async throws {
         let now = database.clock.now()
@@ -82,19 +82,22 @@ extension WebhookStore {
                     result.responseExcerpt.map(Self.excerpt),
                 ])
             let attempts = delivery.attemptsMade + 1
-            switch WebhookRetry.outcome(ofStatus: result.statusCode) {
-            case .succeeded:
+            let decision = WebhookRetry.decision(
+                after: WebhookRetry.outcome(ofStatus: result.statusCode), attemptsMade: attempts, retryAfter: result.retryAfter,
+                jitter: jitter)
+            switch decision {
+            case .delivered:
                 try db.cachedStatement(sql: """
                     UPDATE webhook_delivery SET status = 'succeeded', attempts = ?, next_attempt_at = NULL, last_attempt_at = ?,
                         last_status_code = ?, succeeded_at = ? WHERE seq = ?
                     """).execute(arguments: [attempts, now, result.statusCode, now, delivery.seq])
                 try db.cachedStatement(sql: "UPDATE webhook_endpoint SET failing_since = NULL WHERE id = ? AND failing_since IS NOT NULL")
                     .execute(arguments: [delivery.endpointID])
-            case .gone:
+            case .endpointGone:
                 try Self.fail(delivery, attempts: attempts, result, at: now, db)
                 try Self.disable(delivery.endpointID, reason: "the endpoint answered 410 Gone", at: now, db)
-            case .failed:
-                if let delay = WebhookRetry.delay(afterAttempts: attempts, retryAfter: result.retryAfter, jitter: jitter) {
+            case .retry, .exhausted:
+                if case .retry(let delay) = decision {
                     try db.cachedStatement(sql: """
                         UPDATE webhook_delivery SET attempts = ?, next_attempt_at = ?, last_attempt_at = ?, last_status_code = ? WHERE seq = ?
                         """).execute(arguments: [attempts, now.addingTimeInterval(delay), now, result.statusCode, delivery.seq])
