@@ -116,18 +116,7 @@ run() { # name -> "rps p50_ms p99_ms"
   else
     wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency "${extra[@]}" "${PATHS[$name]}" > "$WORK/$name.wrk"
   fi
-  python3 - "$WORK/$name.wrk" <<'PY'
-import re, sys
-text = open(sys.argv[1]).read()
-def ms(label):
-    m = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
-    value, unit = float(m.group(1)), m.group(2)
-    return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
-rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-if errors: sys.exit(f"{sys.argv[1]}: {errors.group(1)} error responses")
-print(f"{rps:.0f} {ms('50'):.2f} {ms('99'):.2f}")
-PY
+  bench/wrk-summary.py "$WORK/$name.wrk"
 }
 
 page_cache_hits() {

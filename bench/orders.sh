@@ -63,19 +63,7 @@ LUA
 
 echo "== wrk: POST /v1/orders for ${DURATION}s, $CONNECTIONS connections, 2 threads, on $(nproc) cores shared with the server"
 wrk -t2 -c"$CONNECTIONS" -d"${DURATION}s" --latency -s "$WORK/order.lua" "$BASE/v1/orders" > "$WORK/orders.wrk"
-read -r http_rps p50 p99 < <(python3 - "$WORK/orders.wrk" <<'PY'
-import re, sys
-text = open(sys.argv[1]).read()
-def ms(label):
-    m = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
-    value, unit = float(m.group(1)), m.group(2)
-    return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
-errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-if errors: sys.exit(f"{errors.group(1)} orders were not placed")
-rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-print(f"{rps:.0f} {ms('50'):.2f} {ms('99'):.2f}")
-PY
-)
+read -r http_rps p50 p99 < <(bench/wrk-summary.py "$WORK/orders.wrk")
 kill "$SERVER_PID"; wait "$SERVER_PID" 2>/dev/null || true; SERVER_PID=""
 $BIN check-ledger --database "$WORK/http.sqlite"
 

@@ -40,20 +40,7 @@ wrk.headers["content-type"] = "application/json"
 wrk.body = '{"email":"holder@demo.test","password":"supportmarket-demo"}'
 LUA
 
-wrk_line() { # file -> "rps p50_ms p99_ms"; refuses error answers
-  python3 - "$1" <<'PY'
-import re, sys
-text = open(sys.argv[1]).read()
-def ms(label):
-    m = re.search(rf"^\s+{label}%\s+([\d.]+)(us|ms|s)\s*$", text, re.M)
-    value, unit = float(m.group(1)), m.group(2)
-    return value / 1000 if unit == "us" else value * 1000 if unit == "s" else value
-errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
-if errors: sys.exit(f"{sys.argv[1]}: {errors.group(1)} error responses")
-rps = float(re.search(r"Requests/sec:\s+([\d.]+)", text).group(1))
-print(f"{rps:.1f} {ms('50'):.2f} {ms('99'):.2f}")
-PY
-}
+wrk_line() { bench/wrk-summary.py "$1" --rps-decimals 1; }  # file -> "rps p50_ms p99_ms"
 
 # measure NAME TREE: serves a fresh demo market (the tree's own) with the tree's release binary
 # and writes NAME.<line> results.
