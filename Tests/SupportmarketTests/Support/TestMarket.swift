@@ -77,6 +77,10 @@ final class TestMarket: Sendable {
         configuration.port = 0
         // Mail tests send the outbox by hand (`MailDispatcher`), to a real SMTP server or a folder.
         configuration.mailDispatcher = false
+        // Tests run invoicing through the API when they move the clock; the daily scheduler,
+        // polling every 30 s, would otherwise race them to the same invoices under a loaded run.
+        // InvoicingTests turns it on to test it.
+        configuration.invoicingTime = nil
         return configuration
     }
 
