@@ -35,6 +35,15 @@ public enum Role: String, Sendable, Codable, CaseIterable {
         self == .finance || self == .brokerFinance
     }
 
+    /// The roles an account of this role may be granted instead, keeping its home: a council's
+    /// staff roles, or the roles of its kind of organisation. Platform admins and budget holders
+    /// have none: their role does not change.
+    public var rolesOfTheSameHome: [Role] {
+        Role.allCases.filter { other in
+            isCouncilStaff ? other.isCouncilStaff : (organisationKind != nil && other.organisationKind == organisationKind)
+        }
+    }
+
     /// Every council staff role.
     public static var councilStaff: [Role] { allCases.filter(\.isCouncilStaff) }
 

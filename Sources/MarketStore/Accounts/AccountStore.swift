@@ -253,12 +253,8 @@ public struct AccountStore: Sendable {
             }
             let before = record.user
             try policy.authorizeManaging(before)
-            let sameHome = before.role.isCouncilStaff
-                ? role.isCouncilStaff : (before.role.organisationKind != nil && role.organisationKind == before.role.organisationKind)
-            guard sameHome else {
-                let within = Role.allCases.filter { other in
-                    before.role.isCouncilStaff ? other.isCouncilStaff : (before.role.organisationKind != nil && other.organisationKind == before.role.organisationKind)
-                }
+            let within = before.role.rolesOfTheSameHome
+            guard within.contains(role) else {
                 throw MarketError.invalid("role", within.count > 1
                     ? "must keep the account in its council or organisation: one of \(within.map(\.rawValue).joined(separator: ", "))"
                     : "a \(before.role.rawValue)'s role does not change: invite another account")
