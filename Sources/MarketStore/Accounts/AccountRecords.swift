@@ -12,6 +12,16 @@ struct CouncilRecord: MarketRecord {
     /// A JSON array (v21); `nil`: any domain.
     var staffEmailDomains: String?
 
+    /// The table's column names, written once: `Columns` are these keys.
+    enum CodingKeys: String, CodingKey, ColumnExpression {
+        case id, name, code
+        case communityStaleAfterDays = "community_stale_after_days"
+        case createdAt = "created_at"
+        case staffEmailDomains = "staff_email_domains"
+    }
+
+    typealias Columns = CodingKeys
+
     init(_ council: Council) {
         id = council.id
         name = council.name
@@ -24,12 +34,12 @@ struct CouncilRecord: MarketRecord {
     // `staff_email_domains` is written only when set, so that the demo seed can still write
     // councils into a database of an earlier schema (the migration tests do).
     func encode(to container: inout PersistenceContainer) throws {
-        container["id"] = id
-        container["name"] = name
-        container["code"] = code
-        container["community_stale_after_days"] = communityStaleAfterDays
-        container["created_at"] = createdAt
-        if let staffEmailDomains { container["staff_email_domains"] = staffEmailDomains }
+        container[Columns.id] = id
+        container[Columns.name] = name
+        container[Columns.code] = code
+        container[Columns.communityStaleAfterDays] = communityStaleAfterDays
+        container[Columns.createdAt] = createdAt
+        if let staffEmailDomains { container[Columns.staffEmailDomains] = staffEmailDomains }
     }
 
     var council: Council {
@@ -45,6 +55,14 @@ struct OrganisationRecord: MarketRecord {
     var kind: OrganisationKind
     var name: String
     var createdAt: Date
+
+    /// The table's column names, written once: `Columns` are these keys.
+    enum CodingKeys: String, CodingKey, ColumnExpression {
+        case id, kind, name
+        case createdAt = "created_at"
+    }
+
+    typealias Columns = CodingKeys
 
     init(_ organisation: Organisation) {
         id = organisation.id
@@ -70,19 +88,33 @@ struct UserRecord: MarketRecord {
     /// Read when the column exists (v18); written only by `AccountStore.setDisabled`.
     var disabledAt: Date?
 
+    /// The table's column names, written once: `Columns` are these keys.
+    enum CodingKeys: String, CodingKey, ColumnExpression {
+        case id, email, role
+        case displayName = "display_name"
+        case passwordHash = "password_hash"
+        case councilId = "council_id"
+        case organisationId = "organisation_id"
+        case organisationKind = "organisation_kind"
+        case createdAt = "created_at"
+        case disabledAt = "disabled_at"
+    }
+
+    typealias Columns = CodingKeys
+
     // `created_by` (v17) is written by `AccountStore.insertUser` and read by `FourEyes.Person.fetch`,
     // and `disabled_at` (v18) is not written here either, so that the demo seed can still write
     // users into a database of an earlier schema (the migration tests do).
     func encode(to container: inout PersistenceContainer) throws {
-        container["id"] = id
-        container["email"] = email
-        container["display_name"] = displayName
-        container["password_hash"] = passwordHash
-        container["role"] = role
-        container["council_id"] = councilId
-        container["organisation_id"] = organisationId
-        container["organisation_kind"] = organisationKind
-        container["created_at"] = createdAt
+        container[Columns.id] = id
+        container[Columns.email] = email
+        container[Columns.displayName] = displayName
+        container[Columns.passwordHash] = passwordHash
+        container[Columns.role] = role
+        container[Columns.councilId] = councilId
+        container[Columns.organisationId] = organisationId
+        container[Columns.organisationKind] = organisationKind
+        container[Columns.createdAt] = createdAt
     }
 
     init(_ user: User, passwordHash: String) {
@@ -132,6 +164,22 @@ struct AccessTokenRecord: MarketRecord {
     var lastUsedAt: Date?
     var clientAddress: String?
     var userAgent: String?
+
+    /// The table's column names, written once: `Columns` are these keys.
+    enum CodingKeys: String, CodingKey, ColumnExpression {
+        case id
+        case userId = "user_id"
+        case tokenHash = "token_hash"
+        case createdAt = "created_at"
+        case expiresAt = "expires_at"
+        case revokedAt = "revoked_at"
+        case secondFactorAt = "second_factor_at"
+        case lastUsedAt = "last_used_at"
+        case clientAddress = "client_address"
+        case userAgent = "user_agent"
+    }
+
+    typealias Columns = CodingKeys
 }
 
 struct LoginThrottleRecord: MarketRecord {
@@ -140,4 +188,14 @@ struct LoginThrottleRecord: MarketRecord {
     var failureCount: Int
     var windowStartedAt: Date
     var lockedUntil: Date?
+
+    /// The table's column names, written once: `Columns` are these keys.
+    enum CodingKeys: String, CodingKey, ColumnExpression {
+        case emailHash = "email_hash"
+        case failureCount = "failure_count"
+        case windowStartedAt = "window_started_at"
+        case lockedUntil = "locked_until"
+    }
+
+    typealias Columns = CodingKeys
 }

@@ -9,31 +9,26 @@ extension AccountStore {
     /// subject of; platform admins see all.
     public func securityEvents(by policy: AccessPolicy, page: PageRequest) async throws -> Page<SecurityEvent> {
         let scope = try policy.authorizeReadingSecurityEvents()
-        let before = try page.afterRowNumber()
-        let events = try await database.read { db -> [SecurityEvent] in
-            var request = Table("audit_event")
-                .filter(Column("action").like("session.%") || Column("action").like("user.%"))
-                .filter(Column("id") < (before ?? Int64.max))
-                .order(Column("id").desc)
-                .limit(page.limit + 1)
-            switch scope {
-            case .all:
-                break
-            case .only(let council):
-                let people = Table("user").select(Column("id")).filter(Column("council_id") == council.rawValue)
-                request = request.filter(
-                    people.contains(Column("actor_user_id"))
-                        || (Column("subject_type") == "user" && people.contains(Column("subject_id"))))
-            case .none:
-                return []
-            }
-            return try Row.fetchAll(db, request).map { row in
-                SecurityEvent(
-                    id: row["id"], occurredAt: row["occurred_at"], actor: row["actor_user_id"], action: row["action"],
-                    subjectType: row["subject_type"], subjectID: row["subject_id"],
-                    details: (try? JSONDecoder().decode([String: String].self, from: Data((row["details"] as String? ?? "{}").utf8))) ?? [:])
-            }
+        typealias Columns = AuditEventRecord.Columns
+        var request = AuditEventRecord.filter(Columns.action.like("session.%") || Columns.action.like("user.%"))
+        switch scope {
+        case .all:
+            break
+        case .only(let council):
+            let people = UserRecord.select(UserRecord.Columns.id).filter(UserRecord.Columns.councilId == council)
+            request = request.filter(
+                people.contains(Columns.actorUserId) || (Columns.subjectType == "user" && people.contains(Columns.subjectId)))
+        case .none:
+            request = request.none()
         }
-        return Page(fetched: events, limit: page.limit, key: { String($0.id) })
+        let events = request
+        return try await database.read { db in
+            try events.fetchPage(page, by: Columns.id, .descending, key: \.id, db)
+        }.map { record in
+            SecurityEvent(
+                id: record.id ?? 0, occurredAt: record.occurredAt, actor: record.actorUserId, action: record.action,
+                subjectType: record.subjectType, subjectID: record.subjectId,
+                details: (try? JSONDecoder().decode([String: String].self, from: Data(record.details.utf8))) ?? [:])
+        }
     }
 }

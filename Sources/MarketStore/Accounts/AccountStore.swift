@@ -76,17 +76,16 @@ public struct AccountStore: Sendable {
     /// The councils the caller can see, ordered by id.
     public func councils(by policy: AccessPolicy, page: PageRequest) async throws -> Page<Council> {
         let scope = policy.councilScope
-        let records = try await database.read { db in
-            var request = CouncilRecord.order(Column("id"))
-            switch scope {
-            case .all: break
-            case .only(let id): request = request.filter(Column("id") == id.rawValue)
-            case .none: return [CouncilRecord]()
-            }
-            if let after = page.after { request = request.filter(Column("id") > after.key) }
-            return try request.limit(page.limit + 1).fetchAll(db)
+        var request = CouncilRecord.all()
+        switch scope {
+        case .all: break
+        case .only(let id): request = request.filter(CouncilRecord.Columns.id == id)
+        case .none: request = request.none()
         }
-        return Page(fetched: records.map(\.council), limit: page.limit, key: \.id.rawValue)
+        let councils = request
+        return try await database.read { db in
+            try councils.fetchPage(page, by: CouncilRecord.Columns.id, .ascending, key: \.id.rawValue, db)
+        }.map(\.council)
     }
 
     // MARK: Organisations
@@ -126,13 +125,12 @@ public struct AccountStore: Sendable {
 
     /// The public directory of organisations, optionally of one kind, ordered by id.
     public func organisations(kind: OrganisationKind?, page: PageRequest) async throws -> Page<Organisation> {
-        let records = try await database.read { db in
-            var request = OrganisationRecord.order(Column("id"))
-            if let kind { request = request.filter(Column("kind") == kind.rawValue) }
-            if let after = page.after { request = request.filter(Column("id") > after.key) }
-            return try request.limit(page.limit + 1).fetchAll(db)
-        }
-        return Page(fetched: records.map(\.organisation), limit: page.limit, key: \.id.rawValue)
+        var request = OrganisationRecord.all()
+        if let kind { request = request.filter(OrganisationRecord.Columns.kind == kind) }
+        let organisations = request
+        return try await database.read { db in
+            try organisations.fetchPage(page, by: OrganisationRecord.Columns.id, .ascending, key: \.id.rawValue, db)
+        }.map(\.organisation)
     }
 
     // MARK: Users
@@ -192,24 +190,22 @@ public struct AccountStore: Sendable {
     /// The users the caller can see, ordered by id.
     public func users(by policy: AccessPolicy, page: PageRequest) async throws -> Page<User> {
         let scope = policy.userScope
-        let records = try await database.read { db in
-            var request = UserRecord.order(Column("id"))
-            switch scope {
-            case .all:
-                break
-            case .councilStaff(let council):
-                request = request.filter(
-                    Column("council_id") == council.rawValue
-                        && Role.councilStaff.map(\.rawValue).contains(Column("role")))
-            case .organisation(let organisation):
-                request = request.filter(Column("organisation_id") == organisation.rawValue)
-            case .only(let id):
-                request = request.filter(Column("id") == id.rawValue)
-            }
-            if let after = page.after { request = request.filter(Column("id") > after.key) }
-            return try request.limit(page.limit + 1).fetchAll(db)
+        typealias Columns = UserRecord.Columns
+        var request = UserRecord.all()
+        switch scope {
+        case .all:
+            break
+        case .councilStaff(let council):
+            request = request.filter(Columns.councilId == council && Role.councilStaff.contains(Columns.role))
+        case .organisation(let organisation):
+            request = request.filter(Columns.organisationId == organisation)
+        case .only(let id):
+            request = request.filter(Columns.id == id)
         }
-        return Page(fetched: records.map(\.user), limit: page.limit, key: \.id.rawValue)
+        let users = request
+        return try await database.read { db in
+            try users.fetchPage(page, by: Columns.id, .ascending, key: \.id.rawValue, db)
+        }.map(\.user)
     }
 
     /// Disables or re-enables an account (admins in scope, never their own). Disabling ends its

@@ -20,6 +20,26 @@ struct BillingProfileRecord: MarketRecord {
     var updatedBy: UserID
     var updatedAt: Date
 
+    /// The table's column names, written once: `Columns` are these keys.
+    enum CodingKeys: String, CodingKey, ColumnExpression {
+        case town, postcode
+        case providerId = "provider_id"
+        case legalName = "legal_name"
+        case addressLine1 = "address_line1"
+        case addressLine2 = "address_line2"
+        case companyNumber = "company_number"
+        case charityNumber = "charity_number"
+        case vatNumber = "vat_number"
+        case paymentTermsDays = "payment_terms_days"
+        case invoicePrefix = "invoice_prefix"
+        case remittanceEmail = "remittance_email"
+        case peppolId = "peppol_id"
+        case updatedBy = "updated_by"
+        case updatedAt = "updated_at"
+    }
+
+    typealias Columns = CodingKeys
+
     init(_ input: BillingProfileInput, provider: OrganisationID, by user: UserID, at time: Date) {
         providerId = provider
         legalName = input.legalName
@@ -58,6 +78,19 @@ struct CouncilBillingRecord: MarketRecord {
     var updatedBy: UserID
     var updatedAt: Date
 
+    /// The table's column names, written once: `Columns` are these keys.
+    enum CodingKeys: String, CodingKey, ColumnExpression {
+        case cycle
+        case councilId = "council_id"
+        case fourWeeklyFrom = "four_weekly_from"
+        case deemedConfirmedAfterDays = "deemed_confirmed_after_days"
+        case peppolId = "peppol_id"
+        case updatedBy = "updated_by"
+        case updatedAt = "updated_at"
+    }
+
+    typealias Columns = CodingKeys
+
     var settings: BillingSettings {
         BillingSettings(
             cycle: cycle, fourWeeklyFrom: fourWeeklyFrom, deemedConfirmedAfterDays: deemedConfirmedAfterDays,
@@ -85,6 +118,22 @@ struct InvoicingRunRecord: MarketRecord {
     var linesWritten: Int
     var totalPence: Int64
     var skipped: String
+
+    /// The table's column names, written once: `Columns` are these keys.
+    enum CodingKeys: String, CodingKey, ColumnExpression {
+        case seq, id, origin, skipped
+        case asOf = "as_of"
+        case startedBy = "started_by"
+        case councilId = "council_id"
+        case startedAt = "started_at"
+        case finishedAt = "finished_at"
+        case deemedConfirmed = "deemed_confirmed"
+        case invoicesWritten = "invoices_written"
+        case linesWritten = "lines_written"
+        case totalPence = "total_pence"
+    }
+
+    typealias Columns = CodingKeys
 
     var run: InvoicingRun {
         InvoicingRun(
@@ -129,6 +178,38 @@ struct InvoiceRecord: MarketRecord {
     var paidBy: UserID?
     var paidAt: Date?
 
+    /// The table's column names, written once: `Columns` are these keys.
+    enum CodingKeys: String, CodingKey, ColumnExpression {
+        case seq, id, number, status, supplier
+        case providerId = "provider_id"
+        case sequenceNumber = "sequence_number"
+        case payerKind = "payer_kind"
+        case payerCouncilId = "payer_council_id"
+        case payerOrganisationId = "payer_organisation_id"
+        case payerBudgetHolderId = "payer_budget_holder_id"
+        case councilId = "council_id"
+        case periodStart = "period_start"
+        case periodEnd = "period_end"
+        case issueDate = "issue_date"
+        case dueDate = "due_date"
+        case totalPence = "total_pence"
+        case creditedPence = "credited_pence"
+        case lineCount = "line_count"
+        case approvedBy = "approved_by"
+        case approvedAt = "approved_at"
+        case disputedBy = "disputed_by"
+        case disputedAt = "disputed_at"
+        case disputeReason = "dispute_reason"
+        case runId = "run_id"
+        case createdAt = "created_at"
+        case paidOn = "paid_on"
+        case paymentReference = "payment_reference"
+        case paidBy = "paid_by"
+        case paidAt = "paid_at"
+    }
+
+    typealias Columns = CodingKeys
+
     init(_ invoice: Invoice, supplier: String? = nil) {
         id = invoice.id
         providerId = invoice.providerID
@@ -159,36 +240,36 @@ struct InvoiceRecord: MarketRecord {
 
     /// Written out, not `Codable`: an invoicing run writes thousands.
     func encode(to container: inout PersistenceContainer) throws {
-        container["seq"] = seq
-        container["id"] = id
-        container["provider_id"] = providerId
-        container["sequence_number"] = sequenceNumber
-        container["number"] = number
-        container["payer_kind"] = payerKind
-        container["payer_council_id"] = payerCouncilId
-        container["payer_organisation_id"] = payerOrganisationId
-        container["payer_budget_holder_id"] = payerBudgetHolderId
-        container["council_id"] = councilId
-        container["period_start"] = periodStart
-        container["period_end"] = periodEnd
-        container["issue_date"] = issueDate
-        container["due_date"] = dueDate
-        container["total_pence"] = totalPence
-        container["credited_pence"] = creditedPence
-        container["line_count"] = lineCount
-        container["status"] = status
-        container["approved_by"] = approvedBy
-        container["approved_at"] = approvedAt
-        container["disputed_by"] = disputedBy
-        container["disputed_at"] = disputedAt
-        container["dispute_reason"] = disputeReason
-        container["run_id"] = runId
-        container["created_at"] = createdAt
-        container["supplier"] = supplier
-        container["paid_on"] = paidOn
-        container["payment_reference"] = paymentReference
-        container["paid_by"] = paidBy
-        container["paid_at"] = paidAt
+        container[Columns.seq] = seq
+        container[Columns.id] = id
+        container[Columns.providerId] = providerId
+        container[Columns.sequenceNumber] = sequenceNumber
+        container[Columns.number] = number
+        container[Columns.payerKind] = payerKind
+        container[Columns.payerCouncilId] = payerCouncilId
+        container[Columns.payerOrganisationId] = payerOrganisationId
+        container[Columns.payerBudgetHolderId] = payerBudgetHolderId
+        container[Columns.councilId] = councilId
+        container[Columns.periodStart] = periodStart
+        container[Columns.periodEnd] = periodEnd
+        container[Columns.issueDate] = issueDate
+        container[Columns.dueDate] = dueDate
+        container[Columns.totalPence] = totalPence
+        container[Columns.creditedPence] = creditedPence
+        container[Columns.lineCount] = lineCount
+        container[Columns.status] = status
+        container[Columns.approvedBy] = approvedBy
+        container[Columns.approvedAt] = approvedAt
+        container[Columns.disputedBy] = disputedBy
+        container[Columns.disputedAt] = disputedAt
+        container[Columns.disputeReason] = disputeReason
+        container[Columns.runId] = runId
+        container[Columns.createdAt] = createdAt
+        container[Columns.supplier] = supplier
+        container[Columns.paidOn] = paidOn
+        container[Columns.paymentReference] = paymentReference
+        container[Columns.paidBy] = paidBy
+        container[Columns.paidAt] = paidAt
     }
 
     var payer: Payer {
@@ -234,6 +315,27 @@ struct InvoiceLineRecord: MarketRecord {
     var disputed: Bool
     var creditedPence: Int64
 
+    /// The table's column names, written once: `Columns` are these keys.
+    enum CodingKeys: String, CodingKey, ColumnExpression {
+        case description, unit, disputed
+        case invoiceId = "invoice_id"
+        case lineNumber = "line_number"
+        case deliveryId = "delivery_id"
+        case orderId = "order_id"
+        case budgetHolderId = "budget_holder_id"
+        case offeringId = "offering_id"
+        case deliveredOn = "delivered_on"
+        case quantityHundredths = "quantity_hundredths"
+        case unitPricePence = "unit_price_pence"
+        case totalPence = "total_pence"
+        case vatCategory = "vat_category"
+        case councilReference = "council_reference"
+        case confirmedByBuyer = "confirmed_by_buyer"
+        case creditedPence = "credited_pence"
+    }
+
+    typealias Columns = CodingKeys
+
     var line: InvoiceLine {
         get throws {
             InvoiceLine(
@@ -264,6 +366,22 @@ struct CreditNoteRecord: MarketRecord {
     /// Issued on an invoice already paid: the payer's next batch recovers it.
     var afterPayment: Bool
 
+    /// The table's column names, written once: `Columns` are these keys.
+    enum CodingKeys: String, CodingKey, ColumnExpression {
+        case seq, id, number, reason
+        case invoiceId = "invoice_id"
+        case providerId = "provider_id"
+        case sequenceNumber = "sequence_number"
+        case totalPence = "total_pence"
+        case lineCount = "line_count"
+        case issueDate = "issue_date"
+        case issuedBy = "issued_by"
+        case issuedAt = "issued_at"
+        case afterPayment = "after_payment"
+    }
+
+    typealias Columns = CodingKeys
+
     init(_ note: CreditNote, afterPayment: Bool) {
         id = note.id
         invoiceId = note.invoiceID
@@ -292,6 +410,16 @@ struct CreditNoteLineRecord: MarketRecord {
     var invoiceId: InvoiceID
     var invoiceLineNumber: Int
     var amountPence: Int64
+
+    /// The table's column names, written once: `Columns` are these keys.
+    enum CodingKeys: String, CodingKey, ColumnExpression {
+        case creditNoteId = "credit_note_id"
+        case invoiceId = "invoice_id"
+        case invoiceLineNumber = "invoice_line_number"
+        case amountPence = "amount_pence"
+    }
+
+    typealias Columns = CodingKeys
 }
 
 extension BillingCycle: DatabaseValueConvertible {}

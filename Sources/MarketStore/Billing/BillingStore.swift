@@ -108,36 +108,21 @@ public struct BillingStore: Sendable {
 
     /// The invoices the caller can see, newest first, without their lines.
     public func invoices(by policy: AccessPolicy, filter: InvoiceFilter, page: PageRequest) async throws -> Page<Invoice> {
-        let today = database.today
-        var (sql, arguments) = Self.visible(to: policy, today: today)
-        if let provider = filter.providerID {
-            sql += " AND provider_id = ?"
-            arguments += [provider]
-        }
+        typealias Columns = InvoiceRecord.Columns
+        var request = InvoiceRecord.all().visible(to: policy, today: database.today)
+        if let provider = filter.providerID { request = request.filter(Columns.providerId == provider) }
         if let payer = filter.payerID {
-            sql += " AND coalesce(payer_council_id, payer_organisation_id, payer_budget_holder_id) = ?"
-            arguments += [payer]
+            // Exactly one payer column is set (the schema checks it).
+            request = request.filter(
+                Columns.payerCouncilId == payer || Columns.payerOrganisationId == payer || Columns.payerBudgetHolderId == payer)
         }
-        if let status = filter.status {
-            sql += " AND status = ?"
-            arguments += [status]
-        }
-        if let day = filter.periodContaining {
-            sql += " AND period_start <= ? AND period_end >= ?"
-            arguments += [day, day]
-        }
-        if let dueBefore = filter.dueBefore {
-            sql += " AND due_date < ?"
-            arguments += [dueBefore]
-        }
-        try page.newestFirst(&sql, &arguments)
-        let query = sql
-        let fetched = try await database.read { [arguments] db in
-            try InvoiceRecord.fetchAll(db, sql: query, arguments: arguments).map { record in
-                (seq: record.seq ?? 0, invoice: try record.invoice(lines: [], creditNotes: []))
-            }
-        }
-        return Page(fetched: fetched, limit: page.limit, key: { String($0.seq) }).map(\.invoice)
+        if let status = filter.status { request = request.filter(Columns.status == status) }
+        if let day = filter.periodContaining { request = request.filter(Columns.periodStart <= day && Columns.periodEnd >= day) }
+        if let dueBefore = filter.dueBefore { request = request.filter(Columns.dueDate < dueBefore) }
+        let found = request
+        return try await database.read { db in
+            try found.fetchPage(page, by: Columns.seq, .descending, key: \.seq, db)
+        }.map { try $0.invoice(lines: [], creditNotes: []) }
     }
 
     /// One invoice with its lines and credit notes; `notFound` outside the caller's reach.
@@ -175,30 +160,8 @@ public struct BillingStore: Sendable {
         }
     }
 
-    /// The invoices `policy` may see, as the start of a query: the provider's staff theirs, the
-    /// council's staff its holders', a broker what it pays and what holders it acts for pay,
-    /// a holder (and their delegates) what the holder pays. Council and broker invoices carry
-    /// many people's lines, so a holder never sees those.
-    static func visible(to policy: AccessPolicy, today: CalendarDay) -> (sql: String, arguments: StatementArguments) {
-        switch policy.invoiceScope {
-        case .all:
-            return ("SELECT * FROM invoice WHERE 1", [])
-        case .provider(let provider):
-            return ("SELECT * FROM invoice WHERE provider_id = ?", [provider])
-        case .council(let council):
-            return ("SELECT * FROM invoice WHERE council_id = ?", [council])
-        case .payer(let broker, let holders):
-            let condition = holders.condition(on: "payer_budget_holder_id", today: today)
-            guard let broker else { return ("SELECT * FROM invoice WHERE \(condition.sql)", condition.arguments) }
-            return ("SELECT * FROM invoice WHERE (payer_organisation_id = ? OR \(condition.sql))", [broker] + condition.arguments)
-        case .none:
-            return ("SELECT * FROM invoice WHERE 0", [])
-        }
-    }
-
     static func load(_ id: InvoiceID, policy: AccessPolicy, today: CalendarDay, _ db: Database) throws -> Invoice {
-        let (sql, arguments) = visible(to: policy, today: today)
-        guard let record = try InvoiceRecord.fetchOne(db, sql: sql + " AND id = ?", arguments: arguments + [id]) else {
+        guard let record = try InvoiceRecord.all().visible(to: policy, today: today).filter(InvoiceRecord.Columns.id == id).fetchOne(db) else {
             throw MarketError.notFound(resource: "invoice")
         }
         let lines = try InvoiceLineRecord.filter(Column("invoice_id") == id.rawValue).order(Column("line_number")).fetchAll(db)
@@ -391,21 +354,16 @@ public struct BillingStore: Sendable {
     // MARK: Invoicing runs
 
     public func runs(by policy: AccessPolicy, page: PageRequest) async throws -> Page<InvoicingRun> {
-        var sql = "SELECT * FROM invoicing_run WHERE "
-        var arguments: StatementArguments = []
+        var request = InvoicingRunRecord.all()
         switch policy.invoicingRunScope {
-        case .all: sql += "1"
-        case .only(let council):
-            sql += "council_id = ?"
-            arguments += [council]
+        case .all: break
+        case .only(let council): request = request.filter(InvoicingRunRecord.Columns.councilId == council)
         case .none: throw MarketError.forbidden("only platform admins and council finance staff read invoicing runs")
         }
-        try page.newestFirst(&sql, &arguments)
-        let query = sql
-        let fetched = try await database.read { [arguments] db in
-            try InvoicingRunRecord.fetchAll(db, sql: query, arguments: arguments).map { (seq: $0.seq ?? 0, run: $0.run) }
-        }
-        return Page(fetched: fetched, limit: page.limit, key: { String($0.seq) }).map(\.run)
+        let runs = request
+        return try await database.read { db in
+            try runs.fetchPage(page, by: InvoicingRunRecord.Columns.seq, .descending, key: \.seq, db)
+        }.map(\.run)
     }
 
     public func run(_ id: InvoicingRunID, by policy: AccessPolicy) async throws -> InvoicingRun {
@@ -436,5 +394,29 @@ public struct BillingStore: Sendable {
         try OutboxEventRecord.append(
             db, event, at: now, payload: summary,
             audience: try EventAudience.organisation(invoice.providerID).adding(payer: invoice.payer, on: CalendarDay(now), db))
+    }
+}
+
+extension DerivableRequest<InvoiceRecord> {
+    /// The invoices `policy` may see: the provider's staff theirs, the council's staff its
+    /// holders', a broker what it pays and what holders it acts for pay, a holder (and their
+    /// delegates) what the holder pays. Council and broker invoices carry many people's lines,
+    /// so a holder never sees those.
+    func visible(to policy: AccessPolicy, today: CalendarDay) -> Self {
+        typealias Columns = InvoiceRecord.Columns
+        switch policy.invoiceScope {
+        case .all:
+            return self
+        case .provider(let provider):
+            return filter(Columns.providerId == provider)
+        case .council(let council):
+            return filter(Columns.councilId == council)
+        case .payer(let broker, let holders):
+            let paidByHolders = holders.contains(Columns.payerBudgetHolderId, today: today)
+            guard let broker else { return filter(paidByHolders) }
+            return filter(Columns.payerOrganisationId == broker || paidByHolders)
+        case .none:
+            return none()
+        }
     }
 }

@@ -17,6 +17,20 @@ struct BankAccountRecord: MarketRecord {
     var enteredBy: UserID
     var enteredAt: Date
 
+    /// The table's column names, written once: `Columns` are these keys.
+    enum CodingKeys: String, CodingKey, ColumnExpression {
+        case seq, id, version, iban, bic
+        case providerId = "provider_id"
+        case accountName = "account_name"
+        case sortCode = "sort_code"
+        case accountNumber = "account_number"
+        case rollNumber = "roll_number"
+        case enteredBy = "entered_by"
+        case enteredAt = "entered_at"
+    }
+
+    typealias Columns = CodingKeys
+
     var details: BankDetails {
         BankDetails(accountName: accountName, sortCode: sortCode, accountNumber: accountNumber, rollNumber: rollNumber, iban: iban, bic: bic)
     }
@@ -41,6 +55,17 @@ struct BankAccountVerificationRecord: MarketRecord {
     var verifiedAt: Date
     var method: String
 
+    /// The table's column names, written once: `Columns` are these keys.
+    enum CodingKeys: String, CodingKey, ColumnExpression {
+        case method
+        case bankAccountId = "bank_account_id"
+        case payerId = "payer_id"
+        case verifiedBy = "verified_by"
+        case verifiedAt = "verified_at"
+    }
+
+    typealias Columns = CodingKeys
+
     var verification: BankAccount.Verification {
         BankAccount.Verification(payerID: payerId, verifiedBy: verifiedBy, verifiedAt: verifiedAt, method: method)
     }
@@ -57,6 +82,20 @@ struct PayerAccountRecord: MarketRecord {
     var bic: String?
     var updatedBy: UserID
     var updatedAt: Date
+
+    /// The table's column names, written once: `Columns` are these keys.
+    enum CodingKeys: String, CodingKey, ColumnExpression {
+        case iban, bic
+        case payerId = "payer_id"
+        case accountName = "account_name"
+        case sortCode = "sort_code"
+        case accountNumber = "account_number"
+        case serviceUserNumber = "service_user_number"
+        case updatedBy = "updated_by"
+        case updatedAt = "updated_at"
+    }
+
+    typealias Columns = CodingKeys
 
     init(_ account: PayerAccount, by user: UserID) {
         payerId = account.payerID
@@ -94,6 +133,22 @@ struct PayerAccountChangeRecord: MarketRecord {
     var proposedAt: Date
     var decidedBy: UserID?
     var decidedAt: Date?
+
+    /// The table's column names, written once: `Columns` are these keys.
+    enum CodingKeys: String, CodingKey, ColumnExpression {
+        case seq, id, iban, bic, status
+        case payerId = "payer_id"
+        case accountName = "account_name"
+        case sortCode = "sort_code"
+        case accountNumber = "account_number"
+        case serviceUserNumber = "service_user_number"
+        case proposedBy = "proposed_by"
+        case proposedAt = "proposed_at"
+        case decidedBy = "decided_by"
+        case decidedAt = "decided_at"
+    }
+
+    typealias Columns = CodingKeys
 
     init(_ change: PayerAccountChange) {
         id = change.id
@@ -153,6 +208,30 @@ struct PaymentBatchRecord: MarketRecord {
     var cancelledBy: UserID?
     var cancelledAt: Date?
 
+    /// The table's column names, written once: `Columns` are these keys.
+    enum CodingKeys: String, CodingKey, ColumnExpression {
+        case seq, id, status, originator, held
+        case payerKind = "payer_kind"
+        case payerId = "payer_id"
+        case cutOffDate = "cut_off_date"
+        case totalPence = "total_pence"
+        case paymentCount = "payment_count"
+        case createdBy = "created_by"
+        case createdAt = "created_at"
+        case approvedBy = "approved_by"
+        case approvedAt = "approved_at"
+        case exportedBy = "exported_by"
+        case exportedAt = "exported_at"
+        case processingDate = "processing_date"
+        case paidBy = "paid_by"
+        case paidAt = "paid_at"
+        case valueDate = "value_date"
+        case cancelledBy = "cancelled_by"
+        case cancelledAt = "cancelled_at"
+    }
+
+    typealias Columns = CodingKeys
+
     var payer: BatchPayer {
         get throws {
             if payerKind == .council, let council = CouncilID(payerId) { return .council(council) }
@@ -177,6 +256,20 @@ struct PaymentRecord: MarketRecord {
     var returnedReason: String?
     var returnedBy: UserID?
     var returnedAt: Date?
+
+    /// The table's column names, written once: `Columns` are these keys.
+    enum CodingKeys: String, CodingKey, ColumnExpression {
+        case seq, id, reference, status
+        case batchId = "batch_id"
+        case providerId = "provider_id"
+        case bankAccountId = "bank_account_id"
+        case amountPence = "amount_pence"
+        case returnedReason = "returned_reason"
+        case returnedBy = "returned_by"
+        case returnedAt = "returned_at"
+    }
+
+    typealias Columns = CodingKeys
 }
 
 struct PaymentItemRecord: MarketRecord {
@@ -186,6 +279,17 @@ struct PaymentItemRecord: MarketRecord {
     var creditNoteId: CreditNoteID?
     var amountPence: Int64
     var live: Bool
+
+    /// The table's column names, written once: `Columns` are these keys.
+    enum CodingKeys: String, CodingKey, ColumnExpression {
+        case live
+        case paymentId = "payment_id"
+        case invoiceId = "invoice_id"
+        case creditNoteId = "credit_note_id"
+        case amountPence = "amount_pence"
+    }
+
+    typealias Columns = CodingKeys
 }
 
 extension PaymentBatchStatus: DatabaseValueConvertible {}

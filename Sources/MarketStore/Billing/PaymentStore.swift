@@ -125,23 +125,17 @@ public struct PaymentStore: Sendable {
     }
 
     public func batches(by policy: AccessPolicy, page: PageRequest) async throws -> Page<PaymentBatch> {
-        var sql = "SELECT * FROM payment_batch WHERE "
-        var arguments: StatementArguments = []
+        var request = PaymentBatchRecord.all()
         switch policy.paymentBatchScope {
-        case .all: sql += "1"
-        case .payer(let payer):
-            sql += "payer_id = ?"
-            arguments += [payer]
+        case .all: break
+        case .payer(let payer): request = request.filter(PaymentBatchRecord.Columns.payerId == payer)
         case .none: throw MarketError.forbidden("only payers' finance staff, broker staff and platform admins read payment batches")
         }
-        try page.newestFirst(&sql, &arguments)
-        let query = sql
-        let fetched = try await database.read { [arguments] db in
-            try PaymentBatchRecord.fetchAll(db, sql: query, arguments: arguments).map { record in
-                (seq: record.seq ?? 0, batch: try Self.batch(record, payments: try Self.payments(of: record.id, db), db))
-            }
+        let batches = request
+        return try await database.read { db in
+            try batches.fetchPage(page, by: PaymentBatchRecord.Columns.seq, .descending, key: \.seq, db)
+                .map { record in try Self.batch(record, payments: try Self.payments(of: record.id, db), db) }
         }
-        return Page(fetched: fetched, limit: page.limit, key: { String($0.seq) }).map(\.batch)
     }
 
     public func batch(_ id: PaymentBatchID, by policy: AccessPolicy) async throws -> PaymentBatch {

@@ -11,14 +11,26 @@ struct BudgetHolderRecord: MarketRecord {
     var createdBy: UserID?
     var createdAt: Date
 
+    /// The table's column names, written once: `Columns` are these keys.
+    enum CodingKeys: String, CodingKey, ColumnExpression {
+        case id
+        case displayName = "display_name"
+        case councilId = "council_id"
+        case userId = "user_id"
+        case createdBy = "created_by"
+        case createdAt = "created_at"
+    }
+
+    typealias Columns = CodingKeys
+
     /// Written out, not `Codable`: every request on a holder reads it.
     init(row: Row) throws {
-        id = try row.decode(forColumn: "id")
-        displayName = try row.decode(forColumn: "display_name")
-        councilId = try row.decode(forColumn: "council_id")
-        userId = try row.decode(forColumn: "user_id")
-        createdBy = try row.decode(forColumn: "created_by")
-        createdAt = try row.decode(forColumn: "created_at")
+        id = try row.decode(forColumn: Columns.id)
+        displayName = try row.decode(forColumn: Columns.displayName)
+        councilId = try row.decode(forColumn: Columns.councilId)
+        userId = try row.decode(forColumn: Columns.userId)
+        createdBy = try row.decode(forColumn: Columns.createdBy)
+        createdAt = try row.decode(forColumn: Columns.createdAt)
     }
 
     init(_ holder: BudgetHolder, createdBy: UserID?) {
@@ -52,22 +64,40 @@ struct FundingStreamRecord: MarketRecord {
     var spentPence: Int64
     var createdAt: Date
 
+    /// The table's column names, written once: `Columns` are these keys.
+    enum CodingKeys: String, CodingKey, ColumnExpression {
+        case seq, id, source
+        case budgetHolderId = "budget_holder_id"
+        case managementOption = "management_option"
+        case managingOrganisationId = "managing_organisation_id"
+        case fundHolder = "fund_holder"
+        case periodFrom = "period_from"
+        case periodTo = "period_to"
+        case restrictedToCategories = "restricted_to_categories"
+        case allocatedPence = "allocated_pence"
+        case committedPence = "committed_pence"
+        case spentPence = "spent_pence"
+        case createdAt = "created_at"
+    }
+
+    typealias Columns = CodingKeys
+
     /// Written out, not `Codable`: every order reads its stream.
     init(row: Row) throws {
-        seq = try row.decode(forColumn: "seq")
-        id = try row.decode(forColumn: "id")
-        budgetHolderId = try row.decode(forColumn: "budget_holder_id")
-        source = try row.decode(forColumn: "source")
-        managementOption = try row.decode(forColumn: "management_option")
-        managingOrganisationId = try row.decode(forColumn: "managing_organisation_id")
-        fundHolder = try row.decode(forColumn: "fund_holder")
-        periodFrom = try row.decode(forColumn: "period_from")
-        periodTo = try row.decode(forColumn: "period_to")
-        restrictedToCategories = try JSONDecoder().decode([String].self, from: Data((row["restricted_to_categories"] as String).utf8))
-        allocatedPence = try row.decode(forColumn: "allocated_pence")
-        committedPence = try row.decode(forColumn: "committed_pence")
-        spentPence = try row.decode(forColumn: "spent_pence")
-        createdAt = try row.decode(forColumn: "created_at")
+        seq = try row.decode(forColumn: Columns.seq)
+        id = try row.decode(forColumn: Columns.id)
+        budgetHolderId = try row.decode(forColumn: Columns.budgetHolderId)
+        source = try row.decode(forColumn: Columns.source)
+        managementOption = try row.decode(forColumn: Columns.managementOption)
+        managingOrganisationId = try row.decode(forColumn: Columns.managingOrganisationId)
+        fundHolder = try row.decode(forColumn: Columns.fundHolder)
+        periodFrom = try row.decode(forColumn: Columns.periodFrom)
+        periodTo = try row.decode(forColumn: Columns.periodTo)
+        restrictedToCategories = try JSONDecoder().decode([String].self, from: Data((row[Columns.restrictedToCategories] as String).utf8))
+        allocatedPence = try row.decode(forColumn: Columns.allocatedPence)
+        committedPence = try row.decode(forColumn: Columns.committedPence)
+        spentPence = try row.decode(forColumn: Columns.spentPence)
+        createdAt = try row.decode(forColumn: Columns.createdAt)
     }
 
     /// A new stream with a zero balance: its allocation arrives as its first ledger entry.
@@ -116,21 +146,39 @@ struct LedgerEntryRecord: MarketRecord {
     var delegationId: DelegationID?
     var occurredAt: Date
 
+    /// The table's column names, written once: `Columns` are these keys.
+    enum CodingKeys: String, CodingKey, ColumnExpression {
+        case id, kind
+        case streamId = "stream_id"
+        case budgetHolderId = "budget_holder_id"
+        case amountPence = "amount_pence"
+        case allocatedChangePence = "allocated_change_pence"
+        case committedChangePence = "committed_change_pence"
+        case spentChangePence = "spent_change_pence"
+        case orderId = "order_id"
+        case deliveryId = "delivery_id"
+        case actorUserId = "actor_user_id"
+        case delegationId = "delegation_id"
+        case occurredAt = "occurred_at"
+    }
+
+    typealias Columns = CodingKeys
+
     /// Written out, not `Codable`: every movement of money writes one.
     func encode(to container: inout PersistenceContainer) throws {
-        container["id"] = id
-        container["stream_id"] = streamId
-        container["budget_holder_id"] = budgetHolderId
-        container["kind"] = kind
-        container["amount_pence"] = amountPence
-        container["allocated_change_pence"] = allocatedChangePence
-        container["committed_change_pence"] = committedChangePence
-        container["spent_change_pence"] = spentChangePence
-        container["order_id"] = orderId
-        container["delivery_id"] = deliveryId
-        container["actor_user_id"] = actorUserId
-        container["delegation_id"] = delegationId
-        container["occurred_at"] = occurredAt
+        container[Columns.id] = id
+        container[Columns.streamId] = streamId
+        container[Columns.budgetHolderId] = budgetHolderId
+        container[Columns.kind] = kind
+        container[Columns.amountPence] = amountPence
+        container[Columns.allocatedChangePence] = allocatedChangePence
+        container[Columns.committedChangePence] = committedChangePence
+        container[Columns.spentChangePence] = spentChangePence
+        container[Columns.orderId] = orderId
+        container[Columns.deliveryId] = deliveryId
+        container[Columns.actorUserId] = actorUserId
+        container[Columns.delegationId] = delegationId
+        container[Columns.occurredAt] = occurredAt
     }
 
     var entry: LedgerEntry {
@@ -153,6 +201,23 @@ struct DelegationRecord: MarketRecord {
     var grantedAt: Date
     var revokedAt: Date?
     var revokedBy: UserID?
+
+    /// The table's column names, written once: `Columns` are these keys.
+    enum CodingKeys: String, CodingKey, ColumnExpression {
+        case id
+        case budgetHolderId = "budget_holder_id"
+        case granteeUserId = "grantee_user_id"
+        case granteeOrganisationId = "grantee_organisation_id"
+        case mayOrder = "may_order"
+        case mayApproveInvoices = "may_approve_invoices"
+        case expiresOn = "expires_on"
+        case grantedBy = "granted_by"
+        case grantedAt = "granted_at"
+        case revokedAt = "revoked_at"
+        case revokedBy = "revoked_by"
+    }
+
+    typealias Columns = CodingKeys
 
     init(_ delegation: Delegation) {
         id = delegation.id

@@ -66,20 +66,10 @@ public struct BudgetStore: Sendable {
 
     /// The holders the caller can see, by id.
     public func holders(by policy: AccessPolicy, page: PageRequest) async throws -> Page<BudgetHolder> {
-        let scope = policy.budgetHolderScope.condition(on: "id", today: today)
-        var arguments = scope.arguments
-        var sql = "SELECT * FROM budget_holder WHERE \(scope.sql)"
-        if let after = page.after {
-            sql += " AND id > ?"
-            arguments += [after.key]
-        }
-        sql += " ORDER BY id LIMIT ?"
-        arguments += [page.limit + 1]
-        let query = sql
-        let fetched = try await database.read { [arguments] db in
-            try BudgetHolderRecord.fetchAll(db, sql: query, arguments: arguments).map(\.holder)
-        }
-        return Page(fetched: fetched, limit: page.limit, key: \.id.rawValue)
+        let request = BudgetHolderRecord.filter(policy.budgetHolderScope.contains(BudgetHolderRecord.Columns.id, today: today))
+        return try await database.read { db in
+            try request.fetchPage(page, by: BudgetHolderRecord.Columns.id, .ascending, key: \.id.rawValue, db)
+        }.map(\.holder)
     }
 
     // MARK: Streams and balances
@@ -155,15 +145,12 @@ public struct BudgetStore: Sendable {
         of holderID: BudgetHolderID, stream: FundingStreamID?, by policy: AccessPolicy, page: PageRequest
     ) async throws -> Page<LedgerEntry> {
         let today = self.today
-        let after = try page.afterRowNumber()
-        let entries = try await database.read { db in
+        return try await database.read { db in
             _ = try HolderAccess.load(holderID, policy: policy, today: today, db)
-            var request = LedgerEntryRecord.filter(Column("budget_holder_id") == holderID.rawValue)
-            if let stream { request = request.filter(Column("stream_id") == stream.rawValue) }
-            if let after { request = request.filter(Column("id") > after) }
-            return try request.order(Column("id")).limit(page.limit + 1).fetchAll(db).map(\.entry)
+            var request = LedgerEntryRecord.filter(LedgerEntryRecord.Columns.budgetHolderId == holderID)
+            if let stream { request = request.filter(LedgerEntryRecord.Columns.streamId == stream) }
+            return try request.fetchPage(page, by: LedgerEntryRecord.Columns.id, .ascending, key: \.id, db).map(\.entry)
         }
-        return Page(fetched: entries, limit: page.limit, key: { String($0.id) })
     }
 
     // MARK: Delegations
@@ -206,33 +193,23 @@ public struct BudgetStore: Sendable {
     /// revoked ones included, by id.
     public func delegations(by policy: AccessPolicy, page: PageRequest) async throws -> Page<Delegation> {
         let principal = policy.principal
-        var sql = """
-            SELECT * FROM delegation WHERE (grantee_user_id = ? OR grantee_organisation_id = ?
-                OR budget_holder_id IN (SELECT id FROM budget_holder WHERE user_id = ?)
-            """
-        var arguments: StatementArguments = [
-            principal.userID, principal.role == .broker ? principal.organisationID : nil, principal.userID,
-        ]
+        typealias Columns = DelegationRecord.Columns
+        var visible = Columns.granteeUserId == principal.userID
+            || BudgetHolderRecord.select(BudgetHolderRecord.Columns.id)
+                .filter(BudgetHolderRecord.Columns.userId == principal.userID).contains(Columns.budgetHolderId)
+        if principal.role == .broker, let broker = principal.organisationID {
+            visible = visible || Columns.granteeOrganisationId == broker
+        }
         switch policy.budgetHolderScope {
         case .all, .council:
-            let managed = policy.budgetHolderScope.condition(on: "budget_holder_id", today: today)
-            sql += " OR \(managed.sql)"
-            arguments += managed.arguments
+            visible = visible || policy.budgetHolderScope.contains(Columns.budgetHolderId, today: today)
         case .actingFor, .none:
             break
         }
-        sql += ")"
-        if let after = page.after {
-            sql += " AND id > ?"
-            arguments += [after.key]
+        let request = DelegationRecord.filter(visible)
+        return try await database.read { db in
+            try request.fetchPage(page, by: Columns.id, .ascending, key: \.id.rawValue, db).map { try $0.delegation }
         }
-        sql += " ORDER BY id LIMIT ?"
-        arguments += [page.limit + 1]
-        let query = sql
-        let fetched = try await database.read { [arguments] db in
-            try DelegationRecord.fetchAll(db, sql: query, arguments: arguments).map { try $0.delegation }
-        }
-        return Page(fetched: fetched, limit: page.limit, key: \.id.rawValue)
     }
 
     /// Revokes a delegation at once: by whoever may grant it for the holder, or by the grantee
@@ -266,20 +243,36 @@ public struct BudgetStore: Sendable {
 
 extension BudgetHolderScope {
     /// This scope as a condition on a column holding budget holder ids.
-    func condition(on column: String, today: CalendarDay) -> (sql: String, arguments: StatementArguments) {
+    func contains(_ column: some SQLExpressible, today: CalendarDay) -> SQLExpression {
         switch self {
         case .all:
-            return ("1", [])
+            return true.sqlExpression
         case .council(let council):
-            return ("\(column) IN (SELECT id FROM budget_holder WHERE council_id = ?)", [council])
+            return BudgetHolderRecord.select(BudgetHolderRecord.Columns.id)
+                .filter(BudgetHolderRecord.Columns.councilId == council).contains(column)
         case .actingFor(let user, let broker):
-            return ("""
-                \(column) IN (SELECT id FROM budget_holder WHERE user_id = ?
-                    UNION SELECT budget_holder_id FROM delegation WHERE revoked_at IS NULL
-                        AND (expires_on IS NULL OR expires_on >= ?) AND (grantee_user_id = ? OR grantee_organisation_id = ?))
-                """, [user, today, user, broker])
+            let own = BudgetHolderRecord.select(BudgetHolderRecord.Columns.id).filter(BudgetHolderRecord.Columns.userId == user)
+            let delegated = DelegationRecord.select(DelegationRecord.Columns.budgetHolderId)
+                .active(on: today).granted(to: user, orTo: broker)
+            return own.contains(column) || delegated.contains(column)
         case .none:
-            return ("0", [])
+            return false.sqlExpression
         }
+    }
+}
+
+extension DerivableRequest<DelegationRecord> {
+    /// Delegations in force on `day`: not revoked, and not expired.
+    func active(on day: CalendarDay) -> Self {
+        filter(DelegationRecord.Columns.revokedAt == nil
+            && (DelegationRecord.Columns.expiresOn == nil || DelegationRecord.Columns.expiresOn >= day))
+    }
+
+    /// Delegations to `user`, or to `broker` (their broker organisation, if they act for one).
+    func granted(to user: UserID, orTo broker: OrganisationID?) -> Self {
+        let toUser = DelegationRecord.Columns.granteeUserId == user
+        // `== nil` would be `IS NULL`: every delegation to a person. Without a broker, only the user's.
+        guard let broker else { return filter(toUser) }
+        return filter(toUser || DelegationRecord.Columns.granteeOrganisationId == broker)
     }
 }

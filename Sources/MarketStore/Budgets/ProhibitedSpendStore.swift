@@ -15,12 +15,18 @@ struct ProhibitedSpendRecord: MarketRecord {
     var withdrawnBy: UserID?
     var withdrawnAt: Date?
 
-    enum Columns {
-        static let seq = Column("seq")
-        static let id = Column("id")
-        static let councilID = Column("council_id")
-        static let withdrawnAt = Column("withdrawn_at")
+    /// The table's column names, written once: `Columns` are these keys.
+    enum CodingKeys: String, CodingKey, ColumnExpression {
+        case seq, id, category, reason
+        case councilId = "council_id"
+        case offeringId = "offering_id"
+        case addedBy = "added_by"
+        case addedAt = "added_at"
+        case withdrawnBy = "withdrawn_by"
+        case withdrawnAt = "withdrawn_at"
     }
+
+    typealias Columns = CodingKeys
 
     var entry: ProhibitedSpend {
         ProhibitedSpend(id: id, councilID: councilId, category: category, offeringID: offeringId, reason: reason, addedAt: addedAt)
@@ -30,7 +36,7 @@ struct ProhibitedSpendRecord: MarketRecord {
 extension DerivableRequest<ProhibitedSpendRecord> {
     /// The entries of `council`'s list that apply now (not withdrawn).
     func live(of council: CouncilID) -> Self {
-        filter(ProhibitedSpendRecord.Columns.councilID == council.rawValue && ProhibitedSpendRecord.Columns.withdrawnAt == nil)
+        filter(ProhibitedSpendRecord.Columns.councilId == council.rawValue && ProhibitedSpendRecord.Columns.withdrawnAt == nil)
     }
 }
 
@@ -50,10 +56,8 @@ public struct ProhibitedSpendStore: Sendable {
     public func list(of council: CouncilID, page: PageRequest) async throws -> Page<ProhibitedSpend> {
         try await database.read { db in
             try Self.requireCouncil(council, db)
-            var request = ProhibitedSpendRecord.all().live(of: council)
-            if let after = try page.afterRowNumber() { request = request.filter(ProhibitedSpendRecord.Columns.seq < after) }
-            let records = try request.order(ProhibitedSpendRecord.Columns.seq.desc).limit(page.limit + 1).fetchAll(db)
-            return Page(fetched: records, limit: page.limit, key: { String($0.seq ?? 0) }).map(\.entry)
+            return try ProhibitedSpendRecord.all().live(of: council)
+                .fetchPage(page, by: ProhibitedSpendRecord.Columns.seq, .descending, key: \.seq, db).map(\.entry)
         }
     }
 

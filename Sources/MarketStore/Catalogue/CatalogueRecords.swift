@@ -17,6 +17,19 @@ struct ProviderStoreRecord: MarketRecord {
     var ratingSum: Int
     var updatedAt: Date
 
+    /// The table's column names, written once: `Columns` are these keys.
+    enum CodingKeys: String, CodingKey, ColumnExpression {
+        case description, areas, phone, email, website
+        case organisationId = "organisation_id"
+        case providerType = "provider_type"
+        case registrationNumber = "registration_number"
+        case ratingCount = "rating_count"
+        case ratingSum = "rating_sum"
+        case updatedAt = "updated_at"
+    }
+
+    typealias Columns = CodingKeys
+
     /// The empty store a new provider opens with.
     init(provider: OrganisationID, providerType: ProviderType?, at time: Date) {
         organisationId = provider
@@ -71,6 +84,18 @@ struct OfferingRecord: MarketRecord {
     var updatedAt: Date
     var publishedAt: Date?
 
+    /// The table's column names, written once: `Columns` are these keys.
+    enum CodingKeys: String, CodingKey, ColumnExpression {
+        case seq, id, title, description, category, unit, areas, attributes, tags, status
+        case providerId = "provider_id"
+        case publicPricePence = "public_price_pence"
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+        case publishedAt = "published_at"
+    }
+
+    typealias Columns = CodingKeys
+
     init(_ offering: Offering, seq: Int64? = nil) {
         self.seq = seq
         id = offering.id
@@ -93,40 +118,40 @@ struct OfferingRecord: MarketRecord {
     /// Decoded by hand: search decodes a page of these per request, and the Codable path
     /// (snake-case key conversion per column per row) was most of a search's time.
     init(row: Row) throws {
-        seq = try row.decode(forColumn: "seq")
-        id = try row.decode(forColumn: "id")
-        providerId = try row.decode(forColumn: "provider_id")
-        title = try row.decode(forColumn: "title")
-        description = try row.decode(forColumn: "description")
-        category = try row.decode(forColumn: "category")
-        unit = try row.decode(forColumn: "unit")
-        publicPricePence = try row.decode(forColumn: "public_price_pence")
-        areas = try row.decode(forColumn: "areas")
-        attributes = try row.decode(forColumn: "attributes")
-        tags = try row.decode(forColumn: "tags")
-        status = try row.decode(forColumn: "status")
-        createdAt = try row.decode(forColumn: "created_at")
-        updatedAt = try row.decode(forColumn: "updated_at")
-        publishedAt = try row.decode(forColumn: "published_at")
+        seq = try row.decode(forColumn: Columns.seq)
+        id = try row.decode(forColumn: Columns.id)
+        providerId = try row.decode(forColumn: Columns.providerId)
+        title = try row.decode(forColumn: Columns.title)
+        description = try row.decode(forColumn: Columns.description)
+        category = try row.decode(forColumn: Columns.category)
+        unit = try row.decode(forColumn: Columns.unit)
+        publicPricePence = try row.decode(forColumn: Columns.publicPricePence)
+        areas = try row.decode(forColumn: Columns.areas)
+        attributes = try row.decode(forColumn: Columns.attributes)
+        tags = try row.decode(forColumn: Columns.tags)
+        status = try row.decode(forColumn: Columns.status)
+        createdAt = try row.decode(forColumn: Columns.createdAt)
+        updatedAt = try row.decode(forColumn: Columns.updatedAt)
+        publishedAt = try row.decode(forColumn: Columns.publishedAt)
     }
 
     /// Encoded by hand for the same reason: the synthetic market inserts hundreds of thousands.
     func encode(to container: inout PersistenceContainer) throws {
-        container["seq"] = seq
-        container["id"] = id
-        container["provider_id"] = providerId
-        container["title"] = title
-        container["description"] = description
-        container["category"] = category
-        container["unit"] = unit
-        container["public_price_pence"] = publicPricePence
-        container["areas"] = areas
-        container["attributes"] = attributes
-        container["tags"] = tags
-        container["status"] = status
-        container["created_at"] = createdAt
-        container["updated_at"] = updatedAt
-        container["published_at"] = publishedAt
+        container[Columns.seq] = seq
+        container[Columns.id] = id
+        container[Columns.providerId] = providerId
+        container[Columns.title] = title
+        container[Columns.description] = description
+        container[Columns.category] = category
+        container[Columns.unit] = unit
+        container[Columns.publicPricePence] = publicPricePence
+        container[Columns.areas] = areas
+        container[Columns.attributes] = attributes
+        container[Columns.tags] = tags
+        container[Columns.status] = status
+        container[Columns.createdAt] = createdAt
+        container[Columns.updatedAt] = updatedAt
+        container[Columns.publishedAt] = publishedAt
     }
 
     /// Inserts many new rows through one prepared statement (the synthetic market's bulk path).
@@ -175,6 +200,20 @@ struct CouncilRateRecord: MarketRecord {
     var validTo: CalendarDay?
     var createdBy: UserID?
     var createdAt: Date
+
+    /// The table's column names, written once: `Columns` are these keys.
+    enum CodingKeys: String, CodingKey, ColumnExpression {
+        case id
+        case councilId = "council_id"
+        case offeringId = "offering_id"
+        case ratePence = "rate_pence"
+        case validFrom = "valid_from"
+        case validTo = "valid_to"
+        case createdBy = "created_by"
+        case createdAt = "created_at"
+    }
+
+    typealias Columns = CodingKeys
 
     init(_ rate: CouncilRate, createdBy: UserID?) {
         id = rate.id
@@ -243,4 +282,23 @@ enum CatalogueJSON {
     static func districts(_ text: String) throws -> [PostcodeDistrict] {
         try decode([String].self, text).compactMap(PostcodeDistrict.init)
     }
+}
+
+/// A public price an offering had, from when (written by trigger on every price change).
+struct OfferingPriceRecord: MarketRecord {
+    static let databaseTableName = "offering_price"
+    var id: Int64?
+    var offeringId: OfferingID
+    var publicPricePence: Int64
+    var effectiveFrom: Date
+
+    /// The table's column names, written once: `Columns` are these keys.
+    enum CodingKeys: String, CodingKey, ColumnExpression {
+        case id
+        case offeringId = "offering_id"
+        case publicPricePence = "public_price_pence"
+        case effectiveFrom = "effective_from"
+    }
+
+    typealias Columns = CodingKeys
 }

@@ -163,17 +163,9 @@ public struct CatalogueStore: Sendable {
     public func priceHistory(_ id: OfferingID, viewer: AccessPolicy?, page: PageRequest) async throws -> Page<PricePoint> {
         try await database.read { db in
             try Self.requireVisible(try Self.offeringRecord(id, db).offering(), to: viewer)
-            var sql = "SELECT id, public_price_pence, effective_from FROM offering_price WHERE offering_id = :id"
-            var arguments: [String: (any DatabaseValueConvertible)?] = ["id": id.rawValue, "limit": page.limit + 1]
-            if let last = try page.afterRowNumber() {
-                sql += " AND id > :after"
-                arguments["after"] = last
-            }
-            let rows = try Row.fetchAll(db, sql: sql + " ORDER BY id LIMIT :limit", arguments: StatementArguments(arguments))
-            let points = rows.map { row in
-                (id: row["id"] as Int64, point: PricePoint(publicPricePence: row["public_price_pence"], effectiveFrom: row["effective_from"]))
-            }
-            return Page(fetched: points, limit: page.limit, key: { String($0.id) }).map(\.point)
+            return try OfferingPriceRecord.filter(OfferingPriceRecord.Columns.offeringId == id)
+                .fetchPage(page, by: OfferingPriceRecord.Columns.id, .ascending, key: \.id, db)
+                .map { PricePoint(publicPricePence: $0.publicPricePence, effectiveFrom: $0.effectiveFrom) }
         }
     }
 

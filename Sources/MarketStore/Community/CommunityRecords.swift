@@ -15,6 +15,19 @@ struct CommunityResourceRecord: MarketRecord {
     var createdAt: Date
     var updatedAt: Date
 
+    /// The table's column names, written once: `Columns` are these keys.
+    enum CodingKeys: String, CodingKey, ColumnExpression {
+        case id, details
+        case organisationId = "organisation_id"
+        case publisherCouncilId = "publisher_council_id"
+        case councilId = "council_id"
+        case lastVerifiedAt = "last_verified_at"
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+    }
+
+    typealias Columns = CodingKeys
+
     init(_ resource: CommunityResource) throws {
         id = resource.id
         switch resource.publisher {

@@ -64,6 +64,17 @@ struct IdempotencyRecord: MarketRecord {
     var requestFingerprint: String
     var response: String
     var createdAt: Date
+
+    /// The table's column names, written once: `Columns` are these keys.
+    enum CodingKeys: String, CodingKey, ColumnExpression {
+        case response
+        case userId = "user_id"
+        case idempotencyKey = "idempotency_key"
+        case requestFingerprint = "request_fingerprint"
+        case createdAt = "created_at"
+    }
+
+    typealias Columns = CodingKeys
 }
 
 /// One line of the append-only audit trail, written in the transaction of the action it records.
@@ -77,15 +88,26 @@ struct AuditEventRecord: MarketRecord {
     var subjectId: String
     var details: String
 
+    /// The table's column names, written once: `Columns` are these keys.
+    enum CodingKeys: String, CodingKey, ColumnExpression {
+        case id, action, details
+        case occurredAt = "occurred_at"
+        case actorUserId = "actor_user_id"
+        case subjectType = "subject_type"
+        case subjectId = "subject_id"
+    }
+
+    typealias Columns = CodingKeys
+
     /// Written out, not `Codable`: every action writes one.
     func encode(to container: inout PersistenceContainer) throws {
-        container["id"] = id
-        container["occurred_at"] = occurredAt
-        container["actor_user_id"] = actorUserId
-        container["action"] = action
-        container["subject_type"] = subjectType
-        container["subject_id"] = subjectId
-        container["details"] = details
+        container[Columns.id] = id
+        container[Columns.occurredAt] = occurredAt
+        container[Columns.actorUserId] = actorUserId
+        container[Columns.action] = action
+        container[Columns.subjectType] = subjectType
+        container[Columns.subjectId] = subjectId
+        container[Columns.details] = details
     }
 
     /// Appends an audit event; `details` is written as a JSON object (keys sorted).

@@ -2,8 +2,10 @@ import Foundation
 import GRDB
 import MarketCore
 
-/// A table's row type: a `Sendable` struct whose snake_case columns map to camelCase properties.
-/// Records stay inside MarketStore; stores map them to MarketCore values.
+/// A table's row type: a `Sendable` struct that names its columns once, in `CodingKeys` (raw values
+/// are the table's snake_case names; no key strategy converts them on every row), and queries by
+/// `Columns`, which are those keys. Records stay inside MarketStore; stores map them to MarketCore
+/// values.
 protocol MarketRecord: Codable, Sendable, FetchableRecord, PersistableRecord {}
 
 /// A stored row that breaks what the schema promises (a hand edit, a faulty migration). Mapping
@@ -14,11 +16,6 @@ struct UnreadableRow: Error, CustomStringConvertible {
     let reason: String
 
     var description: String { "a row of \(table) is unreadable: \(reason)" }
-}
-
-extension MarketRecord {
-    static var databaseColumnDecodingStrategy: DatabaseColumnDecodingStrategy { .convertFromSnakeCase }
-    static var databaseColumnEncodingStrategy: DatabaseColumnEncodingStrategy { .convertToSnakeCase }
 }
 
 // Typed ids, emails and roles are stored as plain text, not as JSON.

@@ -23,26 +23,46 @@ struct OrderRecord: MarketRecord {
     var cancelledAt: Date?
     var completedAt: Date?
 
+    /// The table's column names, written once: `Columns` are these keys.
+    enum CodingKeys: String, CodingKey, ColumnExpression {
+        case seq, id, status, weeks, note
+        case budgetHolderId = "budget_holder_id"
+        case streamId = "stream_id"
+        case providerId = "provider_id"
+        case startDate = "start_date"
+        case totalPence = "total_pence"
+        case placedBy = "placed_by"
+        case delegationId = "delegation_id"
+        case placedAt = "placed_at"
+        case updatedAt = "updated_at"
+        case acceptedAt = "accepted_at"
+        case declinedAt = "declined_at"
+        case cancelledAt = "cancelled_at"
+        case completedAt = "completed_at"
+    }
+
+    typealias Columns = CodingKeys
+
     /// Written out, not `Codable`: the order path writes and reads orders.
     func encode(to container: inout PersistenceContainer) throws {
-        container["seq"] = seq
-        container["id"] = id
-        container["budget_holder_id"] = budgetHolderId
-        container["stream_id"] = streamId
-        container["provider_id"] = providerId
-        container["status"] = status
-        container["start_date"] = startDate
-        container["weeks"] = weeks
-        container["total_pence"] = totalPence
-        container["note"] = note
-        container["placed_by"] = placedBy
-        container["delegation_id"] = delegationId
-        container["placed_at"] = placedAt
-        container["updated_at"] = updatedAt
-        container["accepted_at"] = acceptedAt
-        container["declined_at"] = declinedAt
-        container["cancelled_at"] = cancelledAt
-        container["completed_at"] = completedAt
+        container[Columns.seq] = seq
+        container[Columns.id] = id
+        container[Columns.budgetHolderId] = budgetHolderId
+        container[Columns.streamId] = streamId
+        container[Columns.providerId] = providerId
+        container[Columns.status] = status
+        container[Columns.startDate] = startDate
+        container[Columns.weeks] = weeks
+        container[Columns.totalPence] = totalPence
+        container[Columns.note] = note
+        container[Columns.placedBy] = placedBy
+        container[Columns.delegationId] = delegationId
+        container[Columns.placedAt] = placedAt
+        container[Columns.updatedAt] = updatedAt
+        container[Columns.acceptedAt] = acceptedAt
+        container[Columns.declinedAt] = declinedAt
+        container[Columns.cancelledAt] = cancelledAt
+        container[Columns.completedAt] = completedAt
     }
 
     init(_ order: Order) {
@@ -91,17 +111,31 @@ struct OrderLineRecord: MarketRecord {
     var priceSource: PriceSource
     var lineTotalPence: Int64
 
+    /// The table's column names, written once: `Columns` are these keys.
+    enum CodingKeys: String, CodingKey, ColumnExpression {
+        case title, category, unit
+        case orderId = "order_id"
+        case lineNumber = "line_number"
+        case offeringId = "offering_id"
+        case quantityHundredths = "quantity_hundredths"
+        case unitPricePence = "unit_price_pence"
+        case priceSource = "price_source"
+        case lineTotalPence = "line_total_pence"
+    }
+
+    typealias Columns = CodingKeys
+
     func encode(to container: inout PersistenceContainer) throws {
-        container["order_id"] = orderId
-        container["line_number"] = lineNumber
-        container["offering_id"] = offeringId
-        container["title"] = title
-        container["category"] = category
-        container["unit"] = unit
-        container["quantity_hundredths"] = quantityHundredths
-        container["unit_price_pence"] = unitPricePence
-        container["price_source"] = priceSource
-        container["line_total_pence"] = lineTotalPence
+        container[Columns.orderId] = orderId
+        container[Columns.lineNumber] = lineNumber
+        container[Columns.offeringId] = offeringId
+        container[Columns.title] = title
+        container[Columns.category] = category
+        container[Columns.unit] = unit
+        container[Columns.quantityHundredths] = quantityHundredths
+        container[Columns.unitPricePence] = unitPricePence
+        container[Columns.priceSource] = priceSource
+        container[Columns.lineTotalPence] = lineTotalPence
     }
 
     init(_ line: OrderLine, of order: OrderID) {
@@ -147,6 +181,27 @@ struct DeliveryRecord: MarketRecord {
     var disputedAt: Date?
     var voidedBy: UserID?
     var voidedAt: Date?
+
+    /// The table's column names, written once: `Columns` are these keys.
+    enum CodingKeys: String, CodingKey, ColumnExpression {
+        case seq, id, status, note
+        case orderId = "order_id"
+        case lineNumber = "line_number"
+        case deliveredOn = "delivered_on"
+        case quantityHundredths = "quantity_hundredths"
+        case amountPence = "amount_pence"
+        case disputeReason = "dispute_reason"
+        case recordedBy = "recorded_by"
+        case recordedAt = "recorded_at"
+        case confirmedBy = "confirmed_by"
+        case confirmedAt = "confirmed_at"
+        case disputedBy = "disputed_by"
+        case disputedAt = "disputed_at"
+        case voidedBy = "voided_by"
+        case voidedAt = "voided_at"
+    }
+
+    typealias Columns = CodingKeys
     var confirmationDeemed = false
 
     init(_ delivery: Delivery, recordedBy: UserID) {

@@ -16,6 +16,17 @@ struct OrderRefusalRecord: MarketRecord {
     var reason: OrderRefusalReason
     var detail: String
 
+    /// The table's column names, written once: `Columns` are these keys.
+    enum CodingKeys: String, CodingKey, ColumnExpression {
+        case seq, category, reason, detail
+        case refusedOn = "refused_on"
+        case councilId = "council_id"
+        case offeringId = "offering_id"
+        case providerId = "provider_id"
+    }
+
+    typealias Columns = CodingKeys
+
     init(
         _ line: OrderLine, council: CouncilID?, provider: OrganisationID, reason: OrderRefusalReason, detail: String,
         on day: CalendarDay

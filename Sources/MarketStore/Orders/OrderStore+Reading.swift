@@ -18,30 +18,18 @@ extension OrderStore {
         by policy: AccessPolicy, status: OrderStatus?, holder: BudgetHolderID?, page: PageRequest
     ) async throws -> Page<OrderWithDeliveries> {
         let today = CalendarDay(database.clock.now())
-        var sql = "SELECT * FROM purchase_order WHERE "
-        var arguments: StatementArguments = []
+        typealias Columns = OrderRecord.Columns
+        var request = OrderRecord.all()
         switch policy.orderScope {
-        case .provider(let provider):
-            sql += "provider_id = ?"
-            arguments += [provider]
-        case .holders(let scope):
-            let condition = scope.condition(on: "budget_holder_id", today: today)
-            sql += condition.sql
-            arguments += condition.arguments
+        case .provider(let provider): request = request.filter(Columns.providerId == provider)
+        case .holders(let scope): request = request.filter(scope.contains(Columns.budgetHolderId, today: today))
         }
-        if let status {
-            sql += " AND status = ?"
-            arguments += [status]
-        }
-        if let holder {
-            sql += " AND budget_holder_id = ?"
-            arguments += [holder]
-        }
-        try page.newestFirst(&sql, &arguments)
-        let query = sql
-        let fetched = try await database.read { [arguments] db in
-            let records = try OrderRecord.fetchAll(db, sql: query, arguments: arguments)
-            let ids = records.map(\.id.rawValue)
+        if let status { request = request.filter(Columns.status == status) }
+        if let holder { request = request.filter(Columns.budgetHolderId == holder) }
+        let orders = request
+        return try await database.read { db in
+            let records = try orders.fetchPage(page, by: Columns.seq, .descending, key: \.seq, db)
+            let ids = records.items.map(\.id.rawValue)
             let lines = Dictionary(
                 grouping: try OrderLineRecord.filter(ids.contains(Column("order_id")))
                     .order(Column("order_id"), Column("line_number")).fetchAll(db),
@@ -50,11 +38,10 @@ extension OrderStore {
                 grouping: try DeliveryRecord.filter(ids.contains(Column("order_id"))).order(Column("seq")).fetchAll(db),
                 by: \.orderId)
             return try records.map { record in
-                (seq: record.seq ?? 0, order: OrderWithDeliveries(
+                OrderWithDeliveries(
                     order: record.order(lines: try (lines[record.id] ?? []).map { try $0.line }),
-                    deliveries: try (deliveries[record.id] ?? []).map { try $0.delivery }))
+                    deliveries: try (deliveries[record.id] ?? []).map { try $0.delivery })
             }
         }
-        return Page(fetched: fetched, limit: page.limit, key: { String($0.seq) }).map(\.order)
     }
 }

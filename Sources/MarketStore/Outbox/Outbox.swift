@@ -12,13 +12,22 @@ struct OutboxEventRecord: MarketRecord {
     var payload: String
     var dispatchedAt: Date?
 
+    /// The table's column names, written once: `Columns` are these keys.
+    enum CodingKeys: String, CodingKey, ColumnExpression {
+        case seq, id, type, payload
+        case occurredAt = "occurred_at"
+        case dispatchedAt = "dispatched_at"
+    }
+
+    typealias Columns = CodingKeys
+
     func encode(to container: inout PersistenceContainer) throws {
-        container["seq"] = seq
-        container["id"] = id
-        container["type"] = type
-        container["occurred_at"] = occurredAt
-        container["payload"] = payload
-        container["dispatched_at"] = dispatchedAt
+        container[Columns.seq] = seq
+        container[Columns.id] = id
+        container[Columns.type] = type
+        container[Columns.occurredAt] = occurredAt
+        container[Columns.payload] = payload
+        container[Columns.dispatchedAt] = dispatchedAt
     }
 
     /// Appends an event whose payload is `payload` as a typed JSON object (keys sorted), with

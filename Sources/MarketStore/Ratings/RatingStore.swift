@@ -26,6 +26,38 @@ struct RatingRecord: MarketRecord {
     var removedReason: String?
     var removedBy: UserID?
     var removedAt: Date?
+
+    /// The table's column names, written once: `Columns` are these keys.
+    enum CodingKeys: String, CodingKey, ColumnExpression {
+        case seq, id, category, stars, comment, version, reply
+        case orderId = "order_id"
+        case providerId = "provider_id"
+        case budgetHolderId = "budget_holder_id"
+        case raterCouncilId = "rater_council_id"
+        case createdBy = "created_by"
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+        case repliedBy = "replied_by"
+        case repliedAt = "replied_at"
+        case hiddenReason = "hidden_reason"
+        case hiddenBy = "hidden_by"
+        case hiddenAt = "hidden_at"
+        case removedReason = "removed_reason"
+        case removedBy = "removed_by"
+        case removedAt = "removed_at"
+    }
+
+    typealias Columns = CodingKeys
+
+    static let raterCouncil = belongsTo(CouncilRecord.self, using: ForeignKey([Columns.raterCouncilId]))
+}
+
+extension QueryInterfaceRequest<RatingRecord> {
+    /// Each rating as a row, with the name of its rater's council (`council_name`), if any.
+    func withCouncilName() -> QueryInterfaceRequest<Row> {
+        annotated(withOptional: RatingRecord.raterCouncil.select(CouncilRecord.Columns.name.forKey("council_name")))
+            .asRequest(of: Row.self)
+    }
 }
 
 /// Ratings from people who bought: written by the holder's side once per order with a
@@ -155,27 +187,26 @@ public struct RatingStore: Sendable {
     /// A provider's ratings as the public sees them: removed ones left out, newest or most
     /// useful first, keyset-paged on one sort key.
     public func ratings(of provider: OrganisationID, order: RatingOrder, page: PageRequest) async throws -> Page<Rating> {
-        let key = switch order {
-        case .newest: "r.seq"
-        case .useful: "(((r.comment IS NOT NULL AND r.hidden_at IS NULL) * 2 + (r.reply IS NOT NULL)) * 1099511627776 + r.seq)"
+        typealias Columns = RatingRecord.Columns
+        let sortKey: SQLExpression = switch order {
+        case .newest: Columns.seq.sqlExpression
+        case .useful:
+            // A visible comment, then a reply, then the newest; one integer, so one keyset.
+            SQL("""
+                (((\(Columns.comment) IS NOT NULL AND \(Columns.hiddenAt) IS NULL) * 2 + (\(Columns.reply) IS NOT NULL))
+                    * 1099511627776 + \(Columns.seq))
+                """).sqlExpression
         }
-        var sql = Self.select + " WHERE r.provider_id = ? AND r.removed_at IS NULL"
-        var arguments: StatementArguments = [provider]
-        try page.newestFirst(by: key, &sql, &arguments)
-        let query = sql.replacingOccurrences(of: "SELECT r.*", with: "SELECT \(key) AS sort_key, r.*")
-        let fetched = try await database.read { [arguments] db in
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM provider_store WHERE organisation_id = ?", arguments: [provider]) == true
-            else { throw MarketError.notFound(resource: "provider") }
-            return try Row.fetchAll(db, sql: query, arguments: arguments).map { row in
-                (key: row["sort_key"] as Int64, rating: try Self.rating(row))
-            }
+        let request = RatingRecord.filter(Columns.providerId == provider && Columns.removedAt == nil)
+            .annotated(with: sortKey.forKey("sort_key"))
+            .withCouncilName()
+        return try await database.read { db in
+            guard try ProviderStoreRecord.exists(db, key: provider.rawValue) else { throw MarketError.notFound(resource: "provider") }
+            return try request.fetchPage(page, by: sortKey, .descending, key: { $0["sort_key"] as Int64? }, db, item: Self.rating)
         }
-        return Page(fetched: fetched, limit: page.limit, key: { String($0.key) }).map(\.rating)
     }
 
     // MARK: Loading
-
-    static let select = "SELECT r.*, c.name AS council_name FROM rating r LEFT JOIN council c ON c.id = r.rater_council_id"
 
     static func record(_ id: RatingID, _ db: Database) throws -> RatingRecord {
         guard let record = try RatingRecord.filter(Column("id") == id.rawValue).fetchOne(db) else {
@@ -185,7 +216,7 @@ public struct RatingStore: Sendable {
     }
 
     static func load(_ id: RatingID, _ db: Database) throws -> Rating {
-        guard let row = try Row.fetchOne(db, sql: select + " WHERE r.id = ?", arguments: [id]) else {
+        guard let row = try RatingRecord.filter(RatingRecord.Columns.id == id).withCouncilName().fetchOne(db) else {
             throw MarketError.notFound(resource: "rating")
         }
         return try rating(row)

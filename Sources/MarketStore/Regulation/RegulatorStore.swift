@@ -14,6 +14,18 @@ struct RegulatorRegistrationRecord: MarketRecord {
     var syncedAt: Date
     var source: String
 
+    /// The table's column names, written once: `Columns` are these keys.
+    enum CodingKeys: String, CodingKey, ColumnExpression {
+        case regulator, status, source
+        case providerId = "provider_id"
+        case locationId = "location_id"
+        case overallRating = "overall_rating"
+        case lastInspectedOn = "last_inspected_on"
+        case syncedAt = "synced_at"
+    }
+
+    typealias Columns = CodingKeys
+
     init(_ registration: RegulatorRegistration, source: String) {
         providerId = registration.providerID
         regulator = registration.regulator

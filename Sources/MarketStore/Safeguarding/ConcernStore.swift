@@ -21,6 +21,22 @@ struct ConcernRecord: MarketRecord {
     var closedBy: UserID?
     var closedAt: Date?
 
+    /// The table's column names, written once: `Columns` are these keys.
+    enum CodingKeys: String, CodingKey, ColumnExpression {
+        case seq, id, about, description, urgency, status, outcome
+        case councilId = "council_id"
+        case aboutProviderId = "about_provider_id"
+        case aboutBudgetHolderId = "about_budget_holder_id"
+        case raisedBy = "raised_by"
+        case raisedAt = "raised_at"
+        case acknowledgedBy = "acknowledged_by"
+        case acknowledgedAt = "acknowledged_at"
+        case closedBy = "closed_by"
+        case closedAt = "closed_at"
+    }
+
+    typealias Columns = CodingKeys
+
     var concern: Concern {
         let subject: ConcernSubject = if let aboutProviderId { .provider(aboutProviderId) } else if let aboutBudgetHolderId {
             .budgetHolder(aboutBudgetHolderId)
@@ -89,17 +105,12 @@ public struct ConcernStore: Sendable {
 
     /// The concerns the caller handles (their council's) or raised, newest first.
     public func concerns(by policy: AccessPolicy, status: ConcernStatus?, page: PageRequest) async throws -> Page<Concern> {
-        var (sql, arguments) = Self.visible(to: policy)
-        if let status {
-            sql += " AND status = ?"
-            arguments += [status]
-        }
-        try page.newestFirst(&sql, &arguments)
-        let query = sql
-        let fetched = try await database.read { [arguments] db in
-            try ConcernRecord.fetchAll(db, sql: query, arguments: arguments).map { (seq: $0.seq ?? 0, concern: $0.concern) }
-        }
-        return Page(fetched: fetched, limit: page.limit, key: { String($0.seq) }).map(\.concern)
+        var request = ConcernRecord.all().visible(to: policy)
+        if let status { request = request.filter(ConcernRecord.Columns.status == status) }
+        let concerns = request
+        return try await database.read { db in
+            try concerns.fetchPage(page, by: ConcernRecord.Columns.seq, .descending, key: \.seq, db)
+        }.map(\.concern)
     }
 
     public func concern(_ id: ConcernID, by policy: AccessPolicy) async throws -> Concern {
@@ -146,19 +157,19 @@ public struct ConcernStore: Sendable {
         }
     }
 
-    /// The concerns `policy` may read: a council admin's council's, and the ones the caller raised.
-    static func visible(to policy: AccessPolicy) -> (sql: String, arguments: StatementArguments) {
-        if let council = policy.safeguardingCouncil {
-            return ("SELECT * FROM concern WHERE (council_id = ? OR raised_by = ?)", [council, policy.principal.userID])
-        }
-        return ("SELECT * FROM concern WHERE raised_by = ?", [policy.principal.userID])
-    }
-
     static func load(_ id: ConcernID, policy: AccessPolicy, _ db: Database) throws -> Concern {
-        let (sql, arguments) = visible(to: policy)
-        guard let record = try ConcernRecord.fetchOne(db, sql: sql + " AND id = ?", arguments: arguments + [id]) else {
+        guard let record = try ConcernRecord.all().visible(to: policy).filter(ConcernRecord.Columns.id == id).fetchOne(db) else {
             throw MarketError.notFound(resource: "concern")
         }
         return record.concern
+    }
+}
+
+extension DerivableRequest<ConcernRecord> {
+    /// The concerns `policy` may read: a council admin's council's, and the ones the caller raised.
+    func visible(to policy: AccessPolicy) -> Self {
+        let raisedByCaller = ConcernRecord.Columns.raisedBy == policy.principal.userID
+        guard let council = policy.safeguardingCouncil else { return filter(raisedByCaller) }
+        return filter(ConcernRecord.Columns.councilId == council || raisedByCaller)
     }
 }

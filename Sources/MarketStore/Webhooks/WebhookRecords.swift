@@ -21,12 +21,22 @@ struct WebhookEndpointRecord: MarketRecord {
     var updatedAt: Date
     var deletedAt: Date?
 
-    enum Columns {
-        static let seq = Column("seq")
-        static let id = Column("id")
-        static let ownerID = Column("owner_id")
-        static let deletedAt = Column("deleted_at")
+    /// The table's column names, written once: `Columns` are these keys.
+    enum CodingKeys: String, CodingKey, ColumnExpression {
+        case seq, id, url, description, enabled, secret
+        case ownerId = "owner_id"
+        case eventTypes = "event_types"
+        case disabledReason = "disabled_reason"
+        case previousSecret = "previous_secret"
+        case previousSecretUntil = "previous_secret_until"
+        case failingSince = "failing_since"
+        case createdBy = "created_by"
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+        case deletedAt = "deleted_at"
     }
+
+    typealias Columns = CodingKeys
 
     var endpoint: WebhookEndpoint {
         let types = (try? JSONDecoder().decode([String].self, from: Data(eventTypes.utf8))) ?? []
@@ -36,10 +46,52 @@ struct WebhookEndpointRecord: MarketRecord {
     }
 }
 
+/// One event's delivery to one endpoint. Read as rows with their event (`withEvent`), since a
+/// delivery is shown with its event's id and type.
+struct WebhookDeliveryRecord: MarketRecord {
+    static let databaseTableName = "webhook_delivery"
+    var seq: Int64?
+    var id: WebhookDeliveryID
+    var endpointId: WebhookEndpointID
+    var eventSeq: Int64
+    var status: String
+    var attempts: Int
+    var nextAttemptAt: Date?
+    var lastAttemptAt: Date?
+    var lastStatusCode: Int?
+    var createdAt: Date
+    var succeededAt: Date?
+
+    /// The table's column names, written once: `Columns` are these keys.
+    enum CodingKeys: String, CodingKey, ColumnExpression {
+        case seq, id, status, attempts
+        case endpointId = "endpoint_id"
+        case eventSeq = "event_seq"
+        case nextAttemptAt = "next_attempt_at"
+        case lastAttemptAt = "last_attempt_at"
+        case lastStatusCode = "last_status_code"
+        case createdAt = "created_at"
+        case succeededAt = "succeeded_at"
+    }
+
+    typealias Columns = CodingKeys
+
+    static let event = belongsTo(OutboxEventRecord.self, using: ForeignKey([Columns.eventSeq], to: [OutboxEventRecord.Columns.seq]))
+}
+
+extension QueryInterfaceRequest<WebhookDeliveryRecord> {
+    /// Each delivery as a row, with its event's id and type (`event_id`, `event_type`).
+    func withEvent() -> QueryInterfaceRequest<Row> {
+        annotated(withRequired: WebhookDeliveryRecord.event.select(
+            OutboxEventRecord.Columns.id.forKey("event_id"), OutboxEventRecord.Columns.type.forKey("event_type")))
+            .asRequest(of: Row.self)
+    }
+}
+
 extension DerivableRequest<WebhookEndpointRecord> {
     /// The endpoints of `owner` that are not deleted.
     func owned(by owner: WebhookOwner) -> Self {
-        filter(WebhookEndpointRecord.Columns.ownerID == owner.id && WebhookEndpointRecord.Columns.deletedAt == nil)
+        filter(WebhookEndpointRecord.Columns.ownerId == owner.id && WebhookEndpointRecord.Columns.deletedAt == nil)
     }
 }
 

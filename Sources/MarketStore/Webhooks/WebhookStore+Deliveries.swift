@@ -10,16 +10,11 @@ extension WebhookStore {
     ) async throws -> Page<WebhookDelivery> {
         try await database.read { db in
             _ = try Self.owned(id, by: policy, db)
-            var sql = """
-                SELECT d.*, e.id AS event_id, e.type AS event_type FROM webhook_delivery d JOIN outbox_event e ON e.seq = d.event_seq
-                WHERE d.endpoint_id = ? AND (? IS NULL OR d.status = ?)
-                """
-            var arguments: StatementArguments = [id, status, status]
-            try page.newestFirst(by: "d.seq", &sql, &arguments)
-            let rows = try Row.fetchAll(db, sql: sql, arguments: arguments)
-            let deliveries = try rows.map { try Self.delivery($0, db) }
-            return Page(fetched: zip(rows, deliveries).map { (seq: $0.0["seq"] as Int64, delivery: $0.1) }, limit: page.limit,
-                        key: { String($0.seq) }).map(\.delivery)
+            var request = WebhookDeliveryRecord.filter(WebhookDeliveryRecord.Columns.endpointId == id)
+            if let status { request = request.filter(WebhookDeliveryRecord.Columns.status == status.rawValue) }
+            return try request.withEvent()
+                .fetchPage(page, by: WebhookDeliveryRecord.Columns.seq, .descending,
+                           key: { $0[WebhookDeliveryRecord.Columns.seq] as Int64? }, db) { try Self.delivery($0, db) }
         }
     }
 
@@ -33,10 +28,7 @@ extension WebhookStore {
             try db.execute(
                 sql: "UPDATE webhook_delivery SET status = 'pending', attempts = 0, next_attempt_at = ?, succeeded_at = NULL WHERE id = ?",
                 arguments: [now, id])
-            let row = try Row.fetchOne(db, sql: """
-                SELECT d.*, e.id AS event_id, e.type AS event_type FROM webhook_delivery d JOIN outbox_event e ON e.seq = d.event_seq
-                WHERE d.id = ?
-                """, arguments: [id])
+            let row = try WebhookDeliveryRecord.filter(WebhookDeliveryRecord.Columns.id == id).withEvent().fetchOne(db)
             guard let row else { throw MarketError.notFound(resource: "webhook delivery") }
             return try Self.delivery(row, db)
         }

@@ -33,10 +33,8 @@ extension WebhookStore {
     public func endpoints(by policy: AccessPolicy, page: PageRequest) async throws -> Page<WebhookEndpoint> {
         guard let owner = policy.webhookOwner else { return Page(items: [], nextCursor: nil) }
         return try await database.read { db in
-            var request = WebhookEndpointRecord.all().owned(by: owner)
-            if let after = try page.afterRowNumber() { request = request.filter(WebhookEndpointRecord.Columns.seq < after) }
-            let records = try request.order(WebhookEndpointRecord.Columns.seq.desc).limit(page.limit + 1).fetchAll(db)
-            return Page(fetched: records, limit: page.limit, key: { String($0.seq ?? 0) }).map(\.endpoint)
+            try WebhookEndpointRecord.all().owned(by: owner)
+                .fetchPage(page, by: WebhookEndpointRecord.Columns.seq, .descending, key: \.seq, db).map(\.endpoint)
         }
     }
 
