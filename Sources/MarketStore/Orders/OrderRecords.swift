@@ -181,6 +181,7 @@ struct DeliveryRecord: MarketRecord {
     var disputedAt: Date?
     var voidedBy: UserID?
     var voidedAt: Date?
+    var confirmationDeemed = false
 
     /// The table's column names, written once: `Columns` are these keys.
     enum CodingKeys: String, CodingKey, ColumnExpression {
@@ -199,10 +200,10 @@ struct DeliveryRecord: MarketRecord {
         case disputedAt = "disputed_at"
         case voidedBy = "voided_by"
         case voidedAt = "voided_at"
+        case confirmationDeemed = "confirmation_deemed"
     }
 
     typealias Columns = CodingKeys
-    var confirmationDeemed = false
 
     init(_ delivery: Delivery, recordedBy: UserID) {
         id = delivery.id
