@@ -13,13 +13,6 @@ public struct CommunityStore: Sendable {
         self.taxonomy = taxonomy
     }
 
-    /// The one place the staleness rule lives: more than the window's days since the last
-    /// verification, the window being the resource's council's setting or the default.
-    static let staleExpression = """
-        (julianday(:now) - julianday(r.last_verified_at)
-            > coalesce((SELECT c.community_stale_after_days FROM council c WHERE c.id = r.council_id), \(CommunityFreshness.defaultWindowDays)))
-        """
-
     // MARK: Changes
 
     /// Lists a new resource under the caller's organisation or council, verified now.
@@ -106,105 +99,69 @@ public struct CommunityStore: Sendable {
     /// Searches the catalogue. Without text, pages follow listing order (stable under inserts);
     /// with text, they follow relevance.
     public func search(_ search: CommunitySearch, page: PageRequest) async throws -> Page<ListedResource> {
-        let now = database.clock.now()
-        var conditions: [String] = []
-        var arguments: [String: (any DatabaseValueConvertible)?] = [
-            "now": now, "nowText": CommunityResourceRecord.detailsTimestamp(now),
-        ]
-        var join = ""
-        var order = "r.seq"
+        var query = CommunityResourceQuery(now: database.clock.now())
         if let text = search.text {
             guard let match = FullTextQuery(text).matchExpression else { return Page(items: [], nextCursor: nil) }
-            join = "JOIN community_resource_fts f ON f.rowid = r.seq AND community_resource_fts MATCH :match"
-            arguments["match"] = match
-            order = "f.rank, r.seq"
+            query.matchText(match)
         }
-        if let categories = search.categoryIDs {
-            conditions.append("EXISTS (SELECT 1 FROM json_each(r.categories) WHERE value IN (SELECT value FROM json_each(:categories)))")
-            arguments["categories"] = String(decoding: try JSONEncoder().encode(categories), as: UTF8.self)
-        }
-        if let area = search.area {
-            conditions.append("EXISTS (SELECT 1 FROM json_each(r.areas) WHERE value = :area)")
-            arguments["area"] = area.code
-        }
-        if let kind = search.kind {
-            conditions.append("r.kind = :kind")
-            arguments["kind"] = kind.rawValue
-        }
+        if let categories = search.categoryIDs { try query.inCategories(categories) }
+        if let area = search.area { query.inArea(area.code) }
+        if let kind = search.kind { query.filter("r.kind = \(kind.rawValue)") }
         if search.eventsFrom != nil || search.eventsTo != nil {
-            conditions.append("r.kind = 'event'")
+            query.filter("r.kind = \(ResourceKind.event.rawValue)")
             if let from = search.eventsFrom {
-                conditions.append("(r.final_end_at IS NULL OR r.final_end_at >= :from)")
-                arguments["from"] = CommunityResourceRecord.detailsTimestamp(from)
+                query.filter("(r.final_end_at IS NULL OR r.final_end_at >= \(CommunityResourceRecord.detailsTimestamp(from)))")
             }
             if let to = search.eventsTo {
-                conditions.append("r.starts_at <= :to")
-                arguments["to"] = CommunityResourceRecord.detailsTimestamp(to)
+                query.filter("r.starts_at <= \(CommunityResourceRecord.detailsTimestamp(to))")
             }
         }
-        if !search.includePast {
-            conditions.append("(r.final_end_at IS NULL OR r.final_end_at >= :nowText)")
-        }
-        return try await fetchPage(
-            join: join, conditions: conditions, arguments: arguments, order: order, ranked: search.text != nil, page: page)
+        if !search.includePast { query.currentOnly() }
+        return try await fetchPage(query, page: page)
     }
 
     /// Stale resources the caller maintains, so they can be re-verified or fixed.
     public func staleResources(by policy: AccessPolicy, page: PageRequest) async throws -> Page<ListedResource> {
-        var conditions = [Self.staleExpression]
-        var arguments: [String: (any DatabaseValueConvertible)?] = ["now": database.clock.now()]
+        var query = CommunityResourceQuery(now: database.clock.now())
+        query.filter(query.isStale)
         switch policy.communityMaintenanceScope {
         case .all:
             break
         case .organisation(let organisation):
-            conditions.append("r.organisation_id = :scope")
-            arguments["scope"] = organisation.rawValue
+            query.filter("r.organisation_id = \(organisation)")
         case .council(let council):
-            conditions.append("(r.publisher_council_id = :scope OR r.council_id = :scope)")
-            arguments["scope"] = council.rawValue
+            query.filter("(r.publisher_council_id = \(council) OR r.council_id = \(council))")
         case .none:
             throw MarketError.forbidden("only community publishers and council staff maintain community resources")
         }
-        return try await fetchPage(join: "", conditions: conditions, arguments: arguments, order: "r.seq", ranked: false, page: page)
+        return try await fetchPage(query, page: page)
     }
 
     /// Runs one page of a resource query. Unranked pages resume after the last `seq` (keyset);
     /// ranked pages resume at an offset, since relevance has no stable key.
-    private func fetchPage(
-        join: String, conditions: [String], arguments: [String: (any DatabaseValueConvertible)?], order: String,
-        ranked: Bool, page: PageRequest
-    ) async throws -> Page<ListedResource> {
-        var conditions = conditions
-        var arguments = arguments
+    private func fetchPage(_ query: CommunityResourceQuery, page: PageRequest) async throws -> Page<ListedResource> {
+        var query = query
         var offset = 0
         if let after = page.after {
-            if ranked {
+            if query.isRanked {
                 guard let value = after.offset else { throw MarketError.invalid("cursor", "is not a cursor for this search") }
                 offset = value
             } else {
                 guard after.key.hasPrefix("s:"), let seq = Int64(after.key.dropFirst(2)) else {
                     throw MarketError.invalid("cursor", "is not a cursor for this search")
                 }
-                conditions.append("r.seq > :afterSeq")
-                arguments["afterSeq"] = seq
+                query.filter("r.seq > \(seq)")
             }
         }
-        arguments["limit"] = page.limit + 1
-        arguments["offset"] = offset
-        let sql = """
-            SELECT r.*, \(Self.staleExpression) AS is_stale FROM community_resource r \(join)
-            \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
-            ORDER BY \(order) LIMIT :limit OFFSET :offset
-            """
-        let statementArguments = StatementArguments(arguments)
+        let request = query.listed(limit: page.limit + 1, offset: offset)
         let rows = try await database.read { db in
-            try Row.fetchAll(db, sql: sql, arguments: statementArguments).map { row in
+            try request.fetchAll(db).map { row in
                 (seq: row["seq"] as Int64, listed: try ListedResource(row: row))
             }
         }
         guard rows.count > page.limit else { return Page(items: rows.map(\.listed), nextCursor: nil) }
         let shown = rows.prefix(page.limit)
-        let next = ranked ? Cursor(offset: offset + page.limit) : Cursor(key: "s:\(shown.last?.seq ?? 0)")
+        let next = query.isRanked ? Cursor(offset: offset + page.limit) : Cursor(key: "s:\(shown.last?.seq ?? 0)")
         return Page(items: shown.map(\.listed), nextCursor: next)
     }
 
@@ -240,8 +197,9 @@ public struct CommunityStore: Sendable {
     }
 
     private static func listed(_ id: CommunityResourceID, now: Date, _ db: Database) throws -> ListedResource {
-        let sql = "SELECT r.*, \(staleExpression) AS is_stale FROM community_resource r WHERE r.id = :id"
-        guard let row = try Row.fetchOne(db, sql: sql, arguments: ["id": id.rawValue, "now": now]) else {
+        var query = CommunityResourceQuery(now: now)
+        query.filter("r.id = \(id)")
+        guard let row = try query.listed(limit: 1, offset: 0).fetchOne(db) else {
             throw MarketError.notFound(resource: "community resource")
         }
         return try ListedResource(row: row)

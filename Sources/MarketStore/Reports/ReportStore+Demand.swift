@@ -175,8 +175,9 @@ extension ReportQuery {
 
     func communityUsage() throws -> (ReportTable, [String]) {
         let previous = period.previous
+        let isStale = try CommunityResourceQuery.isStale(now: ":now").build(db).sql
         let resources = try rows("""
-            SELECT r.categories, r.areas, \(CommunityStore.staleExpression) AS is_stale,
+            SELECT r.categories, r.areas, \(isStale) AS is_stale,
                 coalesce((SELECT sum(u.views) FROM community_usage u WHERE u.resource_id = r.id AND u.day BETWEEN :from AND :to), 0) AS views,
                 coalesce((SELECT sum(u.click_throughs) FROM community_usage u WHERE u.resource_id = r.id AND u.day BETWEEN :from AND :to), 0) AS clicks,
                 coalesce((SELECT sum(u.views) FROM community_usage u WHERE u.resource_id = r.id AND u.day BETWEEN :previous_from AND :previous_to), 0)
