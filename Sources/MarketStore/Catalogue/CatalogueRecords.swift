@@ -215,6 +215,8 @@ struct CouncilRateRecord: MarketRecord {
 
     typealias Columns = CodingKeys
 
+    static let offering = belongsTo(OfferingRecord.self, using: ForeignKey([Columns.offeringId], to: [OfferingRecord.Columns.id]))
+
     init(_ rate: CouncilRate, createdBy: UserID?) {
         id = rate.id
         councilId = rate.councilID

@@ -82,48 +82,34 @@ extension CatalogueStore {
     /// A council's private catalogue, for its staff: every rate it agreed, ordered by id.
     public func rates(of council: CouncilID, by policy: AccessPolicy, page: PageRequest) async throws -> Page<CouncilRate> {
         try policy.authorizeReadingRates(of: council)
-        return try await ratePage(condition: "r.council_id = :scope", scope: council.rawValue, page: page)
+        return try await ratePage(CouncilRateRecord.filter(CouncilRateRecord.Columns.councilId == council), page: page)
     }
 
     /// The rates for one offering that the caller may see: its provider's staff see every
     /// council's, a council's staff and funded holders their council's, anyone else none.
     public func rates(for offering: OfferingID, viewer: AccessPolicy, page: PageRequest) async throws -> Page<CouncilRate> {
         _ = try await self.offering(offering, viewer: viewer)
-        var conditions = ["r.offering_id = :offering"]
-        var scope: String?
+        let rates = CouncilRateRecord.filter(CouncilRateRecord.Columns.offeringId == offering)
         switch viewer.councilRateScope {
-        case .all: break
-        case .provider(let provider):
-            conditions.append("o.provider_id = :scope")
-            scope = provider.rawValue
-        case .council(let council):
-            conditions.append("r.council_id = :scope")
-            scope = council.rawValue
-        case .none:
-            return Page(items: [], nextCursor: nil)
+        case .all: return try await ratePage(rates, page: page)
+        case .provider(let provider): return try await ratePage(rates, ofProvider: provider, page: page)
+        case .council(let council): return try await ratePage(rates.filter(CouncilRateRecord.Columns.councilId == council), page: page)
+        case .none: return Page(items: [], nextCursor: nil)
         }
-        return try await ratePage(
-            condition: conditions.joined(separator: " AND "), scope: scope, offering: offering.rawValue, page: page)
     }
 
-    /// One page of rates ordered by id (keyset).
-    private func ratePage(condition: String, scope: String?, offering: String? = nil, page: PageRequest) async throws -> Page<CouncilRate> {
-        var arguments: [String: (any DatabaseValueConvertible)?] = ["scope": scope, "offering": offering, "limit": page.limit + 1]
-        var conditions = [condition]
-        if let after = page.after {
-            conditions.append("r.id > :after")
-            arguments["after"] = after.key
-        }
-        let sql = """
-            SELECT r.*, o.provider_id AS rate_provider_id FROM council_rate r JOIN offering o ON o.id = r.offering_id
-            WHERE \(conditions.joined(separator: " AND ")) ORDER BY r.id LIMIT :limit
-            """
-        let statementArguments = StatementArguments(arguments)
-        let rates = try await database.read { db in
-            try Row.fetchAll(db, sql: sql, arguments: statementArguments).map { row in
+    /// One page of `rates`, each with its offering's provider, ordered by id (keyset);
+    /// with `provider`, only that provider's offerings' rates.
+    private func ratePage(
+        _ rates: QueryInterfaceRequest<CouncilRateRecord>, ofProvider provider: OrganisationID? = nil, page: PageRequest
+    ) async throws -> Page<CouncilRate> {
+        var offering = CouncilRateRecord.offering.select(OfferingRecord.Columns.providerId.forKey("rate_provider_id"))
+        if let provider { offering = offering.filter(OfferingRecord.Columns.providerId == provider) }
+        let request = rates.annotated(withRequired: offering).asRequest(of: Row.self)
+        return try await database.read { db in
+            try request.fetchPage(page, by: CouncilRateRecord.Columns.id, .ascending, key: { $0[CouncilRateRecord.Columns.id] as String? }, db) { row in
                 try CouncilRateRecord(row: row).rate(providerID: row["rate_provider_id"])
             }
         }
-        return Page(fetched: rates, limit: page.limit, key: \.id.rawValue)
     }
 }
