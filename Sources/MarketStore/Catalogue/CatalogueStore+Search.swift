@@ -39,12 +39,8 @@ extension CatalogueStore {
         let audience = viewer?.priceAudience ?? .publicPrices
         var query = ListedOfferingQuery(
             source: ownStaff ? .everyStatus : .published, audience: audience, today: CalendarDay(database.clock.now()))
-        query.conditions.append("l.provider_id = :provider")
-        query.arguments["provider"] = provider.rawValue
-        if ownStaff, let status {
-            query.conditions.append("l.status = :status")
-            query.arguments["status"] = status.rawValue
-        }
+        query.filter("l.provider_id = \(provider)")
+        if ownStaff, let status { query.filter("l.status = \(status.rawValue)") }
         return try await fetchPage(query, sort: .relevance, ranked: false, page: page)
     }
 
@@ -67,40 +63,28 @@ extension CatalogueStore {
             ranked = search.sort == .relevance
         }
         if let categories = search.categoryIDs {
-            query.conditions.append("l.category IN (SELECT value FROM json_each(:categories))")
-            query.arguments["categories"] = CatalogueJSON.array(categories)
+            query.filter("l.category IN (SELECT value FROM json_each(\(CatalogueJSON.array(categories))))")
         }
         if let area = search.area {
-            let inCategories = search.categoryIDs == nil ? "" : " AND category IN (SELECT value FROM json_each(:categories))"
-            query.conditions.append("l.seq IN (SELECT offering_seq FROM offering_area WHERE district = :area\(inCategories))")
-            query.arguments["area"] = area.code
+            let inCategories: SQL = search.categoryIDs.map {
+                "AND category IN (SELECT value FROM json_each(\(CatalogueJSON.array($0))))"
+            } ?? ""
+            query.filter("l.seq IN (SELECT offering_seq FROM offering_area WHERE district = \(area.code) \(inCategories))")
         }
-        for (index, tag) in search.attributeTags.enumerated() {
-            query.conditions.append("l.seq IN (SELECT offering_seq FROM offering_tag WHERE tag = :tag\(index))")
-            query.arguments["tag\(index)"] = tag
+        for tag in search.attributeTags {
+            query.filter("l.seq IN (SELECT offering_seq FROM offering_tag WHERE tag = \(tag))")
         }
-        if let providerType = search.providerType {
-            query.conditions.append("s.provider_type = :providerType")
-            query.arguments["providerType"] = providerType.rawValue
-        }
-        if let low = search.minPricePence {
-            query.conditions.append("\(query.effectivePrice) >= :minPrice")
-            query.arguments["minPrice"] = low
-        }
-        if let high = search.maxPricePence {
-            query.conditions.append("\(query.effectivePrice) <= :maxPrice")
-            query.arguments["maxPrice"] = high
-        }
+        if let providerType = search.providerType { query.filter("s.provider_type = \(providerType.rawValue)") }
+        if let low = search.minPricePence { query.filter("\(query.effectivePrice) >= \(low)") }
+        if let high = search.maxPricePence { query.filter("\(query.effectivePrice) <= \(high)") }
         if let rating = search.minRegulatorRating {
-            query.conditions.append("""
+            query.filter("""
                 l.provider_id IN (SELECT provider_id FROM regulator_registration
-                    WHERE status = 'registered' AND rating_rank >= :minRegulatorRank)
+                    WHERE status = \(RegistrationStatus.registered.rawValue) AND rating_rank >= \(rating.rank))
                 """)
-            query.arguments["minRegulatorRank"] = rating.rank
         }
         if let tenths = search.minRatingTenths {
-            query.conditions.append("s.rating_count > 0 AND s.rating_sum * 10 >= :minRating * s.rating_count")
-            query.arguments["minRating"] = tenths
+            query.filter("s.rating_count > 0 AND s.rating_sum * 10 >= \(tenths) * s.rating_count")
         }
         return try await fetchPage(query, sort: search.sort, ranked: ranked, page: page)
     }
@@ -110,7 +94,7 @@ extension CatalogueStore {
     package func searchIndex(_ search: OfferingSearch, audience: PriceAudience, page: PageRequest) async throws -> Page<ListedOffering>? {
         let words = search.text.map { FullTextQuery($0).words }
         if words?.isEmpty == true { return Page(items: [], nextCursor: nil) }
-        let keyset = words != nil && search.sort == .relevance ? nil : OfferingKeyset(sort: search.sort, effectivePrice: "")
+        let keyset = words != nil && search.sort == .relevance ? nil : OfferingKeyset(sort: search.sort, effectivePrice: "0")
         let resumption: SearchResumption? = try page.after.map { after in
             if let keyset { return .after(try keyset.orderKey(resuming: after)) }
             guard let offset = after.offset else { throw MarketError.invalid("cursor", "is not a cursor for this search") }
@@ -133,8 +117,7 @@ extension CatalogueStore {
             let hits = catalogue.search(
                 search, terms: terms, audience: audience, today: today, resumption: resumption, limit: page.limit)
             var query = ListedOfferingQuery(source: .published, audience: audience, today: today)
-            query.conditions.append("l.seq IN (SELECT value FROM json_each(:page))")
-            query.arguments["page"] = "[" + hits.keys.map { String($0.seq) }.joined(separator: ",") + "]"
+            query.filter("l.seq IN (SELECT value FROM json_each(\("[" + hits.keys.map { String($0.seq) }.joined(separator: ",") + "]")))")
             // Offerings decoded before at the version listed now are unchanged: only their store,
             // rating and price columns are read again.
             let reuse = cacheable ? ListedOfferingQuery.Reuse(
@@ -227,13 +210,12 @@ struct ListedOfferingQuery {
     }
 
     let source: Source
-    var joins: [String] = []
-    var conditions: [String] = []
-    var arguments: [String: (any DatabaseValueConvertible)?] = [:]
+    private var joins: SQL = ""
+    private var condition: SQLExpression = true.sqlExpression
     /// The SQL expression of the caller's price per unit.
-    let effectivePrice: String
-    private let hasRate: String
-    private var rank = "0"
+    let effectivePrice: SQL
+    private let hasRate: SQL
+    private var rank: SQL = "0"
 
     init(source: Source, audience: PriceAudience, today: CalendarDay) {
         self.source = source
@@ -242,21 +224,23 @@ struct ListedOfferingQuery {
             effectivePrice = "l.public_price_pence"
             hasRate = "0"
         case .council(let council):
-            joins.append("""
-                LEFT JOIN council_rate r ON r.council_id = :rateCouncil AND r.offering_id = l.id
-                    AND r.valid_from <= :today AND coalesce(r.valid_to, '9999-12-31') >= :today
-                """)
-            arguments["rateCouncil"] = council.rawValue
-            arguments["today"] = today.text
+            joins = """
+                LEFT JOIN council_rate r ON r.council_id = \(council) AND r.offering_id = l.id
+                    AND r.valid_from <= \(today.text) AND coalesce(r.valid_to, '9999-12-31') >= \(today.text)
+                """
             effectivePrice = "coalesce(r.rate_pence, l.public_price_pence)"
             hasRate = "r.rate_pence IS NOT NULL"
         }
     }
 
+    /// Only offerings for which `sql` holds (alias `l` is the listing, `s` its store).
+    mutating func filter(_ sql: SQL) {
+        condition = condition && sql.sqlExpression
+    }
+
     /// Only offerings whose title or description match; `rank` becomes their relevance.
     mutating func matchText(_ match: String) {
-        joins.append("JOIN offering_fts f ON f.rowid = l.seq AND offering_fts MATCH :match")
-        arguments["match"] = match
+        joins = "\(joins) JOIN offering_fts f ON f.rowid = l.seq AND offering_fts MATCH \(match)"
         rank = "f.rank"
     }
 
@@ -265,7 +249,7 @@ struct ListedOfferingQuery {
         func render(_ prefix: String) -> String {
             order.map { prefix + $0.column + ($0.descending ? " DESC" : "") }.joined(separator: ", ")
         }
-        let sql = """
+        let sql: SQL = """
             SELECT o.*, g.name AS store_name, s.provider_type AS store_provider_type, s.rating_count, s.rating_sum,
                 k.effective_price_pence, k.has_rate, k.rating_score,
                 rr.regulator AS regulator, rr.location_id AS regulator_location_id, rr.status AS regulator_status,
@@ -274,29 +258,26 @@ struct ListedOfferingQuery {
             FROM (
                 SELECT l.seq AS seq, \(effectivePrice) AS effective_price_pence, \(hasRate) AS has_rate,
                     s.rating_score AS rating_score, \(rank) AS rank
-                FROM \(source.table) l JOIN provider_store s ON s.organisation_id = l.provider_id
-                \(joins.joined(separator: " "))
-                \(conditions.isEmpty ? "" : "WHERE " + conditions.joined(separator: " AND "))
-                ORDER BY \(render("")) LIMIT :limit OFFSET :offset
+                FROM \(sql: source.table) l JOIN provider_store s ON s.organisation_id = l.provider_id
+                \(joins)
+                WHERE \(condition)
+                ORDER BY \(sql: render("")) LIMIT \(limit) OFFSET \(offset)
             ) k
             JOIN offering o ON o.seq = k.seq
             JOIN provider_store s ON s.organisation_id = o.provider_id
             JOIN organisation g ON g.id = o.provider_id
             LEFT JOIN regulator_registration rr ON rr.provider_id = o.provider_id
-            ORDER BY \(render("k."))
+            ORDER BY \(sql: render("k."))
             """
-        var arguments = self.arguments
-        arguments["limit"] = limit
-        arguments["offset"] = offset
-        return Prepared(sql: sql, arguments: StatementArguments(arguments))
+        return Prepared(sql: sql)
     }
 
     struct Prepared: Sendable {
-        let sql: String
-        let arguments: StatementArguments
+        let sql: SQL
 
         func fetchAll(_ db: Database, reuse: Reuse? = nil) throws -> [Fetched] {
-            try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map { row in
+            let (sql, arguments) = try sql.build(db)
+            return try Row.fetchAll(db.cachedStatement(sql: sql), arguments: arguments).map { row in
                 let seq: Int64 = row["seq"]
                 let offering: Offering
                 if let known = reuse?.offering(seq) {
@@ -338,7 +319,7 @@ struct ListedOfferingQuery {
 /// (`<sort>:<value>:<seq>`) and the condition that resumes strictly after it.
 struct OfferingKeyset {
     let sort: OfferingSort
-    let effectivePrice: String
+    let effectivePrice: SQL
 
     var order: [ListedOfferingQuery.OrderTerm] {
         switch sort {
@@ -385,17 +366,15 @@ struct OfferingKeyset {
 
     func resume(after cursor: MarketCore.Cursor, _ query: inout ListedOfferingQuery) throws {
         let (value, seq) = try values(of: cursor)
-        query.arguments["afterSeq"] = seq
         switch sort {
         case .relevance:
-            query.conditions.append("l.seq > :afterSeq")
+            query.filter("l.seq > \(seq)")
         case .priceAsc:
-            query.conditions.append("(\(effectivePrice) > :afterValue OR (\(effectivePrice) = :afterValue AND l.seq > :afterSeq))")
+            query.filter("(\(effectivePrice) > \(value) OR (\(effectivePrice) = \(value) AND l.seq > \(seq)))")
         case .priceDesc:
-            query.conditions.append("(\(effectivePrice) < :afterValue OR (\(effectivePrice) = :afterValue AND l.seq > :afterSeq))")
+            query.filter("(\(effectivePrice) < \(value) OR (\(effectivePrice) = \(value) AND l.seq > \(seq)))")
         case .rating:
-            query.conditions.append("(s.rating_score < :afterValue OR (s.rating_score = :afterValue AND l.seq > :afterSeq))")
+            query.filter("(s.rating_score < \(value) OR (s.rating_score = \(value) AND l.seq > \(seq)))")
         }
-        if let value { query.arguments["afterValue"] = value }
     }
 }

@@ -187,8 +187,7 @@ public struct CatalogueStore: Sendable {
 
     static func listed(_ id: OfferingID, audience: PriceAudience, today: CalendarDay, _ db: Database) throws -> ListedOffering {
         var query = ListedOfferingQuery(source: .everyStatus, audience: audience, today: today)
-        query.conditions.append("l.id = :id")
-        query.arguments["id"] = id.rawValue
+        query.filter("l.id = \(id)")
         guard let listed = try query.prepared(order: [.ascending("seq")], limit: 1, offset: 0).fetchAll(db).first else {
             throw MarketError.notFound(resource: "offering")
         }
