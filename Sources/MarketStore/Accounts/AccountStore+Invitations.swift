@@ -84,7 +84,7 @@ extension AccountStore {
         let links = self.links
         let secret = "smr_" + TokenStore.newToken().dropFirst(4)
         try await database.write { db in
-            guard let user = try UserRecord.filter(Column("email") == address.value).fetchOne(db)?.user,
+            guard let user = try UserRecord.filter(UserRecord.Columns.email == address.value).fetchOne(db)?.user,
                 user.disabledAt == nil
             else { return }
             let recent = try Bool.fetchOne(

@@ -288,7 +288,7 @@ public struct AccountStore: Sendable {
     /// The user with this email, for the operator's command line.
     public func user(email: EmailAddress) async throws -> User? {
         try await database.read { db in
-            try UserRecord.filter(Column("email") == email.value).fetchOne(db)?.user
+            try UserRecord.filter(UserRecord.Columns.email == email.value).fetchOne(db)?.user
         }
     }
 }

@@ -73,7 +73,7 @@ public struct TokenStore: Sendable {
         let outcome: (User, device: String?)? = try await hasher.withTurn { turn in
             let now = database.clock.now()
             let reservation = try await database.write { db -> (admitted: Bool, user: UserRecord?, device: String?) in
-                let user = try UserRecord.filter(Column("email") == normalised).fetchOne(db)
+                let user = try UserRecord.filter(UserRecord.Columns.email == normalised).fetchOne(db)
                 // A device of this very account counts its own attempts; anything else, the email's.
                 var key = emailHash, device: String?
                 if let deviceHash, let user, try db.tableExists("known_device"),
@@ -235,8 +235,9 @@ public struct TokenStore: Sendable {
         let now = database.clock.now()
         return try await database.read { db in
             try AccessTokenRecord
-                .filter(Column("user_id") == user.rawValue && Column("revoked_at") == nil && Column("expires_at") > now)
-                .order(Column("created_at").desc, Column("id"))
+                .filter(AccessTokenRecord.Columns.userId == user && AccessTokenRecord.Columns.revokedAt == nil
+                    && AccessTokenRecord.Columns.expiresAt > now)
+                .order(AccessTokenRecord.Columns.createdAt.desc, AccessTokenRecord.Columns.id)
                 .fetchAll(db)
                 .map(\.session)
         }
@@ -261,10 +262,10 @@ public struct TokenStore: Sendable {
     static func revokeSessions(
         of user: UserID, only session: AccessTokenID? = nil, keeping kept: AccessTokenID? = nil, at now: Date, _ db: Database
     ) throws -> Int {
-        var request = AccessTokenRecord.filter(Column("user_id") == user.rawValue && Column("revoked_at") == nil)
-        if let session { request = request.filter(Column("id") == session.rawValue) }
-        if let kept { request = request.filter(Column("id") != kept.rawValue) }
-        return try request.updateAll(db, Column("revoked_at").set(to: now))
+        var request = AccessTokenRecord.filter(AccessTokenRecord.Columns.userId == user.rawValue && AccessTokenRecord.Columns.revokedAt == nil)
+        if let session { request = request.filter(AccessTokenRecord.Columns.id == session.rawValue) }
+        if let kept { request = request.filter(AccessTokenRecord.Columns.id != kept.rawValue) }
+        return try request.updateAll(db, AccessTokenRecord.Columns.revokedAt.set(to: now))
     }
 
     // MARK: Passwords

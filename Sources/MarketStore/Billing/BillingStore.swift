@@ -164,12 +164,12 @@ public struct BillingStore: Sendable {
         guard let record = try InvoiceRecord.all().visible(to: policy, today: today).filter(InvoiceRecord.Columns.id == id).fetchOne(db) else {
             throw MarketError.notFound(resource: "invoice")
         }
-        let lines = try InvoiceLineRecord.filter(Column("invoice_id") == id.rawValue).order(Column("line_number")).fetchAll(db)
+        let lines = try InvoiceLineRecord.filter(InvoiceLineRecord.Columns.invoiceId == id.rawValue).order(InvoiceLineRecord.Columns.lineNumber).fetchAll(db)
         let noteLines = Dictionary(
-            grouping: try CreditNoteLineRecord.filter(Column("invoice_id") == id.rawValue)
-                .order(Column("invoice_line_number")).fetchAll(db),
+            grouping: try CreditNoteLineRecord.filter(CreditNoteLineRecord.Columns.invoiceId == id.rawValue)
+                .order(CreditNoteLineRecord.Columns.invoiceLineNumber).fetchAll(db),
             by: \.creditNoteId)
-        let notes = try CreditNoteRecord.filter(Column("invoice_id") == id.rawValue).order(Column("seq")).fetchAll(db)
+        let notes = try CreditNoteRecord.filter(CreditNoteRecord.Columns.invoiceId == id.rawValue).order(CreditNoteRecord.Columns.seq).fetchAll(db)
         return try record.invoice(
             lines: lines.map { try $0.line },
             creditNotes: notes.map { note in
@@ -314,7 +314,7 @@ public struct BillingStore: Sendable {
                     amountPence: amount.amountPence
                 ).insert(db)
                 let line = invoice.lines[amount.invoiceLineNumber - 1]
-                guard let order = try OrderRecord.filter(Column("id") == line.orderID.rawValue).fetchOne(db) else {
+                guard let order = try OrderRecord.filter(OrderRecord.Columns.id == line.orderID.rawValue).fetchOne(db) else {
                     throw MarketError.notFound(resource: "order")
                 }
                 try Ledger.post(
@@ -368,7 +368,7 @@ public struct BillingStore: Sendable {
 
     public func run(_ id: InvoicingRunID, by policy: AccessPolicy) async throws -> InvoicingRun {
         let run = try await database.read { db in
-            try InvoicingRunRecord.filter(Column("id") == id.rawValue).fetchOne(db)?.run
+            try InvoicingRunRecord.filter(InvoicingRunRecord.Columns.id == id.rawValue).fetchOne(db)?.run
         }
         guard let run else { throw MarketError.notFound(resource: "invoicing run") }
         switch policy.invoicingRunScope {

@@ -61,7 +61,7 @@ public struct InvoicingRunner: Sendable {
             try db.execute(
                 sql: "UPDATE invoicing_run SET finished_at = ?, skipped = ? WHERE id = ?",
                 arguments: [finished, skippedJSON, runID])
-            guard let record = try InvoicingRunRecord.filter(Column("id") == runID.rawValue).fetchOne(db) else {
+            guard let record = try InvoicingRunRecord.filter(InvoicingRunRecord.Columns.id == runID.rawValue).fetchOne(db) else {
                 throw MarketError.notFound(resource: "invoicing run")
             }
             return record.run

@@ -43,7 +43,7 @@ struct BankAccountRecord: MarketRecord {
 
     /// The provider's current version: the latest, whether or not anyone has verified it.
     static func current(of provider: OrganisationID, _ db: Database) throws -> BankAccountRecord? {
-        try BankAccountRecord.filter(Column("provider_id") == provider.rawValue).order(Column("version").desc).fetchOne(db)
+        try BankAccountRecord.filter(BankAccountRecord.Columns.providerId == provider.rawValue).order(BankAccountRecord.Columns.version.desc).fetchOne(db)
     }
 }
 
@@ -176,7 +176,7 @@ struct PayerAccountChangeRecord: MarketRecord {
 
     /// The payer's change waiting for a second person, if any (at most one: a unique index).
     static func pending(of payerID: String, _ db: Database) throws -> PayerAccountChangeRecord? {
-        try PayerAccountChangeRecord.filter(Column("payer_id") == payerID && Column("status") == PayerAccountChange.Status.pending.rawValue)
+        try PayerAccountChangeRecord.filter(PayerAccountChangeRecord.Columns.payerId == payerID && PayerAccountChangeRecord.Columns.status == PayerAccountChange.Status.pending.rawValue)
             .fetchOne(db)
     }
 }

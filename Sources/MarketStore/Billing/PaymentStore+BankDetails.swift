@@ -118,12 +118,12 @@ extension PaymentStore {
     }
 
     static func versions(of provider: OrganisationID, for policy: AccessPolicy, _ db: Database) throws -> [BankAccount] {
-        let records = try BankAccountRecord.filter(Column("provider_id") == provider.rawValue).order(Column("version").desc).fetchAll(db)
+        let records = try BankAccountRecord.filter(BankAccountRecord.Columns.providerId == provider.rawValue).order(BankAccountRecord.Columns.version.desc).fetchAll(db)
         let ownPayer = [.platformAdmin, .provider].contains(policy.principal.role) ? nil : policy.batchPayer?.id
         return try records.map { record in
-            var request = BankAccountVerificationRecord.filter(Column("bank_account_id") == record.id.rawValue)
-            if let ownPayer { request = request.filter(Column("payer_id") == ownPayer) }
-            return record.account(verifications: try request.order(Column("verified_at")).fetchAll(db).map(\.verification))
+            var request = BankAccountVerificationRecord.filter(BankAccountVerificationRecord.Columns.bankAccountId == record.id.rawValue)
+            if let ownPayer { request = request.filter(BankAccountVerificationRecord.Columns.payerId == ownPayer) }
+            return record.account(verifications: try request.order(BankAccountVerificationRecord.Columns.verifiedAt).fetchAll(db).map(\.verification))
         }
     }
 }

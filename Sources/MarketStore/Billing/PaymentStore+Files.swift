@@ -23,7 +23,7 @@ extension PaymentStore {
             let batch: PaymentBatch
             if principal.role == .provider {
                 guard principal.organisationID == provider,
-                      let record = try PaymentBatchRecord.filter(Column("id") == id.rawValue).fetchOne(db),
+                      let record = try PaymentBatchRecord.filter(PaymentBatchRecord.Columns.id == id.rawValue).fetchOne(db),
                       record.status == .exported || record.status == .paid
                 else { throw MarketError.notFound(resource: "remittance") }
                 batch = try Self.batch(record, payments: try Self.payments(of: id, db), db)

@@ -312,7 +312,7 @@ public struct PaymentStore: Sendable {
     // MARK: Loading
 
     static func load(_ id: PaymentBatchID, policy: AccessPolicy, _ db: Database) throws -> PaymentBatch {
-        guard let record = try PaymentBatchRecord.filter(Column("id") == id.rawValue).fetchOne(db) else {
+        guard let record = try PaymentBatchRecord.filter(PaymentBatchRecord.Columns.id == id.rawValue).fetchOne(db) else {
             throw MarketError.notFound(resource: "payment batch")
         }
         switch policy.paymentBatchScope {

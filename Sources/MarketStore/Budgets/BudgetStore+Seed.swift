@@ -31,9 +31,9 @@ extension BudgetStore {
         var written = 0
         for seed in holders {
             let wrote = try await database.write { db in
-                var existing = BudgetHolderRecord.filter(Column("display_name") == seed.displayName)
-                    .filter(Column("council_id") == seed.councilID?.rawValue)
-                if let user = seed.userID { existing = BudgetHolderRecord.filter(Column("user_id") == user.rawValue) }
+                var existing = BudgetHolderRecord.filter(BudgetHolderRecord.Columns.displayName == seed.displayName)
+                    .filter(BudgetHolderRecord.Columns.councilId == seed.councilID?.rawValue)
+                if let user = seed.userID { existing = BudgetHolderRecord.filter(BudgetHolderRecord.Columns.userId == user.rawValue) }
                 guard try existing.fetchCount(db) == 0 else { return false }
                 let holder = BudgetHolder(
                     id: .random(), displayName: seed.displayName, councilID: seed.councilID, userID: seed.userID, createdAt: now)

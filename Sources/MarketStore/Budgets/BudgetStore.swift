@@ -35,7 +35,7 @@ public struct BudgetStore: Sendable {
         return try await database.write(as: principal.userID, idempotency: idempotency) { db in
             if let council, try !CouncilRecord.exists(db, key: council.rawValue) { throw MarketError.notFound(resource: "council") }
             if let linked {
-                if try BudgetHolderRecord.filter(Column("user_id") == linked.rawValue).fetchCount(db) > 0 {
+                if try BudgetHolderRecord.filter(BudgetHolderRecord.Columns.userId == linked.rawValue).fetchCount(db) > 0 {
                     throw MarketError.conflict(council == nil
                         ? "you are already registered as a budget holder" : "this account is already linked to a budget holder")
                 }
@@ -60,7 +60,7 @@ public struct BudgetStore: Sendable {
     /// The holder linked to a user's own account, if any (for `GET /v1/me`).
     public func holderID(linkedTo user: UserID) async throws -> BudgetHolderID? {
         try await database.read { db in
-            try BudgetHolderRecord.filter(Column("user_id") == user.rawValue).fetchOne(db)?.id
+            try BudgetHolderRecord.filter(BudgetHolderRecord.Columns.userId == user.rawValue).fetchOne(db)?.id
         }
     }
 
@@ -86,7 +86,7 @@ public struct BudgetStore: Sendable {
             let acting = try access.authorize(.manageFunding)
             try new.check(for: access.holder)
             if let organisation = new.managingOrganisationID, let kind = new.managementOption.managingOrganisationKind {
-                guard try OrganisationRecord.filter(Column("id") == organisation.rawValue && Column("kind") == kind.rawValue)
+                guard try OrganisationRecord.filter(OrganisationRecord.Columns.id == organisation.rawValue && OrganisationRecord.Columns.kind == kind.rawValue)
                     .fetchCount(db) == 1
                 else { throw MarketError.invalid("managing_organisation_id", "no \(kind.rawValue) organisation has this id") }
             }
@@ -134,8 +134,8 @@ public struct BudgetStore: Sendable {
         let today = self.today
         return try await database.read { db in
             let access = try HolderAccess.load(holderID, policy: policy, today: today, db)
-            let streams = try FundingStreamRecord.filter(Column("budget_holder_id") == holderID.rawValue)
-                .order(Column("seq")).fetchAll(db).map(\.stream)
+            let streams = try FundingStreamRecord.filter(FundingStreamRecord.Columns.budgetHolderId == holderID.rawValue)
+                .order(FundingStreamRecord.Columns.seq).fetchAll(db).map(\.stream)
             return (access.holder, streams)
         }
     }
@@ -165,7 +165,7 @@ public struct BudgetStore: Sendable {
             let acting = try access.authorize(.manageDelegations)
             switch new.grantee {
             case .organisation(let organisation):
-                guard try OrganisationRecord.filter(Column("id") == organisation.rawValue && Column("kind") == "broker")
+                guard try OrganisationRecord.filter(OrganisationRecord.Columns.id == organisation.rawValue && OrganisationRecord.Columns.kind == "broker")
                     .fetchCount(db) == 1
                 else { throw MarketError.invalid("grantee_organisation_id", "no broker organisation has this id") }
             case .user(let user):

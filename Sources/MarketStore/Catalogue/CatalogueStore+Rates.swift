@@ -14,7 +14,7 @@ extension CatalogueStore {
         let actor = policy.principal.userID
         return try await database.write(as: actor, idempotency: idempotency) { db in
             guard try CouncilRecord.exists(db, key: council.rawValue) else { throw MarketError.notFound(resource: "council") }
-            guard let offering = try OfferingRecord.filter(Column("id") == new.offeringID.rawValue).fetchOne(db),
+            guard let offering = try OfferingRecord.filter(OfferingRecord.Columns.id == new.offeringID.rawValue).fetchOne(db),
                 offering.status != .draft
             else { throw MarketError.invalid("offering_id", "no published offering has this id") }
             if let clash = try Self.overlappingRate(
@@ -46,7 +46,7 @@ extension CatalogueStore {
         let yesterday = CalendarDay(now.addingTimeInterval(-86_400))
         return try await database.write { db in
             guard let record = try CouncilRateRecord.fetchOne(db, key: id.rawValue), record.councilId == council,
-                let offering = try OfferingRecord.filter(Column("id") == record.offeringId.rawValue).fetchOne(db)
+                let offering = try OfferingRecord.filter(OfferingRecord.Columns.id == record.offeringId.rawValue).fetchOne(db)
             else { throw MarketError.notFound(resource: "council rate") }
             if let validTo {
                 var v = Validator()

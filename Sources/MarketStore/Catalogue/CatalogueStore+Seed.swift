@@ -48,17 +48,17 @@ extension CatalogueStore {
         try await database.write { db in
             for offering in validated {
                 let exists = try OfferingRecord
-                    .filter(Column("provider_id") == offering.providerID.rawValue && Column("title") == offering.details.title)
+                    .filter(OfferingRecord.Columns.providerId == offering.providerID && OfferingRecord.Columns.title == offering.details.title)
                     .fetchCount(db) > 0
                 if !exists { try OfferingRecord(offering).insert(db) }
             }
             for rate in rates {
                 guard let offering = try OfferingRecord
-                    .filter(Column("provider_id") == rate.provider.rawValue && Column("title") == rate.offeringTitle)
+                    .filter(OfferingRecord.Columns.providerId == rate.provider && OfferingRecord.Columns.title == rate.offeringTitle)
                     .fetchOne(db)
                 else { throw MarketError.invalid("council_rates", "no offering '\(rate.offeringTitle)'") }
                 let exists = try CouncilRateRecord
-                    .filter(Column("council_id") == rate.council.rawValue && Column("offering_id") == offering.id.rawValue)
+                    .filter(CouncilRateRecord.Columns.councilId == rate.council && CouncilRateRecord.Columns.offeringId == offering.id)
                     .fetchCount(db) > 0
                 if !exists {
                     try CouncilRateRecord(

@@ -136,7 +136,7 @@ public struct CatalogueStore: Sendable {
     ) async throws -> ListedOffering {
         let now = database.clock.now()
         return try await database.write(as: policy.principal.userID, idempotency: idempotency) { db in
-            guard let record = try OfferingRecord.filter(Column("id") == id.rawValue).fetchOne(db) else {
+            guard let record = try OfferingRecord.filter(OfferingRecord.Columns.id == id.rawValue).fetchOne(db) else {
                 throw MarketError.notFound(resource: "offering")
             }
             var offering = try record.offering()
@@ -172,7 +172,7 @@ public struct CatalogueStore: Sendable {
     // MARK: Helpers
 
     static func offeringRecord(_ id: OfferingID, _ db: Database) throws -> OfferingRecord {
-        guard let record = try OfferingRecord.filter(Column("id") == id.rawValue).fetchOne(db) else {
+        guard let record = try OfferingRecord.filter(OfferingRecord.Columns.id == id.rawValue).fetchOne(db) else {
             throw MarketError.notFound(resource: "offering")
         }
         return record

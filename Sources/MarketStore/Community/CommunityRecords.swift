@@ -28,6 +28,9 @@ struct CommunityResourceRecord: MarketRecord {
 
     typealias Columns = CodingKeys
 
+    /// The title, a column the schema derives from `details` (read, never written).
+    static let titleColumn = Column("title")
+
     init(_ resource: CommunityResource) throws {
         id = resource.id
         switch resource.publisher {
@@ -43,11 +46,11 @@ struct CommunityResourceRecord: MarketRecord {
 
     /// Writes the changeable columns of the row with this id (`seq` is the table's key, not `id`).
     func updateChangeableColumns(_ db: Database) throws {
-        try Self.filter(Column("id") == id.rawValue).updateAll(db, [
-            Column("council_id").set(to: councilId),
-            Column("details").set(to: details),
-            Column("last_verified_at").set(to: lastVerifiedAt),
-            Column("updated_at").set(to: updatedAt),
+        try Self.filter(Columns.id == id.rawValue).updateAll(db, [
+            Columns.councilId.set(to: councilId),
+            Columns.details.set(to: details),
+            Columns.lastVerifiedAt.set(to: lastVerifiedAt),
+            Columns.updatedAt.set(to: updatedAt),
         ])
     }
 

@@ -39,9 +39,9 @@ public struct CommunityStore: Sendable {
         let record = try CommunityResourceRecord(resource)
         try await database.write { db in
             let duplicate = try CommunityResourceRecord
-                .filter(Column("title") == resource.details.title)
-                .filter(Column("organisation_id") == record.organisationId?.rawValue
-                    && Column("publisher_council_id") == record.publisherCouncilId?.rawValue)
+                .filter(CommunityResourceRecord.titleColumn == resource.details.title)
+                .filter(CommunityResourceRecord.Columns.organisationId == record.organisationId
+                    && CommunityResourceRecord.Columns.publisherCouncilId == record.publisherCouncilId)
                 .fetchCount(db)
             if duplicate == 0 { try record.insert(db) }
         }
@@ -190,7 +190,7 @@ public struct CommunityStore: Sendable {
         if policy.communityMaintenanceScope == .none {
             throw MarketError.forbidden("only community publishers and council staff maintain community resources")
         }
-        guard let record = try CommunityResourceRecord.filter(Column("id") == id.rawValue).fetchOne(db),
+        guard let record = try CommunityResourceRecord.filter(CommunityResourceRecord.Columns.id == id.rawValue).fetchOne(db),
             case let resource = try record.resource(), policy.communityMaintenanceScope.contains(resource)
         else { throw MarketError.notFound(resource: "community resource") }
         return resource

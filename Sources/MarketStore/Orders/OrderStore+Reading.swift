@@ -31,11 +31,11 @@ extension OrderStore {
             let records = try orders.fetchPage(page, by: Columns.seq, .descending, key: \.seq, db)
             let ids = records.items.map(\.id.rawValue)
             let lines = Dictionary(
-                grouping: try OrderLineRecord.filter(ids.contains(Column("order_id")))
-                    .order(Column("order_id"), Column("line_number")).fetchAll(db),
+                grouping: try OrderLineRecord.filter(ids.contains(OrderLineRecord.Columns.orderId))
+                    .order(OrderLineRecord.Columns.orderId, OrderLineRecord.Columns.lineNumber).fetchAll(db),
                 by: \.orderId)
             let deliveries = Dictionary(
-                grouping: try DeliveryRecord.filter(ids.contains(Column("order_id"))).order(Column("seq")).fetchAll(db),
+                grouping: try DeliveryRecord.filter(ids.contains(DeliveryRecord.Columns.orderId)).order(DeliveryRecord.Columns.seq).fetchAll(db),
                 by: \.orderId)
             return try records.map { record in
                 OrderWithDeliveries(

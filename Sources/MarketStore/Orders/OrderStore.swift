@@ -111,10 +111,10 @@ struct OrderContext {
 
     /// The order as the service itself acts on it (deemed confirmation), with no caller.
     static func service(_ id: OrderID, _ db: Database, missing: String = "order") throws -> OrderContext {
-        guard let record = try OrderRecord.filter(Column("id") == id.rawValue).fetchOne(db) else {
+        guard let record = try OrderRecord.filter(OrderRecord.Columns.id == id.rawValue).fetchOne(db) else {
             throw MarketError.notFound(resource: missing)
         }
-        let lines = try OrderLineRecord.filter(Column("order_id") == id.rawValue).order(Column("line_number")).fetchAll(db)
+        let lines = try OrderLineRecord.filter(OrderLineRecord.Columns.orderId == id.rawValue).order(OrderLineRecord.Columns.lineNumber).fetchAll(db)
         return OrderContext(order: record.order(lines: try lines.map { try $0.line }), holderAccess: nil)
     }
 
@@ -122,7 +122,7 @@ struct OrderContext {
     static func load(
         delivery id: DeliveryID, policy: AccessPolicy, today: CalendarDay, _ db: Database
     ) throws -> (OrderContext, DeliveryRecord) {
-        guard let record = try DeliveryRecord.filter(Column("id") == id.rawValue).fetchOne(db) else {
+        guard let record = try DeliveryRecord.filter(DeliveryRecord.Columns.id == id.rawValue).fetchOne(db) else {
             throw MarketError.notFound(resource: "delivery")
         }
         return (try load(record.orderId, policy: policy, today: today, db, missing: "delivery"), record)
@@ -154,7 +154,7 @@ struct OrderContext {
     }
 
     func deliveries(_ db: Database) throws -> [Delivery] {
-        try DeliveryRecord.filter(Column("order_id") == order.id.rawValue).order(Column("seq")).fetchAll(db).map { try $0.delivery }
+        try DeliveryRecord.filter(DeliveryRecord.Columns.orderId == order.id.rawValue).order(DeliveryRecord.Columns.seq).fetchAll(db).map { try $0.delivery }
     }
 
     /// Releases the reservation not taken by deliveries that count (recorded, disputed or confirmed).

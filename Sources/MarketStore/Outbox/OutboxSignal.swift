@@ -30,7 +30,7 @@ public final class OutboxSignal: @unchecked Sendable {
     public init(database: AppDatabase) {
         // Events' ids, not the whole row: inserts touch them, the dispatcher's `dispatched_at` does
         // not. (`outbox_audience` is WITHOUT ROWID, which SQLite's update hook never reports.)
-        observation = DatabaseRegionObservation(tracking: Table("outbox_event").select(Column("id")))
+        observation = DatabaseRegionObservation(tracking: OutboxEventRecord.select(OutboxEventRecord.Columns.id))
             .start(in: database.writer, onError: { _ in }, onChange: { [weak self] _ in self?.signal() })
     }
 

@@ -78,7 +78,7 @@ public struct RatingStore: Sendable {
         let today = CalendarDay(now)
         let user = policy.principal.userID
         return try await database.write(as: user, idempotency: idempotency) { db in
-            guard let record = try OrderRecord.filter(Column("id") == order.rawValue).fetchOne(db) else {
+            guard let record = try OrderRecord.filter(OrderRecord.Columns.id == order.rawValue).fetchOne(db) else {
                 throw MarketError.notFound(resource: "order")
             }
             let access = try HolderAccess.load(record.budgetHolderId, policy: policy, today: today, db)
@@ -209,7 +209,7 @@ public struct RatingStore: Sendable {
     // MARK: Loading
 
     static func record(_ id: RatingID, _ db: Database) throws -> RatingRecord {
-        guard let record = try RatingRecord.filter(Column("id") == id.rawValue).fetchOne(db) else {
+        guard let record = try RatingRecord.filter(RatingRecord.Columns.id == id.rawValue).fetchOne(db) else {
             throw MarketError.notFound(resource: "rating")
         }
         return record

@@ -149,7 +149,7 @@ public struct DemoSeed: Sendable {
         for entry in file.councils {
             let new = try NewCouncil(name: entry.name, code: entry.code)
             councilIDs[entry.key] = try await database.write { db in
-                if let existing = try CouncilRecord.filter(Column("code") == new.code).fetchOne(db) {
+                if let existing = try CouncilRecord.filter(CouncilRecord.Columns.code == new.code).fetchOne(db) {
                     return existing.id
                 }
                 let record = CouncilRecord(Council(id: .random(), name: new.name, code: new.code, createdAt: now))
@@ -163,7 +163,7 @@ public struct DemoSeed: Sendable {
         for entry in file.organisations {
             let new = try NewOrganisation(kind: entry.kind, name: entry.name, providerType: entry.providerType)
             organisationIDs[entry.key] = try await database.write { db in
-                if let existing = try OrganisationRecord.filter(Column("name") == new.name).fetchOne(db) {
+                if let existing = try OrganisationRecord.filter(OrganisationRecord.Columns.name == new.name).fetchOne(db) {
                     return existing.id
                 }
                 return try AccountStore.insertOrganisation(new, at: now, db).id

@@ -87,7 +87,7 @@ public struct SyntheticMarket: Sendable {
         }
         try await database.write { db in
             for council in councils {
-                if try CouncilRecord.filter(Column("code") == council.code).fetchCount(db) > 0 {
+                if try CouncilRecord.filter(CouncilRecord.Columns.code == council.code).fetchCount(db) > 0 {
                     throw MarketError.conflict("a synthetic market with seed \(seed) is already here")
                 }
                 try CouncilRecord(council).insert(db)
