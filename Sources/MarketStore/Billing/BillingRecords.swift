@@ -427,3 +427,20 @@ extension InvoicingRunTrigger: DatabaseValueConvertible {}
 extension PayerKind: DatabaseValueConvertible {}
 extension InvoiceStatus: DatabaseValueConvertible {}
 extension VATCategory: DatabaseValueConvertible {}
+
+extension InvoiceRecord {
+    /// Writes an invoice's status after one of the payer's steps (`Invoice.applying`), with
+    /// what the step decided: its approval, its dispute, or the holder's payment.
+    static func write(_ invoice: Invoice, _ db: Database) throws {
+        let decision: [ColumnAssignment] = switch invoice.status {
+        case .approved: [Columns.approvedBy.set(to: invoice.approvedBy), Columns.approvedAt.set(to: invoice.approvedAt)]
+        case .disputed: [Columns.disputedBy.set(to: invoice.disputedBy), Columns.disputedAt.set(to: invoice.disputedAt),
+                         Columns.disputeReason.set(to: invoice.disputeReason),
+                         Columns.approvedBy.set(to: invoice.approvedBy), Columns.approvedAt.set(to: invoice.approvedAt)]
+        case .paid: [Columns.paidOn.set(to: invoice.payment?.paidOn), Columns.paymentReference.set(to: invoice.payment?.reference),
+                     Columns.paidBy.set(to: invoice.payment?.recordedBy), Columns.paidAt.set(to: invoice.payment?.recordedAt)]
+        case .awaitingApproval, .credited: []
+        }
+        try filter(Columns.id == invoice.id).updateAll(db, [Columns.status.set(to: invoice.status)] + decision)
+    }
+}

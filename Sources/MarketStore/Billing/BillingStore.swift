@@ -184,12 +184,7 @@ public struct BillingStore: Sendable {
     /// Approves an invoice awaiting approval, as its payer's side.
     public func approve(_ id: InvoiceID, by policy: AccessPolicy, idempotency: IdempotencyKey?) async throws -> Invoice {
         try await payerStep(id, by: policy, idempotency: idempotency, stepUp: "approving a council's or broker's invoice") { invoice, now, db in
-            guard invoice.status == .awaitingApproval else {
-                throw MarketError.conflict("the invoice is \(invoice.status.rawValue): only an invoice awaiting approval can be approved")
-            }
-            try db.execute(
-                sql: "UPDATE invoice SET status = 'approved', approved_by = ?, approved_at = ? WHERE id = ?",
-                arguments: [policy.principal.userID, now, id])
+            try InvoiceRecord.write(invoice.applying(.approve(by: policy.principal.userID), at: now), db)
             return .invoiceApproved
         }
     }
@@ -205,22 +200,17 @@ public struct BillingStore: Sendable {
         v.check(Set(lineNumbers ?? []).count == (lineNumbers ?? []).count, "line_numbers", "names a line twice")
         try v.throwIfInvalid()
         return try await payerStep(id, by: policy, idempotency: idempotency) { invoice, now, db in
-            guard invoice.status == .awaitingApproval || invoice.status == .approved else {
-                throw MarketError.conflict("the invoice is \(invoice.status.rawValue): only an invoice awaiting approval or approved can be disputed")
-            }
+            let disputed = try invoice.applying(.dispute(by: policy.principal.userID, reason: reason), at: now)
             try Self.refuseWhileInBatch(invoice, db)
             let lines = lineNumbers ?? []
             if let unknown = lines.firstIndex(where: { !(1...invoice.lines.count).contains($0) }) {
                 throw MarketError.invalid("line_numbers[\(unknown)]", "is not a line of this invoice (1 to \(invoice.lines.count))")
             }
-            try db.execute(sql: """
-                UPDATE invoice SET status = 'disputed', disputed_by = ?, disputed_at = ?, dispute_reason = ?,
-                    approved_by = NULL, approved_at = NULL WHERE id = ?
-                """, arguments: [policy.principal.userID, now, reason, id])
-            let disputed = lines.isEmpty ? Array(1...invoice.lines.count) : lines
-            try db.execute(
-                sql: "UPDATE invoice_line SET disputed = 1 WHERE invoice_id = ? AND line_number IN (SELECT value FROM json_each(?))",
-                arguments: [id, String(decoding: try JSONEncoder().encode(disputed), as: UTF8.self)])
+            try InvoiceRecord.write(disputed, db)
+            let disputedLines = lines.isEmpty ? Array(1...invoice.lines.count) : lines
+            try InvoiceLineRecord
+                .filter(InvoiceLineRecord.Columns.invoiceId == id && disputedLines.contains(InvoiceLineRecord.Columns.lineNumber))
+                .updateAll(db, InvoiceLineRecord.Columns.disputed.set(to: true))
             return .invoiceDisputed
         }
     }
@@ -237,18 +227,8 @@ public struct BillingStore: Sendable {
         try v.throwIfInvalid()
         guard let paidOn else { throw MarketError.invalid("paid_on", "is required") }
         return try await payerStep(id, by: policy, idempotency: idempotency) { invoice, now, db in
-            guard case .holder = invoice.payer else {
-                throw MarketError.conflict("the invoice is paid by its \(invoice.payer.kind.rawValue) through a payment batch")
-            }
-            guard invoice.status == .approved else {
-                throw MarketError.conflict("the invoice is \(invoice.status.rawValue): only an approved invoice can be marked paid")
-            }
-            guard paidOn >= invoice.issueDate, paidOn <= CalendarDay(now) else {
-                throw MarketError.invalid("paid_on", "must be from the issue date \(invoice.issueDate.text) to today")
-            }
-            try db.execute(sql: """
-                UPDATE invoice SET status = 'paid', paid_on = ?, payment_reference = ?, paid_by = ?, paid_at = ? WHERE id = ?
-                """, arguments: [paidOn, reference, policy.principal.userID, now, id])
+            let payment = InvoicePayment(paidOn: paidOn, reference: reference, recordedBy: policy.principal.userID, recordedAt: now)
+            try InvoiceRecord.write(invoice.applying(.markPaid(payment), at: now), db)
             return .invoicePaid
         }
     }

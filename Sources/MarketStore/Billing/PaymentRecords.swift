@@ -295,3 +295,19 @@ struct PaymentItemRecord: MarketRecord {
 extension PaymentBatchStatus: DatabaseValueConvertible {}
 extension PaymentStatus: DatabaseValueConvertible {}
 extension BankFileFormat: DatabaseValueConvertible {}
+
+extension PaymentBatchRecord {
+    /// Writes a batch's status after one of the payer's steps (`PaymentBatch.applying`), with
+    /// what the step decided, when (`now`), and by whom.
+    static func write(_ batch: PaymentBatch, by user: UserID, at now: Date, _ db: Database) throws {
+        let decision: [ColumnAssignment] = switch batch.status {
+        case .draft: []
+        case .approved: [Columns.approvedBy.set(to: batch.approvedBy), Columns.approvedAt.set(to: batch.approvedAt)]
+        case .cancelled: [Columns.cancelledBy.set(to: user), Columns.cancelledAt.set(to: batch.cancelledAt)]
+        case .exported: [Columns.exportedBy.set(to: user), Columns.exportedAt.set(to: batch.exportedAt),
+                         Columns.processingDate.set(to: batch.processingDate)]
+        case .paid: [Columns.paidBy.set(to: user), Columns.paidAt.set(to: now), Columns.valueDate.set(to: batch.valueDate)]
+        }
+        try filter(Columns.id == batch.id).updateAll(db, [Columns.status.set(to: batch.status)] + decision)
+    }
+}

@@ -147,29 +147,19 @@ public struct PaymentStore: Sendable {
         try await step(
             id, .paymentBatchApproved, by: policy, idempotency: idempotency, confirming: true, stepUp: "approving a payment batch"
         ) { batch, user, now, db in
-            guard batch.status == .draft else { throw MarketError.conflict("the batch is \(batch.status.rawValue): only a draft can be approved") }
-            guard batch.createdBy != user else {
-                throw MarketError.forbidden("four eyes: the person who created a batch cannot approve it; another of the payer's finance staff must")
-            }
-            try FourEyes.check(.fetch(user, db), confirming: .fetch(batch.createdBy, db), "created this batch", at: now, coolingOff: self.coolingOff)
-            guard !batch.payments.isEmpty else { throw MarketError.conflict("the batch pays nobody: cancel it") }
-            try db.execute(
-                sql: "UPDATE payment_batch SET status = 'approved', approved_by = ?, approved_at = ? WHERE id = ?",
-                arguments: [user, now, id])
+            let step = PaymentBatch.Step.approve(by: try .fetch(user, db), creator: try .fetch(batch.createdBy, db), coolingOff: self.coolingOff)
+            try PaymentBatchRecord.write(batch.applying(step, at: now), by: user, at: now, db)
         }
     }
 
     /// Cancels a batch before export: its payments are cancelled and its invoices free again.
     public func cancel(_ id: PaymentBatchID, by policy: AccessPolicy, idempotency: IdempotencyKey?) async throws -> PaymentBatch {
         try await step(id, .paymentBatchCancelled, by: policy, idempotency: idempotency) { batch, user, now, db in
-            guard batch.status == .draft || batch.status == .approved else {
-                throw MarketError.conflict("the batch is \(batch.status.rawValue): only a draft or approved batch can be cancelled")
-            }
-            try db.execute(sql: """
-                UPDATE payment_batch SET status = 'cancelled', cancelled_by = ?, cancelled_at = ? WHERE id = ?;
-                UPDATE payment_item SET live = 0 WHERE payment_id IN (SELECT id FROM payment WHERE batch_id = ?);
-                UPDATE payment SET status = 'cancelled' WHERE batch_id = ?;
-                """, arguments: [user, now, id, id, id])
+            try PaymentBatchRecord.write(batch.applying(.cancel, at: now), by: user, at: now, db)
+            try db.execute(literal: """
+                UPDATE payment_item SET live = 0 WHERE payment_id IN (SELECT id FROM payment WHERE batch_id = \(id));
+                UPDATE payment SET status = \(PaymentStatus.cancelled.rawValue) WHERE batch_id = \(id);
+                """)
         }
     }
 
@@ -186,17 +176,8 @@ public struct PaymentStore: Sendable {
                 "must be after today and at most 31 days ahead (\(today.adding(days: 1).text) to \(today.adding(days: 31).text))")
         try v.throwIfInvalid()
         return try await step(id, .paymentBatchExported, by: policy, idempotency: idempotency, stepUp: "exporting a payment batch") { batch, user, now, db in
-            guard batch.status == .approved else {
-                throw MarketError.conflict(batch.status == .exported || batch.status == .paid
-                    ? "the batch is already exported: download its files" : "the batch is \(batch.status.rawValue): only an approved batch can be exported")
-            }
-            try db.execute(
-                sql: "UPDATE payment_batch SET status = 'exported', exported_by = ?, exported_at = ?, processing_date = ? WHERE id = ?",
-                arguments: [user, now, day, id])
-            var exported = batch
-            exported.status = .exported
-            exported.processingDate = day
-            exported.exportedAt = now
+            let exported = try batch.applying(.export(processingDate: day), at: now)
+            try PaymentBatchRecord.write(exported, by: user, at: now, db)
             let unsafe = BankFiles.unsafeTexts(exported)
             guard unsafe.isEmpty else {
                 throw MarketError.conflict(
@@ -219,21 +200,16 @@ public struct PaymentStore: Sendable {
         guard let valueDate else { throw MarketError.invalid("value_date", "is required: the day the bank paid the batch") }
         let today = database.today
         return try await step(id, .paymentBatchPaid, by: policy, idempotency: idempotency, stepUp: "marking a payment batch paid") { batch, user, now, db in
-            guard batch.status == .exported else {
-                throw MarketError.conflict("the batch is \(batch.status.rawValue): only an exported batch can be marked paid")
-            }
-            if let processing = batch.processingDate, valueDate < processing || valueDate > today {
-                throw MarketError.invalid("value_date", "must be from the processing date \(processing.text) to today \(today.text)")
-            }
-            try db.execute(sql: """
-                UPDATE payment_batch SET status = 'paid', paid_by = ?, paid_at = ?, value_date = ? WHERE id = ?;
-                UPDATE invoice SET status = 'paid', paid_on = ?, paid_by = ?, paid_at = ?,
+            try PaymentBatchRecord.write(batch.applying(.markPaid(valueDate: valueDate, today: today), at: now), by: user, at: now, db)
+            let (paid, pending) = (PaymentStatus.paid.rawValue, PaymentStatus.pending.rawValue)
+            try db.execute(literal: """
+                UPDATE invoice SET status = \(InvoiceStatus.paid.rawValue), paid_on = \(valueDate), paid_by = \(user), paid_at = \(now),
                     payment_reference = (SELECT p.reference FROM payment_item i JOIN payment p ON p.id = i.payment_id
                         WHERE i.invoice_id = invoice.id AND i.live = 1 AND i.credit_note_id IS NULL)
                 WHERE id IN (SELECT i.invoice_id FROM payment_item i JOIN payment p ON p.id = i.payment_id
-                        WHERE p.batch_id = ? AND p.status = 'pending' AND i.live = 1 AND i.credit_note_id IS NULL);
-                UPDATE payment SET status = 'paid' WHERE batch_id = ? AND status = 'pending';
-                """, arguments: [user, now, valueDate, id, valueDate, user, now, id, id])
+                        WHERE p.batch_id = \(id) AND p.status = \(pending) AND i.live = 1 AND i.credit_note_id IS NULL);
+                UPDATE payment SET status = \(paid) WHERE batch_id = \(id) AND status = \(pending);
+                """)
             for payment in batch.payments where payment.status == .pending {
                 for item in payment.items where item.creditNoteID == nil {
                     try OutboxEventRecord.append(db, .invoicePaid, at: now, payload: [

@@ -248,3 +248,35 @@ func storedQuantity(_ hundredths: Int64, in table: String = "order_line") throws
 extension OrderStatus: DatabaseValueConvertible {}
 extension DeliveryStatus: DatabaseValueConvertible {}
 extension PriceSource: DatabaseValueConvertible {}
+
+extension OrderRecord {
+    /// Writes an order's status after a step (`Order.applying`), with the time of that step in
+    /// its status's own column and nothing else.
+    static func writeStatus(of order: Order, _ db: Database) throws {
+        let when: ColumnAssignment = switch order.status {
+        case .placed: Columns.placedAt.set(to: order.placedAt)
+        case .accepted: Columns.acceptedAt.set(to: order.acceptedAt)
+        case .declined: Columns.declinedAt.set(to: order.declinedAt)
+        case .cancelled: Columns.cancelledAt.set(to: order.cancelledAt)
+        case .completed: Columns.completedAt.set(to: order.completedAt)
+        }
+        try filter(Columns.id == order.id)
+            .updateAll(db, [Columns.status.set(to: order.status), Columns.updatedAt.set(to: order.updatedAt), when])
+    }
+}
+
+extension DeliveryRecord {
+    /// Writes a delivery's status after a step (`Delivery.applying`), with what that step
+    /// decided, when, and by whom (`nil`: the service).
+    static func writeStep(of delivery: Delivery, by actor: UserID?, _ db: Database) throws {
+        let decision: [ColumnAssignment] = switch delivery.status {
+        case .recorded: []
+        case .confirmed: [Columns.confirmedBy.set(to: actor), Columns.confirmedAt.set(to: delivery.confirmedAt),
+                          Columns.confirmationDeemed.set(to: delivery.confirmationDeemed)]
+        case .disputed: [Columns.disputeReason.set(to: delivery.disputeReason), Columns.disputedBy.set(to: actor),
+                         Columns.disputedAt.set(to: delivery.disputedAt)]
+        case .voided: [Columns.voidedBy.set(to: actor), Columns.voidedAt.set(to: delivery.voidedAt)]
+        }
+        try filter(Columns.id == delivery.id).updateAll(db, [Columns.status.set(to: delivery.status)] + decision)
+    }
+}

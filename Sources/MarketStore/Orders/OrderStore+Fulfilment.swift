@@ -8,8 +8,7 @@ extension OrderStore {
     public func accept(_ id: OrderID, by policy: AccessPolicy, idempotency: IdempotencyKey?) async throws -> OrderWithDeliveries {
         try await change(id, by: policy, idempotency: idempotency) { context, now, db in
             try policy.authorizeFulfilling(orderFrom: context.order.providerID)
-            try context.require(.placed, "only a placed order can be accepted")
-            try context.setStatus(.accepted, at: now, db)
+            try context.apply(.accept, at: now, db)
             return (.orderAccepted, context.acting(as: policy))
         }
     }
@@ -18,10 +17,9 @@ extension OrderStore {
     public func decline(_ id: OrderID, by policy: AccessPolicy, idempotency: IdempotencyKey?) async throws -> OrderWithDeliveries {
         try await change(id, by: policy, idempotency: idempotency) { context, now, db in
             try policy.authorizeFulfilling(orderFrom: context.order.providerID)
-            try context.require(.placed, "only a placed order can be declined")
+            try context.apply(.decline, at: now, db)
             let acting = context.acting(as: policy)
             try context.releaseUndelivered(acting: acting, at: now, db)
-            try context.setStatus(.declined, at: now, db)
             return (.orderDeclined, acting)
         }
     }
@@ -37,11 +35,8 @@ extension OrderStore {
                 try policy.authorizeFulfilling(orderFrom: context.order.providerID)
                 acting = context.acting(as: policy)
             }
-            guard context.order.status.isOpen else {
-                throw MarketError.conflict("the order is \(context.order.status.rawValue): only a placed or accepted order can be cancelled")
-            }
+            try context.apply(.cancel, at: now, db)
             try context.releaseUndelivered(acting: acting, at: now, db)
-            try context.setStatus(.cancelled, at: now, db)
             return (.orderCancelled, acting)
         }
     }
@@ -60,7 +55,7 @@ extension OrderStore {
             let context = try OrderContext.load(id, policy: policy, today: today, db)
             let order = context.order
             try policy.authorizeFulfilling(orderFrom: order.providerID)
-            try context.require(.accepted, "deliveries are recorded on accepted orders only")
+            try order.requireAcceptingDeliveries()
             var v = Validator()
             let line = lineNumber.flatMap { number in order.lines.first { $0.lineNumber == number } }
             v.check(line != nil, "line_number", "must be one of the order's line numbers, 1 to \(order.lines.count)")
@@ -119,15 +114,8 @@ extension OrderStore {
         let reason = v.text(reason ?? "", "reason", maxLength: 2000)
         try v.throwIfInvalid()
         return try await decide(id, by: policy, idempotency: idempotency) { _, delivery, acting, now, db in
-            guard delivery.status == .recorded else {
-                throw MarketError.conflict("the delivery is \(delivery.status.rawValue): only a recorded delivery can be disputed")
-            }
-            delivery.status = .disputed
-            delivery.disputeReason = reason
-            delivery.disputedAt = now
-            try db.execute(
-                sql: "UPDATE delivery SET status = 'disputed', dispute_reason = ?, disputed_by = ?, disputed_at = ? WHERE id = ?",
-                arguments: [reason, acting.userID, now, delivery.id])
+            delivery = try delivery.applying(.dispute(reason: reason), at: now)
+            try DeliveryRecord.writeStep(of: delivery, by: acting.userID, db)
             return .deliveryDisputed
         }
     }
@@ -143,15 +131,8 @@ extension OrderStore {
         return try await database.write(as: policy.principal.userID, idempotency: idempotency) { db in
             let (context, record) = try OrderContext.load(delivery: id, policy: policy, today: today, db)
             try policy.authorizeFulfilling(orderFrom: context.order.providerID)
-            var delivery = try record.delivery
-            guard delivery.status == .recorded || delivery.status == .disputed else {
-                throw MarketError.conflict("the delivery is \(delivery.status.rawValue): only a recorded or disputed delivery can be voided")
-            }
-            delivery.status = .voided
-            delivery.voidedAt = now
-            try db.execute(
-                sql: "UPDATE delivery SET status = 'voided', voided_by = ?, voided_at = ? WHERE id = ?",
-                arguments: [policy.principal.userID, now, id])
+            let delivery = try record.delivery.applying(.void, at: now)
+            try DeliveryRecord.writeStep(of: delivery, by: policy.principal.userID, db)
             let acting = context.acting(as: policy)
             if !context.order.status.isOpen, delivery.amountPence > 0 {
                 try Ledger.post(.release, delivery.amountPence, to: try Ledger.stream(context.order.streamID, db),

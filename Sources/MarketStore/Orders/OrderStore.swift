@@ -133,24 +133,13 @@ struct OrderContext {
         Acting(userID: policy.principal.userID, delegationID: nil, holderID: order.holderID)
     }
 
-    /// `conflict` unless the order is `status`; `rule` says what needs it.
-    func require(_ status: OrderStatus, _ rule: String) throws {
-        guard order.status == status else { throw MarketError.conflict("the order is \(order.status.rawValue): \(rule)") }
-    }
-
-    /// Moves the order to `status` and records when, in that status's own column.
-    func setStatus(_ status: OrderStatus, at now: Date, _ db: Database) throws {
-        let when: String
-        switch status {
-        case .placed: when = "placed_at"
-        case .accepted: when = "accepted_at"
-        case .declined: when = "declined_at"
-        case .cancelled: when = "cancelled_at"
-        case .completed: when = "completed_at"
-        }
-        try db.execute(
-            sql: "UPDATE purchase_order SET status = ?, updated_at = ?, \(when) = ? WHERE id = ?",
-            arguments: [status, now, now, order.id])
+    /// Takes `step` (`Order.applying`: `conflict` from a status it cannot start from) and writes
+    /// the order's new status and the time of the step.
+    @discardableResult
+    func apply(_ step: Order.Step, at now: Date, _ db: Database) throws -> Order {
+        let changed = try order.applying(step, at: now)
+        try OrderRecord.writeStatus(of: changed, db)
+        return changed
     }
 
     func deliveries(_ db: Database) throws -> [Delivery] {
@@ -182,15 +171,9 @@ struct OrderContext {
     /// order completes when every unit is delivered and confirmed. `acting` is the buyer, or
     /// `nil` when the service deems it confirmed (nobody decided within the council's days).
     func confirm(_ delivery: inout Delivery, acting: Acting?, at now: Date, _ db: Database) throws {
-        guard delivery.status == .recorded || delivery.status == .disputed else {
-            throw MarketError.conflict("the delivery is \(delivery.status.rawValue): only a recorded or disputed delivery can be confirmed")
-        }
         let deemed = acting == nil
-        delivery.status = .confirmed
-        delivery.confirmedAt = now
-        try db.execute(
-            sql: "UPDATE delivery SET status = 'confirmed', confirmed_by = ?, confirmed_at = ?, confirmation_deemed = ? WHERE id = ?",
-            arguments: [acting?.userID, now, deemed, delivery.id])
+        delivery = try delivery.applying(.confirm(deemed: deemed), at: now)
+        try DeliveryRecord.writeStep(of: delivery, by: acting?.userID, db)
         if delivery.amountPence > 0 {
             try Ledger.post(.spend, delivery.amountPence, to: try Ledger.stream(order.streamID, db), order: order.id,
                             delivery: delivery.id, acting: acting, at: now, db)
@@ -201,9 +184,7 @@ struct OrderContext {
         payload["deemed"] = .boolean(deemed)
         try OutboxEventRecord.append(db, .deliveryConfirmed, at: now, payload: payload, audience: try OrderStore.audience(of: order, db))
         if try isFullyDeliveredAndConfirmed(db), order.status == .accepted {
-            try setStatus(.completed, at: now, db)
-            var completed = order
-            completed.status = .completed
+            let completed = try apply(.complete, at: now, db)
             try OrderStore.announce(.orderCompleted, completed, acting: acting, at: now, db)
         }
     }

@@ -120,10 +120,7 @@ public struct ConcernStore: Sendable {
     /// The council's admins acknowledge a concern they have received.
     public func acknowledge(_ id: ConcernID, by policy: AccessPolicy) async throws -> Concern {
         try await handle(id, by: policy, action: "concern.acknowledged", details: [:]) { concern, user, now, db in
-            guard concern.status == .received else { throw MarketError.conflict("the concern is \(concern.status.rawValue) already") }
-            try db.execute(
-                sql: "UPDATE concern SET status = 'acknowledged', acknowledged_by = ?, acknowledged_at = ? WHERE id = ?",
-                arguments: [user, now, id])
+            try ConcernRecord.write(concern.applying(.acknowledge, at: now), from: concern, by: user, db)
         }
     }
 
@@ -133,11 +130,7 @@ public struct ConcernStore: Sendable {
         let outcome = v.text(outcome ?? "", "outcome", maxLength: 4000)
         try v.throwIfInvalid()
         return try await handle(id, by: policy, action: "concern.closed", details: [:]) { concern, user, now, db in
-            guard concern.status != .closed else { throw MarketError.conflict("the concern is closed already") }
-            try db.execute(sql: """
-                UPDATE concern SET status = 'closed', outcome = ?, closed_by = ?, closed_at = ?,
-                    acknowledged_by = coalesce(acknowledged_by, ?), acknowledged_at = coalesce(acknowledged_at, ?) WHERE id = ?
-                """, arguments: [outcome, user, now, user, now, id])
+            try ConcernRecord.write(concern.applying(.close(outcome: outcome), at: now), from: concern, by: user, db)
         }
     }
 
@@ -171,5 +164,20 @@ extension DerivableRequest<ConcernRecord> {
         let raisedByCaller = ConcernRecord.Columns.raisedBy == policy.principal.userID
         guard let council = policy.safeguardingCouncil else { return filter(raisedByCaller) }
         return filter(ConcernRecord.Columns.councilId == council || raisedByCaller)
+    }
+}
+
+extension ConcernRecord {
+    /// Writes a concern after one of its steps (`Concern.applying`) from `before`: its status,
+    /// and each decision the step made, by `user`.
+    static func write(_ concern: Concern, from before: Concern, by user: UserID, _ db: Database) throws {
+        var assignments = [Columns.status.set(to: concern.status)]
+        if before.acknowledgedAt == nil, let acknowledgedAt = concern.acknowledgedAt {
+            assignments += [Columns.acknowledgedBy.set(to: user), Columns.acknowledgedAt.set(to: acknowledgedAt)]
+        }
+        if concern.status == .closed {
+            assignments += [Columns.outcome.set(to: concern.outcome), Columns.closedBy.set(to: user), Columns.closedAt.set(to: concern.closedAt)]
+        }
+        try filter(Columns.id == concern.id).updateAll(db, assignments)
     }
 }

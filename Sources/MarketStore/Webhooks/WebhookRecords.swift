@@ -76,6 +76,13 @@ struct WebhookDeliveryRecord: MarketRecord {
 
     typealias Columns = CodingKeys
 
+    /// What sending a delivery again writes: pending from `now`, with a fresh schedule of retries
+    /// (its attempts so far are kept in `webhook_attempt`).
+    static func sendAgain(at now: Date) -> [ColumnAssignment] {
+        [Columns.status.set(to: WebhookDelivery.Status.pending.rawValue), Columns.attempts.set(to: 0),
+         Columns.nextAttemptAt.set(to: now), Columns.succeededAt.set(to: nil)]
+    }
+
     static let event = belongsTo(OutboxEventRecord.self, using: ForeignKey([Columns.eventSeq], to: [OutboxEventRecord.Columns.seq]))
 }
 

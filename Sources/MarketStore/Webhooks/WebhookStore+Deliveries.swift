@@ -25,9 +25,7 @@ extension WebhookStore {
             guard let endpointID = try WebhookEndpointID.fetchOne(db, sql: "SELECT endpoint_id FROM webhook_delivery WHERE id = ?", arguments: [id])
             else { throw MarketError.notFound(resource: "webhook delivery") }
             do { _ = try Self.owned(endpointID, by: policy, db) } catch MarketError.notFound { throw MarketError.notFound(resource: "webhook delivery") }
-            try db.execute(
-                sql: "UPDATE webhook_delivery SET status = 'pending', attempts = 0, next_attempt_at = ?, succeeded_at = NULL WHERE id = ?",
-                arguments: [now, id])
+            try WebhookDeliveryRecord.filter(WebhookDeliveryRecord.Columns.id == id).updateAll(db, WebhookDeliveryRecord.sendAgain(at: now))
             let row = try WebhookDeliveryRecord.filter(WebhookDeliveryRecord.Columns.id == id).withEvent().fetchOne(db)
             guard let row else { throw MarketError.notFound(resource: "webhook delivery") }
             return try Self.delivery(row, db)
@@ -41,11 +39,10 @@ extension WebhookStore {
         let now = database.clock.now()
         return try await database.write(as: policy.principal.userID, idempotency: idempotency) { db in
             _ = try Self.owned(id, by: policy, db)
-            try db.execute(sql: """
-                UPDATE webhook_delivery SET status = 'pending', attempts = 0, next_attempt_at = ?
-                WHERE endpoint_id = ? AND status = 'failed' AND created_at >= ?
-                """, arguments: [now, id, since])
-            return db.changesCount
+            typealias Columns = WebhookDeliveryRecord.Columns
+            return try WebhookDeliveryRecord
+                .filter(Columns.endpointId == id && Columns.status == WebhookDelivery.Status.failed.rawValue && Columns.createdAt >= since)
+                .updateAll(db, WebhookDeliveryRecord.sendAgain(at: now))
         }
     }
 }

@@ -72,9 +72,9 @@ extension WebhookStore {
             record.deletedAt = now
             record.enabled = false
             try record.update(db)
-            try db.execute(
-                sql: "UPDATE webhook_delivery SET status = 'failed', next_attempt_at = NULL WHERE endpoint_id = ? AND status = 'pending'",
-                arguments: [id])
+            typealias Columns = WebhookDeliveryRecord.Columns
+            try WebhookDeliveryRecord.filter(Columns.endpointId == id && Columns.status == WebhookDelivery.Status.pending.rawValue)
+                .updateAll(db, Columns.status.set(to: WebhookDelivery.Status.failed.rawValue), Columns.nextAttemptAt.set(to: nil))
             try Self.audit("webhook_endpoint.deleted", record, actor: policy.principal.userID, at: now, db)
         }
     }
