@@ -37,8 +37,9 @@ run: build
 ## The whole test suite: the Swift tests, then against the real binary the SIGKILL crash-safety
 ## scripts (orders, invoicing runs, webhook deliveries verified by the standardwebhooks reference
 ## library), the online backup and restore drill, SIGTERM under load, hostile input (scripts/hostile-drill.sh),
-## accounts (scripts/identity-drill.sh: invitations over SMTP, TOTP, step-up, lock-outs), the reports' pages in headless Chromium, and the
-## conformance checks (ORUK schemas, generated client, schemathesis).
+## accounts (scripts/identity-drill.sh: invitations over SMTP, TOTP, step-up, lock-outs), the reports' pages in headless Chromium,
+## every shell block of the README and docs/features (scripts/docs-walk.sh), and the conformance checks (ORUK schemas,
+## generated client, schemathesis).
 test: deps pydeps
 	scripts/check-imports.py
 	$(SWIFT) test
@@ -51,6 +52,7 @@ test: deps pydeps
 	scripts/hostile-drill.sh
 	scripts/identity-drill.sh
 	scripts/report-pages.sh
+	scripts/docs-walk.sh
 	deploy/verify.sh
 	scripts/conformance.sh
 

@@ -7,7 +7,7 @@ import MarketStore
 /// under `/v1/community/oruk`: `/`, `/services`, `/services/{id}`, `/taxonomies`,
 /// `/taxonomies/{id}`, `/taxonomy_terms`, `/taxonomy_terms/{id}`, `/service_at_locations` and
 /// `/service_at_locations/{id}`. Directories and councils harvest it; the mapping is in the
-/// README ("Open Referral UK").
+/// `docs/features/community.md` ("Open Referral UK 3.0").
 struct OpenReferralController {
     let community: CommunityStore
     let vocabulary: OpenReferralVocabulary

@@ -75,7 +75,7 @@ extension Money {
 /// BACS Standard 18, the full label set: `VOL1`, `HDR1`, `HDR2`, `UHL1`, one 100-character
 /// record per payment (transaction code 99), one contra (17) debiting the payer for their sum,
 /// `EOF1`, `EOF2`, `UTL1`. Fixed width, CRLF after every record, the BACS character set only.
-/// The README lays out every field.
+/// `docs/features/billing.md` lays out every field.
 public enum BACSStandard18 {
     public static let labelLength = 80
     public static let recordLength = 100
