@@ -1,4 +1,4 @@
--- Supportmarket's schema after v21-role-grants.
+-- Supportmarket's schema after v22-replays.
 -- Written by `supportmarket schema`; SchemaTests keeps this file true. Change the schema
 -- with a migration (Sources/MarketStore/Database), then regenerate this file:
 --   .build/debug/supportmarket schema > docs/schema.sql
@@ -281,7 +281,7 @@ CREATE TABLE idempotency_record (
     idempotency_key TEXT NOT NULL CHECK (length(idempotency_key) BETWEEN 1 AND 255),
     request_fingerprint TEXT NOT NULL CHECK (length(request_fingerprint) = 64),
     response TEXT NOT NULL CHECK (json_valid(response)),
-    created_at TEXT NOT NULL,
+    created_at TEXT NOT NULL, answer_status INTEGER CHECK (answer_status BETWEEN 200 AND 299), answer_content_type TEXT CHECK (length(answer_content_type) <= 200), answer_location TEXT CHECK (length(answer_location) <= 2048), answer_body BLOB CHECK (length(answer_body) <= 65536),
     PRIMARY KEY (user_id, idempotency_key)
 ) STRICT, WITHOUT ROWID;
 

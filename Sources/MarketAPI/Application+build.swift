@@ -137,7 +137,7 @@ public func buildRouter(services: AppServices) -> Router<AppRequestContext> {
         ProblemMiddleware(routes: routes)
         RequestLimitsMiddleware<AppRequestContext>()
         AuthenticationMiddleware(tokens: services.tokens)
-        IdempotencyMiddleware()
+        IdempotencyMiddleware(replays: IdempotencyStore(database: services.database))
     }
     _ = AppMetrics.registry
     SystemController(

@@ -18,7 +18,7 @@ struct CORSMiddleware<Context: RequestContext>: RouterMiddleware {
     let routes: RouteTable
 
     static var requestHeaders: String { "Authorization, Content-Type, Idempotency-Key" }
-    static var exposedHeaders: String { "Location, Retry-After, X-Request-Id, Allow" }
+    static var exposedHeaders: String { "Location, Retry-After, X-Request-Id, Allow, Idempotent-Replayed" }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         guard let origin = request.headers[.origin] else { return try await next(request, context) }

@@ -588,6 +588,7 @@ extension AppDatabase {
         migrator.registerMigration("v19-invitations", migrate: migrateInvitations)
         migrator.registerMigration("v20-known-devices", migrate: migrateKnownDevices)
         migrator.registerMigration("v21-role-grants", migrate: migrateRoleGrants)
+        migrator.registerMigration("v22-replays", migrate: migrateReplays)
         return migrator
     }
 }

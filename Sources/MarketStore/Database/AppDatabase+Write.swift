@@ -30,9 +30,7 @@ extension AppDatabase {
         let now = clock.now()
         let keptSince = now.addingTimeInterval(-IdempotencyKey.retention)
         return try await write { db in
-            if let stored = try IdempotencyRecord.fetchOne(
-                db, key: ["user_id": caller.rawValue, "idempotency_key": idempotency.key])
-            {
+            if let stored = try IdempotencyRecord.fetchOne(db, key: IdempotencyRecord.primaryKey(idempotency, caller: caller)) {
                 if stored.createdAt >= keptSince {
                     guard stored.requestFingerprint == idempotency.fingerprint else {
                         throw MarketError.idempotencyKeyReused
@@ -62,8 +60,14 @@ struct IdempotencyRecord: MarketRecord {
     var userId: UserID
     var idempotencyKey: String
     var requestFingerprint: String
+    /// The action's result, as the store returned it: what a retry replays when no answer was kept.
     var response: String
     var createdAt: Date
+    /// The HTTP answer of the first request (`IdempotencyStore.keep`), kept after it was made.
+    var answerStatus: Int? = nil
+    var answerContentType: String? = nil
+    var answerLocation: String? = nil
+    var answerBody: Data? = nil
 
     /// The table's column names, written once: `Columns` are these keys.
     enum CodingKeys: String, CodingKey, ColumnExpression {
@@ -72,6 +76,15 @@ struct IdempotencyRecord: MarketRecord {
         case idempotencyKey = "idempotency_key"
         case requestFingerprint = "request_fingerprint"
         case createdAt = "created_at"
+        case answerStatus = "answer_status"
+        case answerContentType = "answer_content_type"
+        case answerLocation = "answer_location"
+        case answerBody = "answer_body"
+    }
+
+    /// The primary key of the record of `key` sent by `caller` (keys are scoped to their caller).
+    static func primaryKey(_ key: IdempotencyKey, caller: UserID) -> [String: any DatabaseValueConvertible] {
+        [Columns.userId.rawValue: caller, Columns.idempotencyKey.rawValue: key.key]
     }
 
     typealias Columns = CodingKeys

@@ -6,6 +6,7 @@ import Testing
 @Suite("Idempotency-Key on creating POSTs")
 struct IdempotencyTests {
     let key = HTTPField.Name("Idempotency-Key")!
+    let replayed = HTTPField.Name("Idempotent-Replayed")!
 
     func councilCount(_ market: TestMarket) async throws -> Int {
         try await market.database.writer.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM council") ?? -1 }
@@ -23,6 +24,58 @@ struct IdempotencyTests {
             #expect(second.status == .created)
             #expect(try first.string("id") == second.string("id"))
             #expect(try first.string("created_at") == second.string("created_at"))
+        }
+        #expect(try await councilCount(market) == before + 1)
+    }
+
+    /// A retry is answered with the first answer as it was, byte for byte and marked as a
+    /// replay, although the order has moved on since (accepted, with a delivery).
+    @Test func aRetryGetsTheFirstAnswerExactlyMarkedAsAReplay() async throws {
+        let market = try await TestMarket.make()
+        try await market.test { client in
+            let scene = try await OrderScene.make(client)
+            let body = Client.orderBody(holder: scene.holder, offering: scene.offering)
+            let first = try await client.send(.post, "/v1/orders", token: scene.holderToken, json: body, headers: [key: "order-r"])
+            #expect(first.status == .created)
+            #expect(first.headers[replayed] == nil, "a first answer is not a replay")
+            let order = try #require(try first.string("id"))
+            let accepted = try await client.send(.post, "/v1/orders/\(order)/accept", token: scene.providerToken)
+            #expect(accepted.status == .ok)
+
+            let retry = try await client.send(.post, "/v1/orders", token: scene.holderToken, json: body, headers: [key: "order-r"])
+            #expect(retry.status == .created)
+            #expect(retry.body == first.body, "the first answer, byte for byte")
+            #expect(try retry.string("status") == "placed")
+            #expect(retry.headers[replayed] == "true")
+            #expect(retry.headers[.contentType] == first.headers[.contentType])
+            #expect(retry.headers[.location] == first.headers[.location])
+            #expect(try await market.count("purchase_order") == 1)
+        }
+    }
+
+    /// When the first answer was not kept (the process stopped between the action and keeping
+    /// it), a retry replays the action's stored result, still marked, and still acts once.
+    @Test func withoutAKeptAnswerTheStoredResultIsReplayed() async throws {
+        let market = try await TestMarket.make()
+        let before = try await councilCount(market)
+        try await market.test { client in
+            let admin = try await client.login("admin@demo.test")
+            let body: [String: any Sendable] = ["name": "Eastmoor", "code": "E11000003"]
+            let first = try await client.send(.post, "/v1/councils", token: admin, json: body, headers: [key: "k-lost"])
+            #expect(first.status == .created)
+            let kept = try await market.database.writer.write { db in
+                let kept = try Int.fetchOne(db, sql: "SELECT count(*) FROM idempotency_record WHERE idempotency_key = 'k-lost' AND answer_body IS NOT NULL")
+                try db.execute(sql: """
+                    UPDATE idempotency_record SET answer_status = NULL, answer_content_type = NULL, answer_location = NULL,
+                        answer_body = NULL WHERE idempotency_key = 'k-lost'
+                    """)
+                return kept
+            }
+            #expect(kept == 1, "the first answer was kept")
+            let retry = try await client.send(.post, "/v1/councils", token: admin, json: body, headers: [key: "k-lost"])
+            #expect(retry.status == .created)
+            #expect(try retry.string("id") == first.string("id"))
+            #expect(retry.headers[replayed] == "true")
         }
         #expect(try await councilCount(market) == before + 1)
     }
