@@ -100,11 +100,11 @@ struct BillingController {
     @Sendable func list(_ request: Request, context: AuthenticatedContext) async throws -> Response {
         var filter = InvoiceFilter()
         filter.providerID = try request.queryIdentifier("provider_id", as: OrganisationID.self)
-        if let payer = request.uri.queryParameters.get("payer") {
-            guard CouncilID(String(payer)) != nil || OrganisationID(String(payer)) != nil || BudgetHolderID(String(payer)) != nil else {
+        if let text = request.uri.queryParameters.get("payer") {
+            guard let payer = Payer(id: String(text)) else {
                 throw MarketError.invalid("payer", "must be a council (cnc_), organisation (org_) or budget holder (bdh_) id")
             }
-            filter.payerID = String(payer)
+            filter.payer = payer
         }
         filter.status = try request.queryValue("status", as: InvoiceStatus.self)
         filter.periodContaining = try request.queryDay("period")

@@ -63,36 +63,36 @@ struct PaymentController {
             of: provider, version: body.version, method: body.method, by: context.policy, idempotency: context.idempotencyKey))
     }
 
-    /// A council (`cnc_`) or broker organisation (`org_`) id from the path; 400 otherwise.
-    static func payerID(_ context: AuthenticatedContext) throws -> String {
-        guard let text = context.parameters.get("payer_id"), CouncilID(text) != nil || OrganisationID(text) != nil else {
+    /// The payer a council (`cnc_`) or broker organisation (`org_`) id in the path names; 400 otherwise.
+    static func payer(_ context: AuthenticatedContext) throws -> BatchPayer {
+        guard let payer = context.parameters.get("payer_id").flatMap(BatchPayer.init(id:)) else {
             throw MarketError.malformedIdentifier(parameter: "payer_id")
         }
-        return text
+        return payer
     }
 
     @Sendable func payerAccount(_ request: Request, context: AuthenticatedContext) async throws -> PayerAccountResponse {
-        PayerAccountResponse(try await payments.payerAccount(try Self.payerID(context), by: context.policy))
+        PayerAccountResponse(try await payments.payerAccount(try Self.payer(context), by: context.policy))
     }
 
     /// A proposed account, in effect once another of the payer's staff confirms it: 202.
     @Sendable func proposePayerAccount(_ request: Request, context: AuthenticatedContext) async throws -> EditedResponse<PayerAccountChangeResponse> {
-        let payer = try Self.payerID(context)
+        let payer = try Self.payer(context)
         guard context.policy.maySeePayerAccount(payer) else { throw MarketError.notFound(resource: "payer account") }
         let body = try await request.decodeJSON(as: BankDetailsBody.self, context: context)
         let account = try PayerAccount.validated(
-            payerID: payer, accountName: body.accountName, sortCode: body.sortCode, accountNumber: body.accountNumber,
+            payer: payer, accountName: body.accountName, sortCode: body.sortCode, accountNumber: body.accountNumber,
             serviceUserNumber: body.serviceUserNumber, iban: body.iban, bic: body.bic, at: Date())
         let change = try await payments.proposePayerAccount(account, by: context.policy)
         return EditedResponse(status: .accepted, response: PayerAccountChangeResponse(change))
     }
 
     @Sendable func pendingPayerAccountChange(_ request: Request, context: AuthenticatedContext) async throws -> PayerAccountChangeResponse {
-        PayerAccountChangeResponse(try await payments.pendingPayerAccountChange(try Self.payerID(context), by: context.policy))
+        PayerAccountChangeResponse(try await payments.pendingPayerAccountChange(try Self.payer(context), by: context.policy))
     }
 
     @Sendable func confirmPayerAccount(_ request: Request, context: AuthenticatedContext) async throws -> PayerAccountResponse {
-        let payer = try Self.payerID(context)
+        let payer = try Self.payer(context)
         let body = try await request.decodeJSON(as: ConfirmPayerAccountRequest.self, context: context)
         guard let changeID = body.changeId else { throw MarketError.invalid("change_id", "is required: the pending change you checked") }
         return PayerAccountResponse(try await payments.confirmPayerAccount(payer, change: changeID, by: context.policy))

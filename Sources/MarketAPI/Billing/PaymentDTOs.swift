@@ -54,7 +54,7 @@ struct BankAccountResponse: ResponseEncodable, Sendable {
         enteredBy = account.enteredBy
         enteredAt = account.enteredAt
         verifications = account.verifications.map {
-            Verification(payerId: $0.payerID, verifiedBy: $0.verifiedBy, verifiedAt: $0.verifiedAt, method: $0.method)
+            Verification(payerId: $0.payer.id, verifiedBy: $0.verifiedBy, verifiedAt: $0.verifiedAt, method: $0.method)
         }
     }
 }
@@ -77,7 +77,7 @@ struct PayerAccountResponse: ResponseEncodable, Sendable {
     let updatedAt: Date
 
     init(_ account: PayerAccount) {
-        payerId = account.payerID
+        payerId = account.payer.id
         details = BankDetailsResponse(account.details)
         serviceUserNumber = account.serviceUserNumber
         updatedAt = account.updatedAt
@@ -96,7 +96,7 @@ struct PayerAccountChangeResponse: ResponseEncodable, Sendable {
 
     init(_ change: PayerAccountChange) {
         id = change.id
-        payerId = change.account.payerID
+        payerId = change.account.payer.id
         details = BankDetailsResponse(change.account.details)
         serviceUserNumber = change.account.serviceUserNumber
         status = change.status

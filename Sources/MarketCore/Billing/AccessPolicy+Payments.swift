@@ -1,8 +1,8 @@
 /// Whose payment batches a caller can read: stores turn it into a `WHERE` clause.
 public enum PaymentBatchScope: Sendable, Equatable {
     case all
-    /// The batches of one payer (a council or broker organisation id).
-    case payer(String)
+    /// The batches of one payer.
+    case payer(BatchPayer)
     case none
 }
 
@@ -42,14 +42,14 @@ extension AccessPolicy {
     public var paymentBatchScope: PaymentBatchScope {
         switch principal.role {
         case .platformAdmin: .all
-        case .finance, .councilAdmin: principal.councilID.map { .payer($0.rawValue) } ?? .none
-        case .broker, .brokerFinance: principal.organisationID.map { .payer($0.rawValue) } ?? .none
+        case .finance, .councilAdmin: principal.councilID.map { .payer(.council($0)) } ?? .none
+        case .broker, .brokerFinance: principal.organisationID.map { .payer(.broker($0)) } ?? .none
         default: .none
         }
     }
 
     /// Who reads a payer's originating account: the payer's own side and platform admins.
-    public func maySeePayerAccount(_ payerID: String) -> Bool {
-        principal.role == .platformAdmin || paymentBatchScope == .payer(payerID)
+    public func maySeePayerAccount(_ payer: BatchPayer) -> Bool {
+        principal.role == .platformAdmin || paymentBatchScope == .payer(payer)
     }
 }

@@ -81,14 +81,13 @@ extension Character {
 public struct BankAccount: Sendable, Equatable, Codable {
     /// That a payer checked this version with the provider, and how.
     public struct Verification: Sendable, Equatable, Codable {
-        /// The council or broker organisation id.
-        public let payerID: String
+        public let payer: BatchPayer
         public let verifiedBy: UserID
         public let verifiedAt: Date
         public let method: String
 
-        public init(payerID: String, verifiedBy: UserID, verifiedAt: Date, method: String) {
-            self.payerID = payerID
+        public init(payer: BatchPayer, verifiedBy: UserID, verifiedAt: Date, method: String) {
+            self.payer = payer
             self.verifiedBy = verifiedBy
             self.verifiedAt = verifiedAt
             self.method = method
@@ -119,15 +118,14 @@ public struct BankAccount: Sendable, Equatable, Codable {
 
 /// The account a council or broker pays providers from, with its BACS service user number.
 public struct PayerAccount: Sendable, Equatable, Codable {
-    /// The council or broker organisation id.
-    public let payerID: String
+    public let payer: BatchPayer
     public let details: BankDetails
     /// The 6-digit BACS service user number (SUN) the payer's bank gave it.
     public let serviceUserNumber: String
     public let updatedAt: Date
 
-    public init(payerID: String, details: BankDetails, serviceUserNumber: String, updatedAt: Date) {
-        self.payerID = payerID
+    public init(payer: BatchPayer, details: BankDetails, serviceUserNumber: String, updatedAt: Date) {
+        self.payer = payer
         self.details = details
         self.serviceUserNumber = serviceUserNumber
         self.updatedAt = updatedAt
@@ -135,7 +133,7 @@ public struct PayerAccount: Sendable, Equatable, Codable {
 
     /// Checks a payer account as entered; 422 with every field's problem.
     public static func validated(
-        payerID: String, accountName: String?, sortCode: String?, accountNumber: String?, serviceUserNumber: String?,
+        payer: BatchPayer, accountName: String?, sortCode: String?, accountNumber: String?, serviceUserNumber: String?,
         iban: String?, bic: String?, at now: Date
     ) throws(MarketError) -> PayerAccount {
         var v = Validator()
@@ -146,7 +144,7 @@ public struct PayerAccount: Sendable, Equatable, Codable {
                 "must be the 6-digit BACS service user number (SUN) your bank gave you")
         try v.throwIfInvalid()
         guard let details else { throw .invalid("body", "is incomplete") }
-        return PayerAccount(payerID: payerID, details: details, serviceUserNumber: sun, updatedAt: now)
+        return PayerAccount(payer: payer, details: details, serviceUserNumber: sun, updatedAt: now)
     }
 }
 

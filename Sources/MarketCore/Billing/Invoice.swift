@@ -17,6 +17,17 @@ public enum Payer: Sendable, Hashable, Codable {
         }
     }
 
+    /// The payer an id names by its prefix: `cnc_` a council, `org_` a broker, `bdh_` a holder.
+    public init?(id: String) {
+        if let payer = BatchPayer(id: id) {
+            self = payer.payer
+        } else if let holder = BudgetHolderID(id) {
+            self = .holder(holder)
+        } else {
+            return nil
+        }
+    }
+
     /// The payer's id as text, whatever its kind.
     public var id: String {
         switch self {
@@ -252,8 +263,7 @@ public struct PrintableInvoice: Sendable {
 /// What `GET /v1/invoices` narrows the caller's invoices to; every filter is optional.
 public struct InvoiceFilter: Sendable, Equatable {
     public var providerID: OrganisationID?
-    /// A council, broker organisation or budget holder id.
-    public var payerID: String?
+    public var payer: Payer?
     public var status: InvoiceStatus?
     /// Invoices whose billing period contains this day.
     public var periodContaining: CalendarDay?
@@ -261,11 +271,11 @@ public struct InvoiceFilter: Sendable, Equatable {
     public var dueBefore: CalendarDay?
 
     public init(
-        providerID: OrganisationID? = nil, payerID: String? = nil, status: InvoiceStatus? = nil,
+        providerID: OrganisationID? = nil, payer: Payer? = nil, status: InvoiceStatus? = nil,
         periodContaining: CalendarDay? = nil, dueBefore: CalendarDay? = nil
     ) {
         self.providerID = providerID
-        self.payerID = payerID
+        self.payer = payer
         self.status = status
         self.periodContaining = periodContaining
         self.dueBefore = dueBefore

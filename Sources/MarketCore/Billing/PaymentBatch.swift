@@ -26,6 +26,17 @@ public enum BatchPayer: Sendable, Hashable, Codable {
     case council(CouncilID)
     case broker(OrganisationID)
 
+    /// The payer an id names by its prefix (`cnc_` a council, `org_` a broker organisation).
+    public init?(id: String) {
+        if let council = CouncilID(id) {
+            self = .council(council)
+        } else if let broker = OrganisationID(id) {
+            self = .broker(broker)
+        } else {
+            return nil
+        }
+    }
+
     public var id: String {
         switch self {
         case .council(let id): id.rawValue

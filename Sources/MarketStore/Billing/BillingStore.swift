@@ -111,10 +111,11 @@ public struct BillingStore: Sendable {
         typealias Columns = InvoiceRecord.Columns
         var request = InvoiceRecord.all().visible(to: policy, today: database.today)
         if let provider = filter.providerID { request = request.filter(Columns.providerId == provider) }
-        if let payer = filter.payerID {
-            // Exactly one payer column is set (the schema checks it).
-            request = request.filter(
-                Columns.payerCouncilId == payer || Columns.payerOrganisationId == payer || Columns.payerBudgetHolderId == payer)
+        switch filter.payer {
+        case .council(let council): request = request.filter(Columns.payerCouncilId == council)
+        case .broker(let broker): request = request.filter(Columns.payerOrganisationId == broker)
+        case .holder(let holder): request = request.filter(Columns.payerBudgetHolderId == holder)
+        case nil: break
         }
         if let status = filter.status { request = request.filter(Columns.status == status) }
         if let day = filter.periodContaining { request = request.filter(Columns.periodStart <= day && Columns.periodEnd >= day) }

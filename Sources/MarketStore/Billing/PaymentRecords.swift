@@ -50,7 +50,7 @@ struct BankAccountRecord: MarketRecord {
 struct BankAccountVerificationRecord: MarketRecord {
     static let databaseTableName = "bank_account_verification"
     var bankAccountId: BankAccountID
-    var payerId: String
+    var payerId: BatchPayer
     var verifiedBy: UserID
     var verifiedAt: Date
     var method: String
@@ -67,13 +67,13 @@ struct BankAccountVerificationRecord: MarketRecord {
     typealias Columns = CodingKeys
 
     var verification: BankAccount.Verification {
-        BankAccount.Verification(payerID: payerId, verifiedBy: verifiedBy, verifiedAt: verifiedAt, method: method)
+        BankAccount.Verification(payer: payerId, verifiedBy: verifiedBy, verifiedAt: verifiedAt, method: method)
     }
 }
 
 struct PayerAccountRecord: MarketRecord {
     static let databaseTableName = "payer_account"
-    var payerId: String
+    var payerId: BatchPayer
     var accountName: String
     var sortCode: String
     var accountNumber: String
@@ -98,7 +98,7 @@ struct PayerAccountRecord: MarketRecord {
     typealias Columns = CodingKeys
 
     init(_ account: PayerAccount, by user: UserID) {
-        payerId = account.payerID
+        payerId = account.payer
         accountName = account.details.accountName
         sortCode = account.details.sortCode
         accountNumber = account.details.accountNumber
@@ -111,7 +111,7 @@ struct PayerAccountRecord: MarketRecord {
 
     var account: PayerAccount {
         PayerAccount(
-            payerID: payerId,
+            payer: payerId,
             details: BankDetails(accountName: accountName, sortCode: sortCode, accountNumber: accountNumber, rollNumber: nil, iban: iban, bic: bic),
             serviceUserNumber: serviceUserNumber, updatedAt: updatedAt)
     }
@@ -121,7 +121,7 @@ struct PayerAccountChangeRecord: MarketRecord {
     static let databaseTableName = "payer_account_change"
     var seq: Int64?
     var id: PayerAccountChangeID
-    var payerId: String
+    var payerId: BatchPayer
     var accountName: String
     var sortCode: String
     var accountNumber: String
@@ -152,7 +152,7 @@ struct PayerAccountChangeRecord: MarketRecord {
 
     init(_ change: PayerAccountChange) {
         id = change.id
-        payerId = change.account.payerID
+        payerId = change.account.payer
         accountName = change.account.details.accountName
         sortCode = change.account.details.sortCode
         accountNumber = change.account.details.accountNumber
@@ -168,15 +168,15 @@ struct PayerAccountChangeRecord: MarketRecord {
         PayerAccountChange(
             id: id,
             account: PayerAccount(
-                payerID: payerId,
+                payer: payerId,
                 details: BankDetails(accountName: accountName, sortCode: sortCode, accountNumber: accountNumber, rollNumber: nil, iban: iban, bic: bic),
                 serviceUserNumber: serviceUserNumber, updatedAt: proposedAt),
             status: status, proposedBy: proposedBy, proposedAt: proposedAt)
     }
 
     /// The payer's change waiting for a second person, if any (at most one: a unique index).
-    static func pending(of payerID: String, _ db: Database) throws -> PayerAccountChangeRecord? {
-        try PayerAccountChangeRecord.filter(PayerAccountChangeRecord.Columns.payerId == payerID && PayerAccountChangeRecord.Columns.status == PayerAccountChange.Status.pending.rawValue)
+    static func pending(of payer: BatchPayer, _ db: Database) throws -> PayerAccountChangeRecord? {
+        try PayerAccountChangeRecord.filter(PayerAccountChangeRecord.Columns.payerId == payer && PayerAccountChangeRecord.Columns.status == PayerAccountChange.Status.pending.rawValue)
             .fetchOne(db)
     }
 }

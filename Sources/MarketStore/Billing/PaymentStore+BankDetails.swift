@@ -83,7 +83,7 @@ extension PaymentStore {
             let already = try BankAccountVerificationRecord.fetchOne(db, key: ["bank_account_id": current.id.rawValue, "payer_id": payer.id])
             if already == nil {
                 try BankAccountVerificationRecord(
-                    bankAccountId: current.id, payerId: payer.id, verifiedBy: user, verifiedAt: now, method: method
+                    bankAccountId: current.id, payerId: payer, verifiedBy: user, verifiedAt: now, method: method
                 ).insert(db)
                 try AuditEventRecord.append(
                     db, at: now, actor: user, action: "bank_account.verified", subjectType: "provider", subjectID: provider.rawValue,
@@ -119,7 +119,7 @@ extension PaymentStore {
 
     static func versions(of provider: OrganisationID, for policy: AccessPolicy, _ db: Database) throws -> [BankAccount] {
         let records = try BankAccountRecord.filter(BankAccountRecord.Columns.providerId == provider.rawValue).order(BankAccountRecord.Columns.version.desc).fetchAll(db)
-        let ownPayer = [.platformAdmin, .provider].contains(policy.principal.role) ? nil : policy.batchPayer?.id
+        let ownPayer = [.platformAdmin, .provider].contains(policy.principal.role) ? nil : policy.batchPayer
         return try records.map { record in
             var request = BankAccountVerificationRecord.filter(BankAccountVerificationRecord.Columns.bankAccountId == record.id.rawValue)
             if let ownPayer { request = request.filter(BankAccountVerificationRecord.Columns.payerId == ownPayer) }

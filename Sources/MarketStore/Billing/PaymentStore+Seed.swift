@@ -19,7 +19,7 @@ extension PaymentStore {
         let seededAt = database.clock.now().addingTimeInterval(-30 * 86_400)
         return try await database.write { db in
             guard let seeder = try UserID.fetchOne(db, sql: "SELECT id FROM user WHERE role = 'platform_admin' LIMIT 1") else { return 0 }
-            for account in payerAccounts where try PayerAccountRecord.fetchOne(db, key: account.payerID) == nil {
+            for account in payerAccounts where try PayerAccountRecord.fetchOne(db, key: account.payer.id) == nil {
                 try PayerAccountRecord(account, by: seeder).insert(db)
             }
             var written = 0
@@ -31,9 +31,11 @@ extension PaymentStore {
                 try record.insert(db)
                 for (user, method) in account.verifiedBy {
                     let payer = try Row.fetchOne(db, sql: "SELECT role, council_id, organisation_id FROM user WHERE id = ?", arguments: [user])
-                    guard let payer, let payerID: String = payer["role"] == "finance" ? payer["council_id"] : payer["organisation_id"] else { continue }
+                    guard let payer, let payerID: String = payer["role"] == "finance" ? payer["council_id"] : payer["organisation_id"],
+                        let batchPayer = BatchPayer(id: payerID)
+                    else { continue }
                     try BankAccountVerificationRecord(
-                        bankAccountId: record.id, payerId: payerID, verifiedBy: user, verifiedAt: seededAt, method: method).insert(db)
+                        bankAccountId: record.id, payerId: batchPayer, verifiedBy: user, verifiedAt: seededAt, method: method).insert(db)
                 }
                 written += 1
             }

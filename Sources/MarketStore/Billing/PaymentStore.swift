@@ -128,7 +128,7 @@ public struct PaymentStore: Sendable {
         var request = PaymentBatchRecord.all()
         switch policy.paymentBatchScope {
         case .all: break
-        case .payer(let payer): request = request.filter(PaymentBatchRecord.Columns.payerId == payer)
+        case .payer(let payer): request = request.filter(PaymentBatchRecord.Columns.payerId == payer.id)
         case .none: throw MarketError.forbidden("only payers' finance staff, broker staff and platform admins read payment batches")
         }
         let batches = request
@@ -293,7 +293,7 @@ public struct PaymentStore: Sendable {
         }
         switch policy.paymentBatchScope {
         case .all: break
-        case .payer(let payer) where payer == record.payerId: break
+        case .payer(let payer) where payer.id == record.payerId: break
         default: throw MarketError.notFound(resource: "payment batch")
         }
         return try batch(record, payments: try payments(of: id, db), db)

@@ -36,4 +36,13 @@ extension EmailAddress: DatabaseValueConvertible {
 }
 
 extension Role: DatabaseValueConvertible {}
+
+/// A council or broker that pays in batches, stored as its id (`cnc_…` or `org_…`).
+extension BatchPayer: DatabaseValueConvertible {
+    public var databaseValue: DatabaseValue { id.databaseValue }
+
+    public static func fromDatabaseValue(_ dbValue: DatabaseValue) -> BatchPayer? {
+        String.fromDatabaseValue(dbValue).flatMap(BatchPayer.init(id:))
+    }
+}
 extension OrganisationKind: DatabaseValueConvertible {}

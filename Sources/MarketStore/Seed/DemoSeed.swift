@@ -283,9 +283,10 @@ public struct DemoSeed: Sendable {
                 return id
             }
             let payers = try (file.payerAccounts ?? []).map { entry in
-                let payer = try councilIDs[entry.payer]?.rawValue ?? id(entry.payer, in: organisationIDs, "payer_accounts").rawValue
+                let payer = try councilIDs[entry.payer].map(BatchPayer.council)
+                    ?? .broker(id(entry.payer, in: organisationIDs, "payer_accounts"))
                 return try PayerAccount.validated(
-                    payerID: payer, accountName: entry.accountName, sortCode: entry.sortCode, accountNumber: entry.accountNumber,
+                    payer: payer, accountName: entry.accountName, sortCode: entry.sortCode, accountNumber: entry.accountNumber,
                     serviceUserNumber: entry.serviceUserNumber, iban: entry.iban, bic: entry.bic, at: now)
             }
             let accounts = try (file.bankAccounts ?? []).map { entry in

@@ -49,7 +49,7 @@ struct FileWriterPropertyTests {
             id: batchID, sequenceNumber: 12, payer: .council(.random()), payerName: randomText(&generator),
             cutOffDate: CalendarDay("2026-12-01")!, status: .exported,
             originator: PayerAccount(
-                payerID: "cnl_x",
+                payer: .council(.random()),
                 details: BankDetails(accountName: randomText(&generator), sortCode: "400000", accountNumber: "12345678", rollNumber: nil, iban: nil, bic: nil),
                 serviceUserNumber: "123456", updatedAt: Date(timeIntervalSince1970: 1_796_000_000)),
             totalPence: payments.reduce(0) { $0 + $1.amountPence }, held: [], createdBy: .random(),

@@ -38,7 +38,7 @@ struct PaymentLifecycleTests {
             amountPence: 10_000, reference: "REF", status: .pending, returnedReason: nil, returnedAt: nil, items: [])
         return PaymentBatch(
             id: id, sequenceNumber: 1, payer: .council(.random()), payerName: "Council", cutOffDate: issued, status: status,
-            originator: PayerAccount(payerID: "cnc_x", details: details, serviceUserNumber: "123456", updatedAt: issuedAt),
+            originator: PayerAccount(payer: .council(.random()), details: details, serviceUserNumber: "123456", updatedAt: issuedAt),
             totalPence: 10_000, held: [], createdBy: creator, createdAt: issuedAt, approvedBy: nil, approvedAt: nil,
             exportedAt: nil, processingDate: processing, valueDate: nil, cancelledAt: nil,
             payments: Array(repeating: payment, count: payments), files: [])
