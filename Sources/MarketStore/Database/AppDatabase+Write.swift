@@ -35,7 +35,14 @@ extension AppDatabase {
                     guard stored.requestFingerprint == idempotency.fingerprint else {
                         throw MarketError.idempotencyKeyReused
                     }
-                    return try JSONDecoder().decode(Result.self, from: Data(stored.response.utf8))
+                    do {
+                        return try JSONDecoder().decode(Result.self, from: Data(stored.response.utf8))
+                    } catch is DecodingError {
+                        // Stored by an earlier release in a shape this one no longer reads (and
+                        // no HTTP answer kept): never act again, never a 500.
+                        throw MarketError.conflict(
+                            "the first request with this Idempotency-Key was answered by an earlier release and its answer cannot be sent again: check what it did, and use a new key for anything more")
+                    }
                 }
                 try stored.delete(db)
             }

@@ -80,6 +80,29 @@ struct IdempotencyTests {
         #expect(try await councilCount(market) == before + 1)
     }
 
+    /// A key stored by an earlier release, in a shape this one cannot read and with no answer
+    /// kept, is a clear 409 on retry: never a second action, never a 500.
+    @Test func aResultAnEarlierReleaseStoredIsAConflictNotA500() async throws {
+        let market = try await TestMarket.make()
+        let before = try await councilCount(market)
+        try await market.test { client in
+            let admin = try await client.login("admin@demo.test")
+            let body: [String: any Sendable] = ["name": "Eastmoor", "code": "E11000003"]
+            let first = try await client.send(.post, "/v1/councils", token: admin, json: body, headers: [key: "k-old"])
+            #expect(first.status == .created)
+            try await market.database.writer.write { db in
+                try db.execute(sql: """
+                    UPDATE idempotency_record SET response = '{"shape":"of an earlier release"}', answer_status = NULL,
+                        answer_content_type = NULL, answer_location = NULL, answer_body = NULL WHERE idempotency_key = 'k-old'
+                    """)
+            }
+            let retry = try await client.send(.post, "/v1/councils", token: admin, json: body, headers: [key: "k-old"])
+            #expect(retry.status == .conflict, "\(retry.text)")
+            #expect(retry.text.contains("earlier release"))
+        }
+        #expect(try await councilCount(market) == before + 1)
+    }
+
     @Test func theSameKeyWithAnotherBodyIs422AndWritesNothing() async throws {
         let market = try await TestMarket.make()
         try await market.test { client in
